@@ -1,0 +1,173 @@
+"""Regions: the 85 federal subjects, their recruits, losses, grievance and unrest.
+
+`RegionPopulation` holds one row per region of the real table (model/data/regions.csv) and a sample
+of citizens per region for Epstein's (2002) civil-violence rule; each region is also a
+`MinorityRegion` mesa.Agent whose attributes read and write that row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from agents.views import ArrayAgent, ArrayColumn
+
+if TYPE_CHECKING:
+    import mesa
+
+TRADITIONS = ("none", "muslim", "buddhist", "other")
+MONTHS_PER_YEAR = 12.0
+
+
+@dataclass(frozen=True)
+class UnrestRule:
+    """Parameters of Epstein's rule: G = H(1 - L), P = 1 - exp(-k round(C/A)), active if G - R P > T."""
+
+    arrest_k: float
+    threshold: float
+    max_jail_weeks: int = 15
+
+
+class MinorityRegion(ArrayAgent):
+    """One federal subject: a mesa.Agent view on a row of `RegionPopulation`."""
+
+    name = ArrayColumn("names", str)
+    men_16_61 = ArrayColumn("men_16_61", float)
+    mean_income_rub = ArrayColumn("mean_income_rub", float)
+    minority_share = ArrayColumn("minority_share", float)
+    grievance = ArrayColumn("grievance", float)
+    unrest = ArrayColumn("unrest", float)
+    awareness = ArrayColumn("awareness", float)
+    recruits = ArrayColumn("recruits", float)
+    deaths = ArrayColumn("deaths", float)
+    desertions = ArrayColumn("desertions", float)
+    surrenders = ArrayColumn("surrenders", float)
+
+
+class RegionPopulation:
+    """The regions as arrays, with a sample of citizens each for the unrest rule.
+
+    Args:
+        model: The owning mesa model (regions are registered as MinorityRegion agents).
+        table: The region table (columns as in model/data/regions.csv).
+        citizens_per_region: Citizens sampled per region.
+        rng: numpy Generator.
+
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        table: pd.DataFrame,
+        citizens_per_region: int,
+        rng: np.random.Generator,
+    ) -> None:
+        self.table = table.reset_index(drop=True)
+        n = len(self.table)
+        self.n = n
+        self.names = self.table["region"].to_numpy(dtype=object)
+        self.iso = self.table["iso"].to_numpy(dtype=object)
+        self.men_16_61 = self.table["men_16_61_2021"].to_numpy(dtype=float)
+        self.mean_income_rub = self.table["mean_income_rub"].to_numpy(dtype=float)
+        self.poverty = self.table["pct_below_subsistence"].to_numpy(dtype=float) / 100.0
+        self.unemployment = self.table["unemployment_rate"].to_numpy(dtype=float) / 100.0
+        self.minority_share = (
+            1.0 - self.table["pct_russian_ukrainian_belarusian"].to_numpy(dtype=float) / 100.0
+        )
+        self.tradition = np.array(
+            [TRADITIONS.index(t) for t in self.table["minority_tradition"]], dtype=np.int8
+        )
+        # Dynamic state, one value per region.
+        self.grievance = np.zeros(n)
+        self.unrest = np.zeros(n)
+        self.awareness = np.zeros(n)
+        # Cumulative counts of real people (agents x soldiers_per_agent).
+        self.recruits = np.zeros(n)
+        self.deaths = np.zeros(n)
+        self.desertions = np.zeros(n)
+        self.surrenders = np.zeros(n)
+        # Epstein citizens: region index, base hardship, risk aversion, minority, weeks in jail.
+        m = citizens_per_region
+        self.citizen_region = np.repeat(np.arange(n), m)
+        # Hardship rises with poverty: a uniform draw shifted by the region's poverty share.
+        self.citizen_hardship = np.clip(
+            rng.random(n * m) * 0.8 + self.poverty[self.citizen_region], 0.0, 1.0
+        )
+        self.citizen_risk_aversion = rng.random(n * m)
+        self.citizen_minority = rng.random(n * m) < self.minority_share[self.citizen_region]
+        self.citizen_jail = np.zeros(n * m, dtype=np.int16)
+        self.citizen_active = np.zeros(n * m, dtype=bool)
+        self.citizens_per_region = m
+        self.agents = [MinorityRegion(model, self, i) for i in range(n)]
+
+    def yearly_income_rub(self) -> np.ndarray:
+        """Mean yearly income per head in each region."""
+        return self.mean_income_rub * MONTHS_PER_YEAR
+
+    def death_toll_permille(self) -> np.ndarray:
+        """War deaths per 1,000 men aged 16-61, by region."""
+        return 1_000.0 * self.deaths / self.men_16_61
+
+    def update_unrest(
+        self,
+        legitimacy: float,
+        cop_density: float,
+        death_hardship_per_permille: float,
+        discrimination: float,
+        rule: UnrestRule,
+        rng: np.random.Generator,
+    ) -> None:
+        """One week of Epstein's civil-violence rule in every region.
+
+        Hardship H rises with the region's war deaths per head and, for minority citizens, with
+        discrimination (stronger where awareness of it has been raised). Grievance G = H(1 - L).
+        Estimated arrest probability P = 1 - exp(-k round(C / A)) with C police and A active
+        citizens (A counts the citizen himself, so A >= 1). A citizen not in jail is active when
+        G - R P > T. Police arrest up to C active citizens per region, jailed for up to
+        `max_jail_weeks` weeks.
+        """
+        r = self.citizen_region
+        hardship = np.clip(
+            self.citizen_hardship
+            + death_hardship_per_permille * self.death_toll_permille()[r]
+            + discrimination * self.citizen_minority * (1.0 + self.awareness[r]),
+            0.0,
+            1.0,
+        )
+        grievance = hardship * (1.0 - legitimacy)
+        free = self.citizen_jail == 0
+        m = self.citizens_per_region
+        police = cop_density * m
+        active_before = np.bincount(r, weights=self.citizen_active & free, minlength=self.n)
+        arrest_p = 1.0 - np.exp(-rule.arrest_k * np.round(police / (active_before + 1.0)))
+        net_risk = self.citizen_risk_aversion * arrest_p[r]
+        active = free & (grievance - net_risk > rule.threshold)
+        # Police arrest active citizens at random, at most `police` per region.
+        order = rng.permutation(active.size)
+        shuffled_active = active[order]
+        arrests_cap = int(np.floor(police))
+        arrested = np.zeros(active.size, dtype=bool)
+        if arrests_cap > 0 and active.any():
+            idx = order[shuffled_active]
+            regions_of = r[idx]
+            # Position of each active citizen within his region's random order.
+            sort = np.argsort(regions_of, kind="stable")
+            idx, regions_of = idx[sort], regions_of[sort]
+            first = np.searchsorted(regions_of, regions_of, side="left")
+            within = np.arange(idx.size) - first
+            arrested[idx[within < arrests_cap]] = True
+        self.citizen_jail = np.where(
+            arrested,
+            rng.integers(1, rule.max_jail_weeks + 1, size=active.size),
+            np.maximum(self.citizen_jail - 1, 0),
+        ).astype(np.int16)
+        self.citizen_active = active & ~arrested
+        self.unrest = np.bincount(r, weights=active, minlength=self.n) / m
+        self.grievance = np.bincount(r, weights=grievance, minlength=self.n) / m
+
+    def population_weighted(self, values: np.ndarray) -> float:
+        """Average over regions weighted by men aged 16-61."""
+        return float(np.average(values, weights=self.men_16_61))

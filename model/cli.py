@@ -1,0 +1,211 @@
+"""The `outlast` command line: run | params (and the commands added by later modules).
+
+Bad input (an unknown parameter, a value out of range, a malformed file, a bad flag) ends with one
+line on stderr naming what is wrong and what is allowed, exit status 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from model.scenario import PRESETS, ScenarioError, load_scenario, parameter_rows
+
+EXIT_USAGE = 2
+DEFAULT_SEED = 20261125
+OUTPUT_ROOT = Path("runs/output")
+
+
+class UsageError(Exception):
+    """Bad command-line input; reported as one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed '{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"seed {value} must be in 0 .. 2^63-1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="outlast", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run one simulation and write its results")
+    run.add_argument(
+        "--preset", choices=list(PRESETS), help="start from a preset (default baseline)"
+    )
+    run.add_argument("--config", type=Path, help="TOML file with a preset and parameter values")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one parameter (repeatable)",
+    )
+    run.add_argument("--weeks", type=_positive_int, help="horizon in weeks (horizon_weeks)")
+    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
+    run.add_argument("--out", type=Path, help="output directory (default runs/output/run-...)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    params = sub.add_parser("params", help="list every parameter")
+    params.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    return parser
+
+
+def check_output_dir(path: Path, manifest: dict) -> None:
+    """Refuse an output path that is a file, not writable, or holds a different run.
+
+    Raises:
+        UsageError: With a one-line reason.
+
+    """
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"output path '{path}' is a file, not a directory")
+    parent = path if path.exists() else next(p for p in path.parents if p.exists())
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"output directory '{parent}' is not writable")
+    if path.is_dir() and any(path.iterdir()):
+        old = path / "manifest.json"
+        try:
+            previous = json.loads(old.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = None
+        same = previous is not None and all(
+            previous.get(k) == manifest[k] for k in ("scenario", "seed")
+        )
+        if not same:
+            raise UsageError(
+                f"output directory '{path}' is not empty and holds another run; "
+                "choose another --out"
+            )
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from model.runner import run_simulation
+    from model.store import provenance, write_json, write_parquet
+
+    overrides = list(args.overrides)
+    if args.weeks is not None:
+        overrides.append(f"horizon_weeks={args.weeks}")
+    scenario = load_scenario(preset=args.preset, config=args.config, overrides=overrides)
+    preset = args.preset or "custom"
+    out = args.out or OUTPUT_ROOT / f"run-{preset}-seed{args.seed}"
+    manifest = {
+        "kind": "run",
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": args.seed,
+        "preset": args.preset,
+        "config": str(args.config) if args.config else None,
+        "overrides": args.overrides,
+        **provenance(),
+    }
+    check_output_dir(out, manifest)
+
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.horizon_weeks, unit="wk", disable=args.quiet, leave=False) as bar:
+        result = run_simulation(scenario, args.seed, on_week=lambda _: bar.update(1))
+    out.mkdir(parents=True, exist_ok=True)
+    write_parquet(out / "weekly.parquet", result.weekly)
+    write_parquet(out / "regions.parquet", result.regions)
+    write_json(out / "summary.json", result.summary)
+    write_json(out / "manifest.json", manifest)
+    print(format_summary(result.summary))
+    print(f"results: {out}/ (weekly.parquet, regions.parquet, summary.json, manifest.json)")
+    return 0
+
+
+def format_summary(summary: dict) -> str:
+    """The short summary table printed after a run."""
+    rows = [
+        ("outcome", summary["outcome"]),
+        ("outcome week", summary["outcome_week"] if summary["outcome_week"] >= 0 else "-"),
+        ("weeks run", summary["weeks_run"]),
+        ("active force", f"{summary['force_active']:,.0f}"),
+        ("desertions", f"{summary['desertions_total']:,.0f}"),
+        ("surrenders", f"{summary['surrenders_total']:,.0f}"),
+        ("deaths", f"{summary['deaths_total']:,.0f}"),
+        ("elite loyalty", f"{summary['elite_loyalty']:.2f}"),
+        ("unrest", f"{summary['unrest']:.3f}"),
+        ("stability index", f"{summary['stability_index']:.2f}"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    rows = parameter_rows()
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, default=str))
+    elif args.format == "markdown":
+        print(parameter_markdown())
+    else:
+        for r in rows:
+            print(
+                f"{r['name']:<34} {r['default']!s:>14}  [{r['allowed']}]  ({r['source']})\n"
+                f"{'':<36}{r['description']}"
+            )
+    return 0
+
+
+def parameter_markdown() -> str:
+    """The parameter table of docs/MODEL.md, generated from the Scenario."""
+    lines = [
+        "| parameter | default | allowed | unit | source | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in parameter_rows():
+        desc = r["description"].replace("|", "/")
+        lines.append(
+            f"| `{r['name']}` | {r['default']} | {r['allowed']} | {r['unit']} | {r['source']} "
+            f"| {desc} |"
+        )
+    return "\n".join(lines)
+
+
+COMMANDS = {"run": _cmd_run, "params": _cmd_params}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `outlast` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ScenarioError, UsageError) as exc:
+        print(f"outlast {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

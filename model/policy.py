@@ -1,0 +1,75 @@
+"""The Western levers and their schedule: what the West does in a given week.
+
+The Western coalition is not an agent; its policies are a schedule of levers, each switching on
+at its start week. `levers_at` turns a Scenario and a week into this week's incentives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from model.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Levers:
+    """The Western levers in force in one week."""
+
+    defection_payment_usd: float
+    fund_income_usd: float
+    offer_reach: float
+    minority_campaign: float
+    partner_diplomacy: float
+    resolve: float
+
+
+def levers_at(s: Scenario, week: int) -> Levers:
+    """The levers in force in `week` (0-based) under scenario `s`."""
+    offer_on = week >= s.defection_offer_start_week
+    campaign_on = week >= s.minority_campaign_start_week
+    return Levers(
+        defection_payment_usd=s.defection_payment_usd if offer_on else 0.0,
+        fund_income_usd=s.fund_income_usd_per_week if offer_on else 0.0,
+        offer_reach=s.offer_reach_per_week,
+        minority_campaign=s.minority_campaign_intensity if campaign_on else 0.0,
+        partner_diplomacy=s.partner_diplomacy if campaign_on else 0.0,
+        # Before resolve is shown, the Kremlin sees the default level.
+        resolve=s.western_resolve
+        if week >= s.resolve_start_week
+        else Scenario.model_fields["western_resolve"].default,
+    )
+
+
+class DefectionFund:
+    """The seized-asset fund that pays surrendering soldiers. Its balance is never negative.
+
+    Args:
+        balance_usd: Starting balance.
+
+    """
+
+    def __init__(self, balance_usd: float) -> None:
+        self.balance_usd = float(balance_usd)
+        self.spent_usd = 0.0
+        self.credibility = 1.0
+
+    def receive(self, income_usd: float) -> None:
+        """Add this week's income."""
+        self.balance_usd += income_usd
+
+    def pay(self, claims: int, amount_usd: float) -> int:
+        """Pay up to `claims` claims of `amount_usd` each; returns how many were paid in full."""
+        if claims <= 0 or amount_usd <= 0.0:
+            return 0
+        paid = min(claims, int(self.balance_usd // amount_usd))
+        cost = paid * amount_usd
+        self.balance_usd = max(0.0, self.balance_usd - cost)
+        self.spent_usd += cost
+        return paid
+
+    def update_credibility(self, unpaid: int, loss: float) -> None:
+        """Credibility falls by `loss` in a week with unpaid claims and recovers 2% a week otherwise."""
+        if unpaid > 0:
+            self.credibility *= 1.0 - loss
+        else:
+            self.credibility += 0.02 * (1.0 - self.credibility)

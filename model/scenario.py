@@ -1,0 +1,703 @@
+"""Scenario: every parameter of the model exactly once, validated, with presets and TOML loading.
+
+A `Scenario` is an immutable, validated set of parameters. Each field carries its default, bounds,
+unit, description and source (a figure in ``shared/data/FACTS.md`` or "assumption"); the parameter
+table in docs/MODEL.md and ``outlast params`` are generated from these fields, so the code is the
+single place where a parameter is defined.
+
+Examples:
+    >>> s = Scenario()
+    >>> s.horizon_weeks
+    156
+    >>> load_scenario(preset="defection_fund", overrides=["defection_payment_usd=20000"]).defection_payment_usd
+    20000.0
+
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+FACTS = "FACTS.md"
+ASSUMPTION = "assumption"
+
+#: How one real rouble compares to one US dollar. A fixed rate keeps the model's money in one unit.
+RUB_PER_USD = 90.0
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input; the message is one line naming the field, the value and what is allowed."""
+
+
+def param(
+    default: Any,
+    lo: float | None,
+    hi: float | None,
+    unit: str,
+    description: str,
+    source: str = ASSUMPTION,
+) -> Any:
+    """Declare a Scenario field with bounds, unit, description and source.
+
+    Args:
+        default: The default value.
+        lo: Smallest allowed value (inclusive), or None for a non-numeric field.
+        hi: Largest allowed value (inclusive), or None.
+        unit: Unit of the value ("share", "weeks", "RUB", ...).
+        description: One sentence on what the parameter means in the model.
+        source: Where the default comes from: a FACTS.md figure or "assumption".
+
+    Returns:
+        A pydantic FieldInfo.
+
+    """
+    bounds = {} if lo is None else {"ge": lo, "le": hi}
+    return Field(
+        default,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi},
+        **bounds,
+    )
+
+
+class Scenario(BaseModel):
+    """Every parameter of an outlast run. Immutable and validated on construction."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # --- run ---------------------------------------------------------------------------------
+    horizon_weeks: int = param(156, 1, 1040, "weeks", "Length of a run; one step is one week.")
+    start_date: dt.date = param(
+        dt.date(2026, 12, 7), None, None, "date", "Calendar date of week 0 (labels only)."
+    )
+
+    # --- army --------------------------------------------------------------------------------
+    n_soldier_agents: int = param(
+        20_000, 100, 2_000_000, "agents", "Soldier agents at the start of a run."
+    )
+    soldiers_per_agent: float = param(
+        30.0,
+        1.0,
+        10_000.0,
+        "soldiers",
+        "Real soldiers each agent stands for; 20,000 x 30 = 600,000, the order of the force "
+        "deployed against Ukraine in 2024-25 reported in the press (not in FACTS.md).",
+    )
+    share_at_front: float = param(
+        0.6, 0.05, 0.95, "share", "Share of the force at the front at the start."
+    )
+    share_mobilised: float = param(
+        0.2,
+        0.0,
+        0.8,
+        "share",
+        "Share of the initial force mobilised in Sept 2022 (300,000 men, FACTS.md) and still serving.",
+    )
+    share_contract: float = param(
+        0.6,
+        0.0,
+        0.9,
+        "share",
+        "Share of the initial force on the post-2022 bonus contracts (FACTS.md: 166,200 signed in "
+        "H1 2024 alone); the rest are pre-war professionals.",
+    )
+    unit_size_agents: int = param(
+        100, 10, 5_000, "agents", "Agents per unit; peers are tied within a unit."
+    )
+    peer_ties: int = param(
+        8, 2, 40, "ties", "Ties per soldier to unit mates (even; Watts-Strogatz ring within unit)."
+    )
+    peer_rewire_prob: float = param(
+        0.05, 0.0, 1.0, "probability", "Chance a tie is rewired to a random mate of the same unit."
+    )
+    front_death_hazard_per_week: float = param(
+        0.0025,
+        0.0,
+        0.05,
+        "probability/week",
+        "Weekly chance a front soldier of baseline exposure is killed; gives about 1,000 dead a "
+        "week at the default force, the order of open-source counts for 2024-25.",
+    )
+    minority_exposure: float = param(
+        1.3,
+        0.5,
+        3.0,
+        "multiplier",
+        "Front death hazard of minority soldiers relative to others (Bessudnov 2023, FACTS.md: "
+        "some minorities strongly over-represented among the dead).",
+        FACTS,
+    )
+    mobilised_exposure: float = param(
+        1.5, 0.5, 3.0, "multiplier", "Front death hazard of mobilised soldiers relative to others."
+    )
+    contract_exposure: float = param(
+        1.2, 0.5, 3.0, "multiplier", "Front death hazard of contract soldiers relative to others."
+    )
+    rotation_rate_per_week: float = param(
+        0.05, 0.0, 0.5, "probability/week", "Chance a soldier moves between front and rear."
+    )
+
+    # --- pay and recruitment ------------------------------------------------------------------
+    signup_bonus_rub: float = param(
+        1_000_000.0,
+        0.0,
+        10_000_000.0,
+        "RUB",
+        "One-time sign-up bonus, federal plus average regional part (about 1m RUB in 2024).",
+        FACTS,
+    )
+    monthly_pay_rub: float = param(
+        210_000.0,
+        0.0,
+        2_000_000.0,
+        "RUB/month",
+        "Minimum monthly pay of a contract soldier (210,000 RUB, Moscow Times 31 Jul 2024).",
+        FACTS,
+    )
+    recruits_per_week_at_defaults: float = param(
+        6_400.0,
+        0.0,
+        100_000.0,
+        "soldiers/week",
+        "National weekly sign-ups when pay and bonus are at their defaults and unrest is zero; "
+        "166,200 contracts in H1 2024 = 6,400/week. Sets the scale of the recruitment rule.",
+        FACTS,
+    )
+    recruitment_pay_elasticity: float = param(
+        1.0, 0.0, 4.0, "elasticity", "How sign-ups grow with the reward relative to home income."
+    )
+    recruitment_unrest_penalty: float = param(
+        3.0, 0.0, 20.0, "per unit unrest", "How fast regional unrest cuts sign-ups."
+    )
+    mobilisation_week: int = param(
+        -1, -1, 1040, "week", "Week of a partial mobilisation (-1: none)."
+    )
+    mobilisation_size: float = param(
+        300_000.0,
+        0.0,
+        2_000_000.0,
+        "soldiers",
+        "Men called up by a mobilisation, spread by regional quotas (300,000 in Sept 2022).",
+        FACTS,
+    )
+    initial_force_regional_mix: Literal["recruitment", "population", "garrisons_2022"] = param(
+        "recruitment",
+        None,
+        None,
+        "choice",
+        "How the initial force's home regions are drawn: by the recruitment rule's weights, by "
+        "population, or from the documented pre-war garrison table.",
+    )
+
+    # --- soldiers' decision to leave -------------------------------------------------------------
+    leave_threshold_mean: float = param(
+        1.0, 0.0, 5.0, "utility", "Mean of soldiers' thresholds for leaving (Granovetter)."
+    )
+    leave_threshold_sd: float = param(
+        0.25, 0.0, 2.0, "utility", "Spread of soldiers' thresholds across soldiers."
+    )
+    leave_noise_scale: float = param(
+        0.08,
+        0.0,
+        1.0,
+        "utility",
+        "Scale of the weekly logistic shock to the push to leave; sets the baseline trickle of "
+        "desertions (calibrated to 'well under 1% of the force a month', FACTS.md).",
+        FACTS,
+    )
+    peer_weight: float = param(
+        1.0, 0.0, 5.0, "utility", "Weight of the share of a soldier's peers who already left."
+    )
+    grievance_weight: float = param(
+        0.4, 0.0, 3.0, "utility", "Weight of a soldier's grievance in the push to leave."
+    )
+    pay_weight: float = param(
+        0.15, 0.0, 2.0, "utility per log unit", "Weight of log pay relative to home income."
+    )
+    fear_weight: float = param(
+        0.15, 0.0, 2.0, "utility", "Weight of the front's danger in the push to leave."
+    )
+    offer_weight: float = param(
+        0.35,
+        0.0,
+        3.0,
+        "utility per log unit",
+        "Weight of the Western payment relative to the soldier's yearly home income (log).",
+    )
+    punishment_severity: float = param(
+        0.5, 0.0, 1.0, "share", "Severity of punishment of caught deserters (1 = harshest)."
+    )
+    punishment_weight: float = param(
+        0.6, 0.0, 3.0, "utility", "Weight of expected punishment in the push to leave."
+    )
+    deserter_detection_per_week: float = param(
+        0.1, 0.0, 1.0, "probability/week", "Chance a deserter at large is caught each week."
+    )
+    caught_deterrence: float = param(
+        0.05, 0.0, 1.0, "utility", "Rise in unit mates' thresholds for each caught deserter."
+    )
+    crossing_success_prob: float = param(
+        0.7, 0.0, 1.0, "probability", "Chance a surrender attempt at the front succeeds."
+    )
+    contact_margin: float = param(
+        0.35,
+        0.0,
+        2.0,
+        "utility",
+        "How far below his threshold an aware front soldier still contacts the surrender line "
+        "(contacts far outnumber surrenders, FACTS.md: under 1%).",
+        FACTS,
+    )
+
+    # --- Western defection offer ----------------------------------------------------------------
+    offer_reach_per_week: float = param(
+        0.01,
+        0.0,
+        1.0,
+        "probability/week",
+        "Chance an unaware soldier hears of the Western offer by broadcast each week; the baseline "
+        "is Ukraine's 'I Want to Live' line (from Sept 2022).",
+        FACTS,
+    )
+    awareness_spread_per_tie: float = param(
+        0.02, 0.0, 1.0, "probability/week", "Chance per aware tie that awareness spreads per week."
+    )
+    defection_payment_usd: float = param(
+        0.0,
+        0.0,
+        1_000_000.0,
+        "USD/soldier",
+        "Western payment to each surrendering soldier (0: no payment).",
+    )
+    defection_offer_start_week: int = param(
+        0, 0, 1040, "week", "Week from which the payment is offered."
+    )
+    seized_asset_fund_usd: float = param(
+        0.0,
+        0.0,
+        300e9,
+        "USD",
+        "Starting balance of the defection fund from seized Russian assets (about $300bn frozen).",
+        FACTS,
+    )
+    fund_income_usd_per_week: float = param(
+        0.0,
+        0.0,
+        1e9,
+        "USD/week",
+        "Weekly income paid into the fund (Euroclear windfall EUR 6.9bn in 2024 = about "
+        "$145m a week).",
+        FACTS,
+    )
+    credibility_loss_unpaid: float = param(
+        0.3, 0.0, 1.0, "share", "Fall in the offer's credibility when the fund cannot pay."
+    )
+
+    # --- regions and unrest (Epstein 2002) ---------------------------------------------------------
+    citizens_per_region: int = param(
+        200, 20, 5_000, "agents", "Sampled citizens per region for the unrest rule."
+    )
+    legitimacy: float = param(
+        0.75, 0.0, 1.0, "share", "Regime legitimacy L in Epstein's grievance G = H(1 - L)."
+    )
+    arrest_k: float = param(
+        2.3, 0.1, 10.0, "constant", "Epstein's k in P = 1 - exp(-k C/A).", FACTS
+    )
+    unrest_threshold: float = param(
+        0.1, 0.0, 1.0, "utility", "Epstein's activation threshold T.", FACTS
+    )
+    repression_cop_density: float = param(
+        0.04, 0.0, 0.5, "police per citizen", "Police per citizen at the start (repression)."
+    )
+    death_grievance_per_permille: float = param(
+        0.05,
+        0.0,
+        2.0,
+        "hardship per death per 1,000 men",
+        "Rise in a region's hardship per war death per 1,000 men aged 16-61.",
+    )
+    discrimination_grievance: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "hardship",
+        "Extra hardship of minority citizens from discrimination (second-class treatment).",
+    )
+
+    # --- minorities campaign and partners ----------------------------------------------------------
+    minority_campaign_intensity: float = param(
+        0.0, 0.0, 1.0, "share", "Western campaign exposing the treatment of Russia's minorities."
+    )
+    minority_campaign_start_week: int = param(
+        0, 0, 1040, "week", "Week from which the minority campaign runs."
+    )
+    partner_diplomacy: float = param(
+        0.0, 0.0, 1.0, "share", "Western diplomacy with Muslim-majority partners of Russia."
+    )
+    partner_awareness_sensitivity: float = param(
+        1.0, 0.0, 3.0, "multiplier", "How strongly partners' cooperation falls with awareness."
+    )
+
+    # --- elites and coups -------------------------------------------------------------------------------
+    n_elites: int = param(100, 30, 300, "agents", "Elite agents (military, security, civilian).")
+    elite_power_alpha: float = param(
+        1.5, 1.05, 5.0, "Pareto shape", "Tail of the elites' power distribution (heavy-tailed)."
+    )
+    n_factions: int = param(4, 1, 12, "factions", "Patronage factions in the elite network.")
+    tie_prob_within_faction: float = param(
+        0.3, 0.0, 1.0, "probability", "Tie probability between elites of one faction."
+    )
+    tie_prob_between_factions: float = param(
+        0.02, 0.0, 1.0, "probability", "Tie probability between elites of different factions."
+    )
+    elite_neighbour_weight: float = param(
+        0.5, 0.0, 3.0, "utility", "Weight of neighbours' pressing/conspiring on an elite."
+    )
+    elite_signal_noise: float = param(
+        0.08, 0.0, 1.0, "strength", "Noise on each elite's private signal of regime strength."
+    )
+    press_threshold: float = param(
+        0.45, 0.0, 2.0, "utility", "Dissatisfaction above which an elite presses the leader."
+    )
+    conspiracy_cost: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "Cost of conspiring c; elites conspire when perceived strength falls below 1 - c "
+        "(Morris & Shin global game, FACTS.md).",
+        FACTS,
+    )
+    coup_threshold_power_share: float = param(
+        0.3, 0.05, 0.95, "share of elite power", "Conspiring power that triggers a coup attempt."
+    )
+    coup_success_intercept: float = param(
+        -1.2, -10.0, 10.0, "log-odds", "Log-odds of coup success at the threshold, all else zero."
+    )
+    coup_success_power_coef: float = param(
+        4.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of conspiring power."
+    )
+    coup_success_army_coef: float = param(
+        3.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of army decline."
+    )
+    coup_success_unrest_coef: float = param(
+        3.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of unrest."
+    )
+    purge_fear: float = param(
+        0.5, 0.0, 1.0, "fear", "Fear every elite feels after a failed coup (June 2023)."
+    )
+    fear_decay_per_week: float = param(
+        0.03, 0.0, 1.0, "share/week", "Weekly decay of elites' fear."
+    )
+    war_end_prob_after_coup: float = param(
+        0.4, 0.0, 1.0, "probability", "Chance a new regime ends the war with no exile agreement."
+    )
+    war_end_prob_after_coup_agreement: float = param(
+        0.85, 0.0, 1.0, "probability", "Chance a new regime ends the war given an exile agreement."
+    )
+
+    # --- leader -----------------------------------------------------------------------------------
+    leader_commitment: float = param(
+        0.8, 0.0, 1.0, "share", "The leader's commitment to continuing the war."
+    )
+    belief_outlast_west: float = param(
+        0.9, 0.0, 1.0, "share", "The leader's initial belief that he can outlast the West."
+    )
+    leader_response_threshold: float = param(
+        0.3, 0.0, 1.0, "threat", "Threat above which the leader raises bonuses and repression."
+    )
+    bonus_budget_rub: float = param(
+        3_000_000.0,
+        0.0,
+        20_000_000.0,
+        "RUB",
+        "Most the leader will raise the sign-up bonus to (Tatarstan paid 2.5m in 2026).",
+        FACTS,
+    )
+    repression_step: float = param(
+        0.005, 0.0, 0.1, "police per citizen", "Rise in repression per week of high threat."
+    )
+
+    # --- government in exile --------------------------------------------------------------------------
+    exile_support: float = param(
+        0.0, 0.0, 1.0, "share", "Western support for a democratic government-in-exile (0: none)."
+    )
+    exile_formation_week: int = param(
+        0, 0, 1040, "week", "Week the government-in-exile is formed, if supported."
+    )
+    exile_progress_per_week: float = param(
+        0.02, 0.0, 0.5, "progress/week", "Mean weekly progress towards a settlement with Kyiv."
+    )
+    exile_progress_noise: float = param(
+        0.02, 0.0, 0.5, "progress/week", "Noise on weekly progress."
+    )
+    nationalist_friction: float = param(
+        0.05, 0.0, 1.0, "probability/week", "Weekly chance of a setback from nationalist friction."
+    )
+    friction_setback: float = param(0.15, 0.0, 1.0, "progress", "Progress lost in a setback.")
+    exile_outside_option: float = param(
+        0.5, 0.0, 1.0, "utility", "Outside option an agreement offers elites (amnesty, a role)."
+    )
+    rally_effect: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "legitimacy",
+        "Legitimacy the regime gains from portraying a visible exile government as a Western tool.",
+    )
+
+    # --- Western resolve ---------------------------------------------------------------------------------
+    western_resolve: float = param(
+        0.3, 0.0, 1.0, "share", "Western resolve as perceived in the Kremlin."
+    )
+    resolve_start_week: int = param(0, 0, 1040, "week", "Week from which resolve is shown.")
+    resolve_belief_effect: float = param(
+        0.02, 0.0, 0.5, "belief/week", "Weekly fall in belief of outlasting the West per resolve."
+    )
+
+    @model_validator(mode="after")
+    def _check_joint_constraints(self) -> Scenario:
+        if self.share_mobilised + self.share_contract > 1.0:
+            raise ValueError("share_mobilised + share_contract must be at most 1")
+        if self.peer_ties % 2 or self.peer_ties >= self.unit_size_agents:
+            raise ValueError("peer_ties must be even and smaller than unit_size_agents")
+        return self
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a new Scenario with some fields changed, validated.
+
+        Args:
+            overrides: Field names and new values.
+
+        Returns:
+            The new Scenario.
+
+        Raises:
+            ScenarioError: On an unknown field or a value out of bounds.
+
+        """
+        return make_scenario({**self.model_dump(), **overrides})
+
+
+#: Presets: named sets of overrides to the defaults. Each lever alone, the op-ed's package, a back-cast.
+PRESETS: dict[str, dict[str, Any]] = {
+    "baseline": {},
+    "exile": {"exile_support": 0.8, "exile_formation_week": 4},
+    "minorities": {"minority_campaign_intensity": 0.8, "partner_diplomacy": 0.6},
+    "defection_fund": {
+        "defection_payment_usd": 50_000.0,
+        "seized_asset_fund_usd": 5e9,
+        "fund_income_usd_per_week": 145e6,
+        "offer_reach_per_week": 0.05,
+    },
+    "resolve": {"western_resolve": 0.9},
+    "combined": {
+        "exile_support": 0.8,
+        "exile_formation_week": 4,
+        "minority_campaign_intensity": 0.8,
+        "partner_diplomacy": 0.6,
+        "defection_payment_usd": 50_000.0,
+        "seized_asset_fund_usd": 5e9,
+        "fund_income_usd_per_week": 145e6,
+        "offer_reach_per_week": 0.05,
+        "western_resolve": 0.9,
+    },
+    # 24 Feb 2022 to mid-April 2023: the pre-war professional army, the Sept 2022 mobilisation
+    # (week 30), the hotline from week 29; no Western levers.
+    "historical-2022": {
+        "start_date": dt.date(2022, 2, 24),
+        "horizon_weeks": 60,
+        "n_soldier_agents": 10_000,
+        "soldiers_per_agent": 19.0,
+        "share_mobilised": 0.0,
+        "share_contract": 0.15,
+        "initial_force_regional_mix": "garrisons_2022",
+        "signup_bonus_rub": 195_000.0,
+        "monthly_pay_rub": 195_000.0,
+        "recruits_per_week_at_defaults": 1_000.0,
+        "mobilisation_week": 30,
+        "offer_reach_per_week": 0.0,
+        "western_resolve": 0.2,
+    },
+}
+
+
+def field_names() -> list[str]:
+    """Names of every Scenario field, in declaration order."""
+    return list(Scenario.model_fields)
+
+
+def _describe_allowed(name: str) -> str:
+    info = Scenario.model_fields[name]
+    extra = info.json_schema_extra or {}
+    unit = extra.get("unit", "")
+    if extra.get("lo") is not None:
+        return f"{extra['lo']:g} to {extra['hi']:g} {unit}".rstrip()
+    if name == "start_date":
+        return "a date YYYY-MM-DD"
+    annotation = info.annotation
+    if getattr(annotation, "__origin__", None) is Literal:
+        return "one of " + ", ".join(annotation.__args__)
+    return unit
+
+
+def _unknown_key_message(key: str) -> str:
+    close = difflib.get_close_matches(key, field_names(), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown parameter '{key}'{hint} (`outlast params` lists all {len(field_names())})"
+
+
+def make_scenario(values: dict[str, Any]) -> Scenario:
+    """Build a Scenario from a mapping, turning validation errors into one-line ScenarioErrors.
+
+    Args:
+        values: Field names and values; missing fields take their defaults.
+
+    Returns:
+        The validated Scenario.
+
+    Raises:
+        ScenarioError: On the first unknown field, wrong type or value out of bounds.
+
+    """
+    for key in values:
+        if key not in Scenario.model_fields:
+            raise ScenarioError(_unknown_key_message(key))
+    try:
+        return Scenario(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        if not err["loc"]:
+            raise ScenarioError(err["msg"].removeprefix("Value error, ")) from None
+        name = str(err["loc"][0])
+        value = values.get(name, err.get("input"))
+        raise ScenarioError(
+            f"parameter '{name}' = {value!r} is not allowed: {_describe_allowed(name)}"
+        ) from None
+
+
+def preset_overrides(name: str) -> dict[str, Any]:
+    """Return the overrides of a preset.
+
+    Raises:
+        ScenarioError: If there is no preset of that name.
+
+    """
+    if name not in PRESETS:
+        raise ScenarioError(f"unknown preset '{name}'; allowed: {', '.join(PRESETS)}")
+    return dict(PRESETS[name])
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse one ``key=value`` override; the value is read as a TOML value, else as a string.
+
+    Raises:
+        ScenarioError: If the text has no '=' or names an unknown parameter.
+
+    """
+    if "=" not in text:
+        raise ScenarioError(f"override '{text}' is not of the form key=value")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    if key not in Scenario.model_fields:
+        raise ScenarioError(_unknown_key_message(key))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file into a dict, with one-line errors for a missing, empty or malformed file.
+
+    Raises:
+        ScenarioError: If the file cannot be read or parsed.
+
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read '{path}': {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"'{path}' is not a UTF-8 text file") from None
+    if not text.strip():
+        raise ScenarioError(f"'{path}' is empty; expected TOML with a preset and/or parameters")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"'{path}' is not valid TOML: {exc}") from None
+
+
+def scenario_from_mapping(data: dict[str, Any], where: str = "scenario") -> Scenario:
+    """Build a Scenario from a TOML-like mapping: an optional ``preset`` and parameter overrides.
+
+    The parameters may sit at the top level or in a ``[parameters]`` table.
+
+    Raises:
+        ScenarioError: On an unknown preset, key or bad value.
+
+    """
+    data = dict(data)
+    preset = data.pop("preset", "baseline")
+    if not isinstance(preset, str):
+        raise ScenarioError(f"{where}: 'preset' must be a string; allowed: {', '.join(PRESETS)}")
+    params = data.pop("parameters", {})
+    if not isinstance(params, dict):
+        raise ScenarioError(f"{where}: [parameters] must be a table of key = value")
+    values = {**preset_overrides(preset), **data, **params}
+    return make_scenario(values)
+
+
+def load_scenario(
+    preset: str | None = None,
+    config: Path | None = None,
+    overrides: list[str] | None = None,
+) -> Scenario:
+    """Combine a preset, a TOML file and ``key=value`` overrides into a Scenario (later wins).
+
+    Args:
+        preset: Preset name; defaults to the file's preset, else "baseline".
+        config: A TOML file with an optional ``preset`` key and parameter values.
+        overrides: ``key=value`` strings, e.g. from ``--set``.
+
+    Returns:
+        The validated Scenario.
+
+    Raises:
+        ScenarioError: On any bad input, with a one-line message.
+
+    """
+    file_values: dict[str, Any] = {}
+    if config is not None:
+        file_values = read_toml(config)
+        if "preset" in file_values and preset is None:
+            preset = file_values["preset"]
+        file_values.pop("preset", None)
+    values: dict[str, Any] = {"preset": preset or "baseline", **file_values}
+    sets = dict(parse_assignment(text) for text in overrides or [])
+    base = scenario_from_mapping(values, where=str(config or "scenario"))
+    return base.with_overrides(sets) if sets else base
+
+
+def parameter_rows() -> list[dict[str, Any]]:
+    """One row per parameter: name, default, bounds, unit, source, description."""
+    rows = []
+    for name, info in Scenario.model_fields.items():
+        extra = info.json_schema_extra or {}
+        rows.append(
+            {
+                "name": name,
+                "default": info.default,
+                "allowed": _describe_allowed(name),
+                "unit": extra.get("unit", ""),
+                "source": extra.get("source", ASSUMPTION),
+                "description": info.description or "",
+            }
+        )
+    return rows
