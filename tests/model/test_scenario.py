@@ -106,7 +106,7 @@ def test_bad_toml_files(tmp_path, text, message):
 
 
 def test_missing_file():
-    with pytest.raises(ScenarioError, match="cannot read 'nowhere.toml'"):
+    with pytest.raises(ScenarioError, match=r"cannot read 'nowhere\.toml'"):
         load_scenario(config="nowhere.toml")
 
 
