@@ -89,3 +89,24 @@ def test_arrests_never_exceed_the_police_and_jail_empties():
         regions.update_unrest(1.0, 0.03, 0.0, 0.0, EPSTEIN, rng)
     assert regions.citizen_jail.max() == 0
     assert regions.unrest.max() == 0.0
+
+
+def unrest_path(legitimacy_by_week: list[float], seed: int) -> np.ndarray:
+    regions = make_regions(seed)
+    rng = np.random.default_rng(seed)
+    path = []
+    for legitimacy in legitimacy_by_week:
+        regions.update_unrest(legitimacy, 0.04, 0.05, 0.15, EPSTEIN, rng)
+        path.append(regions.population_weighted(regions.unrest))
+    return np.array(path)
+
+
+@pytest.mark.slow
+def test_sudden_fall_in_legitimacy_explodes_where_the_same_fall_in_steps_does_not():
+    """Epstein (2002): a sudden fall in legitimacy brings an outburst of rebellion; the same fall
+    in small steps lets the police keep pace."""
+    sudden = [0.8] * 20 + [0.5] * 50
+    gradual = [0.8] * 20 + list(np.linspace(0.8, 0.5, 45)) + [0.5] * 5
+    for seed in range(2):
+        assert unrest_path(sudden, seed).max() > 0.3
+        assert unrest_path(gradual, seed).max() < 0.1
