@@ -121,8 +121,10 @@ class Scenario(BaseModel):
         0.0,
         0.05,
         "probability/week",
-        "Weekly chance a front soldier of baseline exposure is killed; gives about 1,000 dead a "
-        "week at the default force, the order of open-source counts for 2024-25.",
+        "Weekly chance a front soldier of baseline exposure is killed; with the exposures of the "
+        "default force's mix it gives about 1,200 dead a week at the start and 1,430 on average "
+        "over the baseline's three years, the order of open-source counts for 2024-25 (not in "
+        "FACTS.md).",
     )
     minority_exposure: float = param(
         1.3,
