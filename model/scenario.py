@@ -122,7 +122,7 @@ class Scenario(BaseModel):
         0.05,
         "probability/week",
         "Weekly chance a front soldier of baseline exposure is killed; with the exposures of the "
-        "default force's mix it gives about 1,200 dead a week at the start and 1,430 on average "
+        "default force's mix it gives about 1,100 dead a week at the start and 1,430 on average "
         "over the baseline's three years, the order of open-source counts for 2024-25 (not in "
         "FACTS.md).",
     )
