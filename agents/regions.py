@@ -43,6 +43,7 @@ class MinorityRegion(ArrayAgent):
     awareness = ArrayColumn("awareness", float)
     recruits = ArrayColumn("recruits", float)
     deaths = ArrayColumn("deaths", float)
+    invalided = ArrayColumn("invalided", float)
     desertions = ArrayColumn("desertions", float)
     surrenders = ArrayColumn("surrenders", float)
 
@@ -87,6 +88,7 @@ class RegionPopulation:
         # Cumulative counts of real people (agents x soldiers_per_agent).
         self.recruits = np.zeros(n)
         self.deaths = np.zeros(n)
+        self.invalided = np.zeros(n)
         self.desertions = np.zeros(n)
         self.surrenders = np.zeros(n)
         # Epstein citizens: region index, base hardship, risk aversion, minority, weeks in jail.
@@ -106,6 +108,10 @@ class RegionPopulation:
     def yearly_income_rub(self) -> np.ndarray:
         """Mean yearly income per head in each region."""
         return self.mean_income_rub * MONTHS_PER_YEAR
+
+    def raise_awareness(self, campaign: float, rate: float) -> None:
+        """Awareness of discrimination moves at `rate` a week towards the campaign's intensity."""
+        self.awareness += rate * (campaign - self.awareness)
 
     def death_toll_permille(self) -> np.ndarray:
         """War deaths per 1,000 men aged 16-61, by region."""

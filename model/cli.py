@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser("params", help="list every parameter")
     params.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+
+    from model import validate
+
+    validate.add_command(sub)
     return parser
 
 
@@ -190,7 +194,13 @@ def parameter_markdown() -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": _cmd_run, "params": _cmd_params}
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from model.validate import run_command
+
+    return run_command(args)
+
+
+COMMANDS = {"run": _cmd_run, "params": _cmd_params, "validate": _cmd_validate}
 
 
 def main(argv: list[str] | None = None) -> int:

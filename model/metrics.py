@@ -45,6 +45,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("force_at_front", "soldiers", 0, INF, "Soldiers serving at the front."),
     Metric("recruits_week", "soldiers", 0, INF, "Soldiers recruited this week."),
     Metric("deaths_week", "soldiers", 0, INF, "Soldiers killed this week."),
+    Metric(
+        "invalided_week",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers who left the force for good this week through wounds, illness or discharge.",
+    ),
     Metric("desertions_week", "soldiers", 0, INF, "Soldiers who deserted this week."),
     Metric("surrenders_week", "soldiers", 0, INF, "Soldiers who surrendered this week."),
     Metric(
@@ -55,6 +62,7 @@ METRICS: tuple[Metric, ...] = (
         "Soldiers recruited since the start (incl. the initial force).",
     ),
     Metric("deaths_total", "soldiers", 0, INF, "Soldiers killed since the start."),
+    Metric("invalided_total", "soldiers", 0, INF, "Soldiers invalided out since the start."),
     Metric(
         "desertions_total",
         "soldiers",
@@ -68,15 +76,32 @@ METRICS: tuple[Metric, ...] = (
         "deserters_returned_total", "soldiers", 0, INF, "Deserters caught and returned to units."
     ),
     Metric(
+        "hotline_contacts_week",
+        "soldiers",
+        0,
+        INF,
+        "Aware front soldiers who contacted the surrender line for the first time this week.",
+    ),
+    Metric(
         "hotline_contacts_total",
         "soldiers",
         0,
         INF,
-        "Aware front soldiers who contacted the surrender line.",
+        "Soldiers who have contacted the surrender line (each counted once).",
+    ),
+    Metric(
+        "hotline_surrenders_total",
+        "soldiers",
+        0,
+        INF,
+        "Surrenders by soldiers aware of the line and offer (those the line would count).",
     ),
     Metric("desertion_rate_month", "share", 0, 1, "Desertions in the last 4 weeks over the force."),
     Metric("fund_balance_usd", "USD", 0, INF, "Money left in the defection fund."),
     Metric("fund_spent_usd", "USD", 0, INF, "Money paid out to surrendering soldiers."),
+    Metric(
+        "claims_unpaid_total", "soldiers", 0, INF, "Surrendered soldiers the fund could not pay."
+    ),
     Metric("offer_credibility", "share", 0, 1, "Credibility of the Western offer."),
     Metric("aware_share", "share", 0, 1, "Share of serving soldiers aware of the Western offer."),
     Metric(
@@ -162,8 +187,11 @@ def summary(model: OutlastModel) -> dict[str, object]:
         "surrenders_total": last["surrenders_total"],
         "deaths_total": last["deaths_total"],
         "recruits_total": last["recruits_total"],
+        "invalided_total": last["invalided_total"],
         "hotline_contacts_total": last["hotline_contacts_total"],
+        "hotline_surrenders_total": last["hotline_surrenders_total"],
         "fund_spent_usd": last["fund_spent_usd"],
+        "fund_balance_usd": last["fund_balance_usd"],
         "elite_loyalty": last["elite_loyalty"],
         "unrest": last["unrest"],
         "coup_attempts": last["coup_attempts"],

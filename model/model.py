@@ -41,6 +41,7 @@ from agents.soldiers import (
     DESERT,
     DESERTED,
     EAGER_VIEW_LIMIT,
+    INVALIDED,
     KILLED,
     MOBILISED,
     PROFESSIONAL,
@@ -60,6 +61,15 @@ KIND_EXPOSURE_FIELDS = {
     MOBILISED: "mobilised_exposure",
     CONTRACT: "contract_exposure",
 }
+KIND_LOYALTY_FIELDS = {
+    PROFESSIONAL: "loyalty_professional",
+    MOBILISED: "loyalty_mobilised",
+    CONTRACT: "loyalty_contract",
+}
+#: A deserter weighs his chance of being caught within this many weeks (assumption).
+DETECTION_HORIZON_WEEKS = 26
+#: Cumulative army counts kept by the model (in agents).
+ARMY_COUNTS = ("deaths", "invalided", "desertions", "surrenders", "returned", "contacts")
 
 
 def load_regions() -> pd.DataFrame:
@@ -120,10 +130,10 @@ class OutlastModel(mesa.Model):
         self.weights = DecisionWeights(
             peer_weight=s.peer_weight,
             grievance_weight=s.grievance_weight,
-            pay_weight=s.pay_weight,
+            money_weight=s.money_weight,
             fear_weight=s.fear_weight,
             punishment_weight=s.punishment_weight,
-            noise_scale=s.leave_noise_scale,
+            surrender_barrier=s.surrender_barrier,
         )
         expected_recruits = s.recruits_per_week_at_defaults * s.horizon_weeks * 1.3
         expected_recruits += s.mobilisation_size if s.mobilisation_week >= 0 else 0.0
@@ -161,14 +171,13 @@ class OutlastModel(mesa.Model):
         )
         self._enlist_initial_force()
         self.initial_active = float(self.corps.counts()[ACTIVE])
-        self.cumulative = dict.fromkeys(
-            ("deaths", "desertions", "surrenders", "returned", "contacts"), 0
-        )
+        self.cumulative = dict.fromkeys(ARMY_COUNTS, 0)
+        self.hotline_surrenders = 0
         self.recent_desertions: list[int] = []
         self.stability_history: list[float] = []
         self.levers: Levers = levers_at(s, 0)
         self.metrics: dict[str, float] = {}
-        self._week_counts = dict.fromkeys(("recruits", "deaths", "desertions", "surrenders"), 0)
+        self._week_counts = dict.fromkeys(("recruits", *ARMY_COUNTS), 0)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(read_metric, name=name) for name in METRIC_NAMES}
         )
@@ -198,19 +207,23 @@ class OutlastModel(mesa.Model):
         r = self.regions
         n = region.size
         minority = self.rng.random(n) < r.minority_share[region]
-        exposure = np.ones(n)
-        exposure[minority] *= s.minority_exposure
-        for k, field in KIND_EXPOSURE_FIELDS.items():
-            if field:
-                exposure[kind == k] *= getattr(s, field)
-        pay_log_ratio = np.log(s.monthly_pay_rub / r.mean_income_rub[region] + 1e-9)
+        exposure = np.where(minority, s.minority_exposure, 1.0)
+        loyalty = np.empty(n)
+        for k in KIND_LOYALTY_FIELDS:
+            exposure_field = KIND_EXPOSURE_FIELDS[k]
+            if exposure_field:
+                exposure[kind == k] *= getattr(s, exposure_field)
+            loyalty[kind == k] = getattr(s, KIND_LOYALTY_FIELDS[k])
+        # A year's pay against a year's home income: the same money value as the West's offer.
+        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub[region])
         threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
         idx = self.corps.recruit(
             region=region,
             minority=minority,
             kind=kind,
             at_front=at_front,
-            pay_log_ratio=pay_log_ratio,
+            loyalty=loyalty,
+            pay_value=pay_value,
             exposure=exposure,
             threshold=threshold,
             week=self.week,
@@ -251,7 +264,9 @@ class OutlastModel(mesa.Model):
                 self.levers.partner_diplomacy,
                 s.partner_awareness_sensitivity,
             )
-        self.regions.awareness += 0.05 * (self.levers.minority_campaign - self.regions.awareness)
+        self.regions.raise_awareness(
+            self.levers.minority_campaign, s.minority_awareness_rate_per_week
+        )
         self._recruitment()
         self._army_week()
         self.regions.update_unrest(
@@ -294,86 +309,106 @@ class OutlastModel(mesa.Model):
         self._week_counts["recruits"] = region.size
 
     def _offer_value_by_region(self) -> np.ndarray:
-        """Weighted log value of the payment relative to a year's home income, per region."""
+        """Value of the Western payment per home region.
+
+        log1p(payment / yearly home income), discounted by soldiers' trust in a Western promise
+        and by the fund's credibility.
+        """
         s = self.params
-        payment_rub = self.levers.defection_payment_usd * RUB_PER_USD * self.fund.credibility
-        return s.offer_weight * np.log1p(payment_rub / self.regions.yearly_income_rub())
+        payment_rub = self.levers.defection_payment_usd * RUB_PER_USD
+        discount = s.offer_trust * self.fund.credibility
+        return discount * np.log1p(payment_rub / self.regions.yearly_income_rub())
+
+    def expected_punishment(self) -> float:
+        """Severity x (1 + repression), capped at 1, x the chance of being caught within half a year."""
+        s = self.params
+        severity = min(1.0, s.punishment_severity * (1.0 + self.leader.repression))
+        caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** DETECTION_HORIZON_WEEKS
+        return severity * caught
 
     def _army_week(self) -> None:
+        """Rotation, front losses, awareness, the leave decision, surrenders, deserters caught."""
         s = self.params
         corps = self.corps
         rng = self.rng
-        region_count = self.regions.n
         corps.rotate(s.rotation_rate_per_week, s.share_at_front, rng)
-        killed = corps.casualties(s.front_death_hazard_per_week, rng)
-        left_share, aware_ties = corps.peer_shares()
+        killed, invalided = corps.casualties(
+            s.front_death_hazard_per_week, s.invalided_per_death, rng
+        )
+        left_share, aware_ties = corps.peer_signals()
         corps.spread_awareness(self.levers.offer_reach, s.awareness_spread_per_tie, aware_ties, rng)
 
-        n = corps.size
-        region = corps.region[:n]
-        soldier_grievance = self.regions.grievance[region] + corps.minority[:n] * (
+        idx = corps.active_index()
+        region = corps.region[idx]
+        soldier_grievance = self.regions.grievance[region] + corps.minority[idx] * (
             s.discrimination_grievance * (1.0 + self.regions.awareness[region])
         )
         week = WeekInputs(
-            peer_left_share=left_share,
+            index=idx,
+            peer_left_share=left_share[idx],
             grievance=soldier_grievance,
             offer_value=self._offer_value_by_region()[region],
-            deterrence=corps.unit_deterrence[corps.unit[:n]],
-            shock=logistic_shock(rng.random(n, dtype=np.float32), s.leave_noise_scale),
-            punishment=min(1.0, s.punishment_severity * (1.0 + self.leader.repression)),
+            deterrence=corps.unit_deterrence[corps.unit[idx]],
+            shock=logistic_shock(rng.random(idx.size, dtype=np.float32), s.leave_noise_scale),
+            punishment=self.expected_punishment(),
+            contact_margin=s.contact_margin,
         )
-        push = corps.push_all(week)
-        choice = (
-            corps.decide_each(week) if self.per_agent_decisions else corps.decide_all(week, push)
-        )
-        active = corps.status[:n] == ACTIVE
-        # Aware front soldiers within `contact_margin` of leaving contact the surrender line.
-        contacts = active & corps.at_front[:n] & corps.aware[:n]
-        contacts &= push + week.shock >= corps.threshold[:n] - s.contact_margin
-        deserters = np.flatnonzero(active & (choice == DESERT))
-        attempts = np.flatnonzero(active & (choice == SURRENDER))
+        contacted_before = int(corps.view("contacted").sum())
+        choice = corps.decide_each(week) if self.per_agent_decisions else corps.decide_all(week)
+        contacts = int(corps.view("contacted").sum()) - contacted_before
+        deserters = idx[choice == DESERT]
+        attempts = idx[choice == SURRENDER]
         crossed = rng.random(attempts.size) < s.crossing_success_prob
         surrendered, died_crossing = attempts[crossed], attempts[~crossed]
+        # Deserters at large before this week's are the ones the military police may catch.
+        at_large = np.flatnonzero(corps.view("status") == DESERTED)
+        caught = at_large[rng.random(at_large.size) < s.deserter_detection_per_week]
+        corps.status[caught] = ACTIVE
+        corps.at_front[caught] = False
         corps.status[deserters] = DESERTED
         corps.status[surrendered] = SURRENDERED
         corps.status[died_crossing] = KILLED
         self._pay_surrenders(surrendered)
-
-        at_large = np.flatnonzero(corps.status[:n] == DESERTED)
-        at_large = at_large[~np.isin(at_large, deserters)]
-        caught = at_large[rng.random(at_large.size) < s.deserter_detection_per_week]
-        corps.status[caught] = ACTIVE
-        corps.at_front[caught] = False
-        corps.unit_deterrence *= 1.0 - 0.05
+        corps.unit_deterrence *= 1.0 - s.deterrence_decay_per_week
         np.add.at(
             corps.unit_deterrence,
             corps.unit[caught],
             s.caught_deterrence * s.punishment_severity,
         )
-
-        dead = np.concatenate([killed, died_crossing])
-        per = s.soldiers_per_agent
-        for name, idx in (
-            ("deaths", dead),
-            ("desertions", deserters),
-            ("surrenders", surrendered),
-        ):
-            by_region = np.bincount(corps.region[idx], minlength=region_count) * per
-            setattr(self.regions, name, getattr(self.regions, name) + by_region)
-            self._week_counts[name] = idx.size
-            self.cumulative[name] += idx.size
-        self.cumulative["returned"] += caught.size
-        self.cumulative["contacts"] += int(contacts.sum())
+        self._record_losses(
+            {
+                "deaths": np.concatenate([killed, died_crossing]),
+                "invalided": invalided,
+                "desertions": deserters,
+                "surrenders": surrendered,
+            }
+        )
+        for name, count in (("returned", caught.size), ("contacts", contacts)):
+            self._week_counts[name] = count
+            self.cumulative[name] += count
+        self.hotline_surrenders += int(corps.aware[surrendered].sum())
         self.recent_desertions = [*self.recent_desertions[-3:], deserters.size]
 
+    def _record_losses(self, losses: dict[str, np.ndarray]) -> None:
+        """Count this week's losses (agent indices) nationally and by home region."""
+        per = self.params.soldiers_per_agent
+        for name, idx in losses.items():
+            self._week_counts[name] = idx.size
+            self.cumulative[name] += idx.size
+            if hasattr(self.regions, name):
+                by_region = np.bincount(self.corps.region[idx], minlength=self.regions.n) * per
+                setattr(self.regions, name, getattr(self.regions, name) + by_region)
+
     def _pay_surrenders(self, surrendered: np.ndarray) -> None:
-        payment = self.levers.defection_payment_usd
-        if payment <= 0.0:
-            return
-        aware = surrendered[self.corps.aware[surrendered]]
-        per_agent = payment * self.params.soldiers_per_agent
-        paid = self.fund.pay(aware.size, per_agent)
-        self.fund.update_credibility(aware.size - paid, self.params.credibility_loss_unpaid)
+        """Soldiers who knew of the offer claim the payment; the fund pays as far as it can."""
+        s = self.params
+        claims = int(self.corps.aware[surrendered].sum())
+        self.fund.settle(
+            claims,
+            self.levers.defection_payment_usd * s.soldiers_per_agent,
+            s.credibility_loss_unpaid,
+            s.credibility_recovery_per_week,
+        )
 
     def legitimacy(self) -> float:
         """Legitimacy L: the base plus any rally effect from a visible exile government."""
@@ -508,18 +543,23 @@ class OutlastModel(mesa.Model):
             "force_at_front": float((active & corps.at_front[:n]).sum()) * per,
             "recruits_week": self._week_counts["recruits"] * per,
             "deaths_week": self._week_counts["deaths"] * per,
+            "invalided_week": self._week_counts["invalided"] * per,
             "desertions_week": self._week_counts["desertions"] * per,
             "surrenders_week": self._week_counts["surrenders"] * per,
             "recruits_total": n * per,
             "deaths_total": counts[KILLED] * per,
+            "invalided_total": counts[INVALIDED] * per,
             "desertions_total": self.cumulative["desertions"] * per,
             "surrenders_total": counts[SURRENDERED] * per,
             "deserters_at_large": counts[DESERTED] * per,
             "deserters_returned_total": self.cumulative["returned"] * per,
+            "hotline_contacts_week": self._week_counts["contacts"] * per,
             "hotline_contacts_total": self.cumulative["contacts"] * per,
+            "hotline_surrenders_total": self.hotline_surrenders * per,
             "desertion_rate_month": min(1.0, recent / max(counts[ACTIVE], 1)),
             "fund_balance_usd": self.fund.balance_usd,
             "fund_spent_usd": self.fund.spent_usd,
+            "claims_unpaid_total": self.fund.claims_unpaid * per,
             "offer_credibility": self.fund.credibility,
             "aware_share": float(corps.aware[:n][active].mean()) if active.any() else 0.0,
             "minority_death_overrep": float(dead_minority / minority_men),
@@ -567,9 +607,12 @@ class OutlastModel(mesa.Model):
                 "iso": r.iso,
                 "men_16_61": r.men_16_61,
                 "minority_share": r.minority_share,
+                "minority_tradition": r.table["minority_tradition"].to_numpy(),
+                "pct_below_subsistence": 100.0 * r.poverty,
                 "recruits": r.recruits,
                 "deaths": r.deaths,
                 "deaths_per_100k_men": 1e5 * r.deaths / r.men_16_61,
+                "invalided": r.invalided,
                 "desertions": r.desertions,
                 "surrenders": r.surrenders,
                 "grievance": r.grievance,

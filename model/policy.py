@@ -30,7 +30,7 @@ def levers_at(s: Scenario, week: int) -> Levers:
     return Levers(
         defection_payment_usd=s.defection_payment_usd if offer_on else 0.0,
         fund_income_usd=s.fund_income_usd_per_week if offer_on else 0.0,
-        offer_reach=s.offer_reach_per_week,
+        offer_reach=s.offer_reach_per_week if week >= s.offer_reach_start_week else 0.0,
         minority_campaign=s.minority_campaign_intensity if campaign_on else 0.0,
         partner_diplomacy=s.partner_diplomacy if campaign_on else 0.0,
         # Before resolve is shown, the Kremlin sees the default level.
@@ -43,6 +43,9 @@ def levers_at(s: Scenario, week: int) -> Levers:
 class DefectionFund:
     """The seized-asset fund that pays surrendering soldiers. Its balance is never negative.
 
+    A claim is paid in full or not at all. In a week with unpaid claims the offer's credibility
+    falls by a share; in a week with every claim paid it recovers part of the gap to 1.
+
     Args:
         balance_usd: Starting balance.
 
@@ -52,24 +55,37 @@ class DefectionFund:
         self.balance_usd = float(balance_usd)
         self.spent_usd = 0.0
         self.credibility = 1.0
+        self.claims_paid = 0
+        self.claims_unpaid = 0
 
     def receive(self, income_usd: float) -> None:
         """Add this week's income."""
         self.balance_usd += income_usd
 
-    def pay(self, claims: int, amount_usd: float) -> int:
-        """Pay up to `claims` claims of `amount_usd` each; returns how many were paid in full."""
-        if claims <= 0 or amount_usd <= 0.0:
-            return 0
-        paid = min(claims, int(self.balance_usd // amount_usd))
-        cost = paid * amount_usd
-        self.balance_usd = max(0.0, self.balance_usd - cost)
-        self.spent_usd += cost
-        return paid
+    def settle(self, claims: int, amount_usd: float, loss: float, recovery: float) -> int:
+        """Pay this week's claims of `amount_usd` each as far as the balance goes; update credibility.
 
-    def update_credibility(self, unpaid: int, loss: float) -> None:
-        """Credibility falls by `loss` in a week with unpaid claims and recovers 2% a week otherwise."""
+        Args:
+            claims: Claims made this week.
+            amount_usd: The payment per claim.
+            loss: Share of credibility lost in a week with unpaid claims.
+            recovery: Share of the gap to full credibility recovered in a week with none unpaid.
+
+        Returns:
+            How many claims were paid.
+
+        """
+        paid = 0
+        if claims > 0 and amount_usd > 0.0:
+            paid = min(claims, int(self.balance_usd // amount_usd))
+            cost = paid * amount_usd
+            self.balance_usd = max(0.0, self.balance_usd - cost)
+            self.spent_usd += cost
+        unpaid = claims - paid if amount_usd > 0.0 else 0
+        self.claims_paid += paid
+        self.claims_unpaid += unpaid
         if unpaid > 0:
             self.credibility *= 1.0 - loss
         else:
-            self.credibility += 0.02 * (1.0 - self.credibility)
+            self.credibility += recovery * (1.0 - self.credibility)
+        return paid

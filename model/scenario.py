@@ -121,8 +121,10 @@ class Scenario(BaseModel):
         0.0,
         0.05,
         "probability/week",
-        "Weekly chance a front soldier of baseline exposure is killed; gives about 1,000 dead a "
-        "week at the default force, the order of open-source counts for 2024-25.",
+        "Weekly chance a front soldier of baseline exposure is killed; with the exposures of the "
+        "default force's mix it gives about 1,100 dead a week at the start and 1,430 on average "
+        "over the baseline's three years, the order of open-source counts for 2024-25 (not in "
+        "FACTS.md).",
     )
     minority_exposure: float = param(
         1.3,
@@ -139,8 +141,31 @@ class Scenario(BaseModel):
     contract_exposure: float = param(
         1.2, 0.5, 3.0, "multiplier", "Front death hazard of contract soldiers relative to others."
     )
+    invalided_per_death: float = param(
+        2.0,
+        0.0,
+        10.0,
+        "soldiers per death",
+        "Front soldiers who leave the force for good through wounds, illness or discharge for each "
+        "one killed (same exposure). Modern wars see about three wounded per killed, some of whom "
+        "return to duty; without this outflow the force would grow by a third a year at the "
+        "recruitment rate of FACTS.md.",
+    )
     rotation_rate_per_week: float = param(
         0.05, 0.0, 0.5, "probability/week", "Chance a soldier moves between front and rear."
+    )
+    loyalty_professional: float = param(
+        0.15,
+        -1.0,
+        1.0,
+        "utility",
+        "Loyalty of pre-war professional soldiers (held against leaving).",
+    )
+    loyalty_mobilised: float = param(
+        -0.05, -1.0, 1.0, "utility", "Loyalty of mobilised soldiers (conscripted, least loyal)."
+    )
+    loyalty_contract: float = param(
+        0.05, -1.0, 1.0, "utility", "Loyalty of volunteers on the post-2022 bonus contracts."
     )
 
     # --- pay and recruitment ------------------------------------------------------------------
@@ -186,18 +211,25 @@ class Scenario(BaseModel):
         "Men called up by a mobilisation, spread by regional quotas (300,000 in Sept 2022).",
         FACTS,
     )
-    initial_force_regional_mix: Literal["recruitment", "population", "garrisons_2022"] = param(
+    initial_force_regional_mix: Literal["recruitment", "population"] = param(
         "recruitment",
         None,
         None,
         "choice",
-        "How the initial force's home regions are drawn: by the recruitment rule's weights, by "
-        "population, or from the documented pre-war garrison table.",
+        "How the initial force's home regions are drawn: by the recruitment rule's weights or by "
+        "population (no pre-war garrison table yet; docs/MODEL.md).",
     )
 
     # --- soldiers' decision to leave -------------------------------------------------------------
     leave_threshold_mean: float = param(
-        1.0, 0.0, 5.0, "utility", "Mean of soldiers' thresholds for leaving (Granovetter)."
+        0.4,
+        0.0,
+        5.0,
+        "utility",
+        "Mean of soldiers' thresholds for leaving (Granovetter). Calibrated so that baseline "
+        "desertion is rare but present, about 0.2-0.3% of the force a month ('well under 1%', "
+        "FACTS.md); docs/MODEL.md gives the calibration.",
+        FACTS,
     )
     leave_threshold_sd: float = param(
         0.25, 0.0, 2.0, "utility", "Spread of soldiers' thresholds across soldiers."
@@ -207,9 +239,8 @@ class Scenario(BaseModel):
         0.0,
         1.0,
         "utility",
-        "Scale of the weekly logistic shock to the push to leave; sets the baseline trickle of "
-        "desertions (calibrated to 'well under 1% of the force a month', FACTS.md).",
-        FACTS,
+        "Scale of the weekly logistic shock to the push to leave: a change of this size in the "
+        "push multiplies a soldier's weekly chance of leaving by about e.",
     )
     peer_weight: float = param(
         1.0, 0.0, 5.0, "utility", "Weight of the share of a soldier's peers who already left."
@@ -217,41 +248,68 @@ class Scenario(BaseModel):
     grievance_weight: float = param(
         0.4, 0.0, 3.0, "utility", "Weight of a soldier's grievance in the push to leave."
     )
-    pay_weight: float = param(
-        0.15, 0.0, 2.0, "utility per log unit", "Weight of log pay relative to home income."
+    money_weight: float = param(
+        0.08,
+        0.0,
+        2.0,
+        "utility per log unit",
+        "Weight of money relative to home income, log1p(amount / yearly home income), the same "
+        "for the Kremlin's pay and the West's payment. The default equals leave_noise_scale x "
+        "recruitment_pay_elasticity: money moves the odds of leaving as it moves the odds of "
+        "signing up.",
     )
     fear_weight: float = param(
-        0.15, 0.0, 2.0, "utility", "Weight of the front's danger in the push to leave."
+        0.15, 0.0, 2.0, "utility", "Weight of the front's danger (death exposure) in the push."
     )
-    offer_weight: float = param(
-        0.35,
+    surrender_barrier: float = param(
+        0.6,
         0.0,
         3.0,
-        "utility per log unit",
-        "Weight of the Western payment relative to the soldier's yearly home income (log).",
+        "utility",
+        "Cost of crossing the line at the front (being shot by either side, fear of captivity). "
+        "Calibrated so that voluntary surrenders are of the order of those through the 'I Want to "
+        "Live' line, about 200 in its first year (FACTS.md).",
+        FACTS,
     )
     punishment_severity: float = param(
         0.5, 0.0, 1.0, "share", "Severity of punishment of caught deserters (1 = harshest)."
     )
     punishment_weight: float = param(
-        0.6, 0.0, 3.0, "utility", "Weight of expected punishment in the push to leave."
+        0.6,
+        0.0,
+        3.0,
+        "utility",
+        "Weight of expected punishment (severity x repression x chance of being caught within "
+        "half a year) in the push to leave.",
     )
     deserter_detection_per_week: float = param(
         0.1, 0.0, 1.0, "probability/week", "Chance a deserter at large is caught each week."
     )
     caught_deterrence: float = param(
-        0.05, 0.0, 1.0, "utility", "Rise in unit mates' thresholds for each caught deserter."
+        0.05,
+        0.0,
+        1.0,
+        "utility",
+        "Rise in unit mates' resistance to leaving for each caught deserter, times severity.",
+    )
+    deterrence_decay_per_week: float = param(
+        0.05, 0.0, 1.0, "share/week", "Weekly fading of a unit's deterrence from caught deserters."
     )
     crossing_success_prob: float = param(
-        0.7, 0.0, 1.0, "probability", "Chance a surrender attempt at the front succeeds."
+        0.7,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a surrender attempt at the front succeeds (else killed).",
     )
     contact_margin: float = param(
-        0.35,
+        0.55,
         0.0,
         2.0,
         "utility",
         "How far below his threshold an aware front soldier still contacts the surrender line "
-        "(contacts far outnumber surrenders, FACTS.md: under 1%).",
+        "(once). Calibrated to 'I Want to Live': about 2,000 contacts a month and under 1% of "
+        "contacts surrendering (FACTS.md).",
         FACTS,
     )
 
@@ -261,9 +319,12 @@ class Scenario(BaseModel):
         0.0,
         1.0,
         "probability/week",
-        "Chance an unaware soldier hears of the Western offer by broadcast each week; the baseline "
-        "is Ukraine's 'I Want to Live' line (from Sept 2022).",
+        "Chance an unaware soldier hears of the surrender line and any offer by broadcast each "
+        "week; the default is Ukraine's 'I Want to Live' line (from Sept 2022).",
         FACTS,
+    )
+    offer_reach_start_week: int = param(
+        0, 0, 1040, "week", "Week from which the line and any offer are broadcast."
     )
     awareness_spread_per_tie: float = param(
         0.02, 0.0, 1.0, "probability/week", "Chance per aware tie that awareness spreads per week."
@@ -275,8 +336,16 @@ class Scenario(BaseModel):
         "USD/soldier",
         "Western payment to each surrendering soldier (0: no payment).",
     )
+    offer_trust: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "How much a soldier trusts a Western promise to pay after surrender, against the "
+        "Kremlin's pay in hand (multiplies the payment's value).",
+    )
     defection_offer_start_week: int = param(
-        0, 0, 1040, "week", "Week from which the payment is offered."
+        0, 0, 1040, "week", "Week from which the payment is offered and the fund receives income."
     )
     seized_asset_fund_usd: float = param(
         0.0,
@@ -296,7 +365,14 @@ class Scenario(BaseModel):
         FACTS,
     )
     credibility_loss_unpaid: float = param(
-        0.3, 0.0, 1.0, "share", "Fall in the offer's credibility when the fund cannot pay."
+        0.3, 0.0, 1.0, "share", "Fall in the offer's credibility in a week the fund cannot pay."
+    )
+    credibility_recovery_per_week: float = param(
+        0.02,
+        0.0,
+        1.0,
+        "share/week",
+        "Share of the gap to full credibility recovered in a week with every claim paid.",
     )
 
     # --- regions and unrest (Epstein 2002) ---------------------------------------------------------
@@ -314,6 +390,14 @@ class Scenario(BaseModel):
     )
     repression_cop_density: float = param(
         0.04, 0.0, 0.5, "police per citizen", "Police per citizen at the start (repression)."
+    )
+    minority_awareness_rate_per_week: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share/week",
+        "Speed at which regional awareness of discrimination moves towards the Western minority "
+        "campaign's intensity.",
     )
     death_grievance_per_permille: float = param(
         0.05,
@@ -509,7 +593,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "western_resolve": 0.9,
     },
     # 24 Feb 2022 to mid-April 2023: the pre-war professional army, the Sept 2022 mobilisation
-    # (week 30), the hotline from week 29; no Western levers.
+    # (week 30), the 'I Want to Live' line from 18 Sept 2022 (week 29); no Western levers.
     "historical-2022": {
         "start_date": dt.date(2022, 2, 24),
         "horizon_weeks": 60,
@@ -517,12 +601,11 @@ PRESETS: dict[str, dict[str, Any]] = {
         "soldiers_per_agent": 19.0,
         "share_mobilised": 0.0,
         "share_contract": 0.15,
-        "initial_force_regional_mix": "garrisons_2022",
         "signup_bonus_rub": 195_000.0,
         "monthly_pay_rub": 195_000.0,
         "recruits_per_week_at_defaults": 1_000.0,
         "mobilisation_week": 30,
-        "offer_reach_per_week": 0.0,
+        "offer_reach_start_week": 29,
         "western_resolve": 0.2,
     },
 }

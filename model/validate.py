@@ -1,0 +1,523 @@
+"""`outlast validate`: the model against published figures, over seeds.
+
+A `Check` names a published figure (FACTS.md or a cited study), its source, the observed value as
+published and the range a model value must fall in to count as matching, the preset (and any
+overrides) whose runs produce it, and a function computing the model's value from one run. Checks
+live in the registry `CHECKS`; other modules add theirs with `register`. `validate` runs each
+needed experiment (preset + overrides) over the seeds once, evaluates every check on every run and
+returns one row per check: the model's mean and 90% interval over seeds and whether the mean lies
+in the observed range.
+
+Each check says whether it is a calibration target (a parameter was set so the model reproduces
+it, so a match shows only that the calibration holds) or an out-of-sample check (no parameter was
+set to it).
+
+Examples:
+    >>> table = validate(seeds=2, names=["recruits_per_week_2024_25"])  # doctest: +SKIP
+
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+
+from model.runner import RunResult, run_simulation
+from model.scenario import Scenario, load_scenario, parse_assignment
+
+CALIBRATION = "calibration"
+CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A published figure and how the model produces it.
+
+    Attributes:
+        name: Short identifier (used by ``--only``).
+        figure: What is measured, in words.
+        source: Where the observed figure comes from.
+        observed: The observed figure as published.
+        lo: Smallest model value that counts as matching (None: no range, reported only).
+        hi: Largest model value that counts as matching.
+        preset: The preset whose runs produce the figure.
+        measure: The model's value from one run.
+        overrides: Parameter overrides on top of the preset (e.g. a longer horizon).
+        kind: CALIBRATION (a parameter was set to reproduce it) or CHECK (out of sample).
+
+    """
+
+    name: str
+    figure: str
+    source: str
+    observed: str
+    lo: float | None
+    hi: float | None
+    preset: str
+    measure: Callable[[RunResult], float]
+    overrides: tuple[tuple[str, Any], ...] = field(default=())
+    kind: str = CHECK
+
+    @property
+    def experiment(self) -> tuple[str, tuple[tuple[str, Any], ...]]:
+        """The (preset, overrides) pair whose runs this check reads."""
+        return (self.preset, self.overrides)
+
+
+#: Every registered check, in the order of the report.
+CHECKS: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    """Add a check to the registry.
+
+    Raises:
+        ValueError: If a check of that name is already registered.
+
+    """
+    if check.name in CHECKS:
+        raise ValueError(f"a validation check named '{check.name}' is already registered")
+    CHECKS[check.name] = check
+    return check
+
+
+# ---- measures on one run --------------------------------------------------------------------
+
+
+def weekly_value(result: RunResult, metric: str, week: int) -> float:
+    """A weekly metric at a week (the last week if the run stopped earlier)."""
+    weekly = result.weekly
+    row = weekly[weekly["week"] <= week].iloc[-1]
+    return float(row[metric])
+
+
+def weekly_mean(result: RunResult, metric: str, first: int, last: int) -> float:
+    """Mean of a weekly metric over weeks first..last."""
+    weekly = result.weekly
+    return float(weekly.loc[weekly["week"].between(first, last), metric].mean())
+
+
+def percentile_rank(values: pd.Series, names: Iterable[str], pick: str) -> float:
+    """Share of regions with a lower value than the lowest ("min") or highest ("max") of `names`."""
+    chosen = values.loc[list(names)]
+    value = chosen.min() if pick == "min" else chosen.max()
+    return float((values < value).mean())
+
+
+def deaths_per_100k(result: RunResult) -> pd.Series:
+    """Deaths per 100,000 men aged 16-61, by region name."""
+    return result.regions.set_index("region")["deaths_per_100k_men"]
+
+
+def pooled_death_ratio(result: RunResult, tradition: str) -> float:
+    """Deaths per head in the regions of a minority tradition over deaths per head nationally."""
+    table = result.regions
+    group = table[table["minority_tradition"] == tradition]
+    national = table["deaths"].sum() / table["men_16_61"].sum()
+    if national == 0:
+        return math.nan
+    return float(group["deaths"].sum() / group["men_16_61"].sum() / national)
+
+
+def poverty_rank_correlation(result: RunResult) -> float:
+    """Spearman correlation across regions of deaths per 100,000 men with the poverty rate."""
+    table = result.regions
+    return float(spearmanr(table["deaths_per_100k_men"], table["pct_below_subsistence"]).statistic)
+
+
+def hotline_surrender_share(result: RunResult) -> float:
+    """Surrenders through the line over contacts with it, at the end of the run."""
+    contacts = weekly_value(result, "hotline_contacts_total", 10**6)
+    surrenders = weekly_value(result, "hotline_surrenders_total", 10**6)
+    return surrenders / contacts if contacts else math.nan
+
+
+# ---- the army's checks (FACTS.md) ----------------------------------------------------------
+
+#: The hotline figures are read from historical-2022 run on to the line's first anniversary
+#: (18 Sept 2023, week 81 after 24 Feb 2022) with the same recruitment as in the preset
+#: (FACTS.md: 26,700 contracts in H1 2023 is about 1,000 a week, the preset's rate).
+HOTLINE_YEAR = (("horizon_weeks", 81),)
+#: The regional checks run historical-2022 with four times as many agents (each standing for
+#: 4.75 soldiers instead of 19, the same 190,000-strong force) so that small regions such as
+#: Tuva (92,884 men aged 16-61) have enough soldiers for their death rates to mean something.
+REGIONS_FINE = (("n_soldier_agents", 40_000), ("soldiers_per_agent", 4.75))
+WEEK_20_OCT_2022 = 34
+WEEK_3_MAR_2023 = 53
+WEEK_18_AUG_2023 = 77
+
+register(
+    Check(
+        "desertion_rate_baseline",
+        "desertions a month over the active force, baseline, weeks 5-52",
+        "FACTS.md (court-case counts reported by Mediazona)",
+        "well under 1% a month",
+        0.0005,
+        0.01,
+        "baseline",
+        lambda r: weekly_mean(r, "desertion_rate_month", 5, 52),
+        (("horizon_weeks", 52),),
+        CALIBRATION,
+    )
+)
+register(
+    Check(
+        "recruits_per_week_2024_25",
+        "recruits a week, baseline, weeks 1-52",
+        "FACTS.md: 166,200 contracts in H1 2024 (news.az); about 417,000 in 2025 (Moscow Times)",
+        "6,400 (H1 2024) to 8,000 (2025) a week (model range: 10% either side)",
+        5_760.0,
+        8_820.0,
+        "baseline",
+        lambda r: weekly_mean(r, "recruits_week", 1, 52),
+        (("horizon_weeks", 52),),
+        CALIBRATION,
+    )
+)
+register(
+    Check(
+        "hotline_contacts_oct_2022",
+        "contacts with the surrender line by 20 Oct 2022 (week 34)",
+        "FACTS.md (vchaspik.ua)",
+        "3,000+ (model range: 1,500-6,000)",
+        1_500.0,
+        6_000.0,
+        "historical-2022",
+        lambda r: weekly_value(r, "hotline_contacts_total", WEEK_20_OCT_2022),
+        HOTLINE_YEAR,
+    )
+)
+register(
+    Check(
+        "hotline_contacts_mar_2023",
+        "contacts with the surrender line by 3 Mar 2023 (week 53)",
+        "FACTS.md (pravda.com.ua, 3 Mar 2023)",
+        "9,836 (model range: half to double)",
+        4_918.0,
+        19_672.0,
+        "historical-2022",
+        lambda r: weekly_value(r, "hotline_contacts_total", WEEK_3_MAR_2023),
+        HOTLINE_YEAR,
+        CALIBRATION,
+    )
+)
+register(
+    Check(
+        "hotline_contacts_aug_2023",
+        "contacts with the surrender line by 18 Aug 2023 (week 77)",
+        "FACTS.md (interfax.com.ua)",
+        "22,239 (model range: half to double)",
+        11_120.0,
+        44_478.0,
+        "historical-2022",
+        lambda r: weekly_value(r, "hotline_contacts_total", WEEK_18_AUG_2023),
+        HOTLINE_YEAR,
+    )
+)
+register(
+    Check(
+        "hotline_surrenders_first_year",
+        "surrenders through the line in its first year (to week 81)",
+        "FACTS.md (ukrinform)",
+        "about 200 (model range: half to double)",
+        100.0,
+        400.0,
+        "historical-2022",
+        lambda r: weekly_value(r, "hotline_surrenders_total", 10**6),
+        HOTLINE_YEAR,
+        CALIBRATION,
+    )
+)
+register(
+    Check(
+        "hotline_surrender_share",
+        "surrenders through the line over contacts with it, first year, no payment",
+        "FACTS.md (korrespondent.net citing the FT): about 220 of 26,000+ in 1.5 years",
+        "under 1% (0.85%)",
+        0.0,
+        0.01,
+        "historical-2022",
+        hotline_surrender_share,
+        HOTLINE_YEAR,
+    )
+)
+register(
+    Check(
+        "deaths_poverty_correlation",
+        "rank correlation across regions of deaths per 100,000 men 16-61 with poverty, 2022-23",
+        "Bessudnov (2023), FACTS.md: the poorest regions strongly over-represented",
+        "strongly positive (model range: 0.3 to 1)",
+        0.3,
+        1.0,
+        "historical-2022",
+        poverty_rank_correlation,
+        REGIONS_FINE,
+    )
+)
+register(
+    Check(
+        "deaths_tuva_buryatia_rank",
+        "share of regions below the lower of Tuva and Buryatia in deaths per 100,000 men",
+        "Bessudnov (2023), FACTS.md: Tuvans and Buryats strongly over-represented per head",
+        "both near the top (model range: top fifth, >= 0.8)",
+        0.8,
+        1.0,
+        "historical-2022",
+        lambda r: percentile_rank(deaths_per_100k(r), ["Tuva", "Buryatia"], "min"),
+        REGIONS_FINE,
+    )
+)
+register(
+    Check(
+        "deaths_moscow_spb_rank",
+        "share of regions below the higher of Moscow and St Petersburg in deaths per 100,000 men",
+        "Bessudnov (2023), FACTS.md: Moscow and St Petersburg the least represented",
+        "both at the bottom (model range: bottom tenth, <= 0.1)",
+        0.0,
+        0.1,
+        "historical-2022",
+        lambda r: percentile_rank(deaths_per_100k(r), ["Moscow", "St.Petersburg"], "max"),
+        REGIONS_FINE,
+    )
+)
+register(
+    Check(
+        "deaths_buddhist_regions_ratio",
+        "deaths per head in Buddhist-minority regions over the national rate",
+        "Bessudnov (2023), FACTS.md: Siberian Buddhist minorities strongly over-represented",
+        "well above 1 (model range: >= 1.5)",
+        1.5,
+        math.inf,
+        "historical-2022",
+        lambda r: pooled_death_ratio(r, "buddhist"),
+        REGIONS_FINE,
+    )
+)
+register(
+    Check(
+        "deaths_muslim_regions_ratio",
+        "deaths per head in Muslim-minority regions over the national rate",
+        "Bessudnov (2023), FACTS.md: North Caucasus and Tatars/Bashkirs not over-represented",
+        "not above 1",
+        0.0,
+        1.0,
+        "historical-2022",
+        lambda r: pooled_death_ratio(r, "muslim"),
+        REGIONS_FINE,
+    )
+)
+register(
+    Check(
+        "minority_death_overrep",
+        "minority share of the dead over minority share of men 16-61, 2022-23",
+        "Bessudnov (2023): mixed by group (see the two rows above); no single figure",
+        "no single figure",
+        None,
+        None,
+        "historical-2022",
+        lambda r: weekly_value(r, "minority_death_overrep", 10**6),
+        REGIONS_FINE,
+    )
+)
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+
+def _run(args: tuple[Scenario, int]) -> RunResult:
+    scenario, seed = args
+    return run_simulation(scenario, seed)
+
+
+def experiment_scenario(
+    preset: str, overrides: tuple[tuple[str, Any], ...], extra: list[str]
+) -> Scenario:
+    """The scenario of an experiment: the preset, the check's overrides, then the user's --set."""
+    user = dict(parse_assignment(text) for text in extra)
+    return load_scenario(preset=preset).with_overrides({**dict(overrides), **user})
+
+
+def select(names: list[str] | None) -> list[Check]:
+    """The checks named (all if None).
+
+    Raises:
+        ValueError: On an unknown name.
+
+    """
+    if not names:
+        return list(CHECKS.values())
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown validation check '{unknown[0]}'; allowed: {', '.join(CHECKS)}")
+    return [CHECKS[n] for n in names]
+
+
+def validate(
+    seeds: int = 10,
+    names: list[str] | None = None,
+    overrides: list[str] | None = None,
+    workers: int = 1,
+    master_seed: int = 20261125,
+) -> pd.DataFrame:
+    """Run the experiments the checks need over `seeds` seeds and compare with the figures.
+
+    Args:
+        seeds: Runs per experiment; seed i is ``master_seed + i``.
+        names: Checks to run (all if None).
+        overrides: ``key=value`` overrides applied to every experiment (for sensitivity).
+        workers: Processes to run on (1: in this process).
+        master_seed: First seed.
+
+    Returns:
+        One row per check: name, figure, source, observed, kind, model mean, 5% and 95% points
+        over seeds, seeds, and whether the mean lies in the observed range ("yes", "no", "n/a").
+
+    """
+    checks = select(names)
+    experiments = list(dict.fromkeys(c.experiment for c in checks))
+    jobs = [
+        (experiment_scenario(preset, extra, overrides or []), master_seed + i)
+        for preset, extra in experiments
+        for i in range(seeds)
+    ]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_run, jobs))
+    else:
+        results = [_run(job) for job in jobs]
+    by_experiment = {exp: results[k * seeds : (k + 1) * seeds] for k, exp in enumerate(experiments)}
+    rows = []
+    for check in checks:
+        values = np.array([check.measure(r) for r in by_experiment[check.experiment]], dtype=float)
+        values = values[np.isfinite(values)]
+        mean = float(values.mean()) if values.size else math.nan
+        lo5, hi95 = np.quantile(values, [0.05, 0.95]) if values.size else (math.nan, math.nan)
+        within = "n/a"
+        if check.lo is not None and values.size:
+            within = "yes" if check.lo <= mean <= check.hi else "no"
+        rows.append(
+            {
+                "check": check.name,
+                "figure": check.figure,
+                "source": check.source,
+                "observed": check.observed,
+                "kind": check.kind,
+                "preset": check.preset,
+                "model_mean": mean,
+                "model_p05": float(lo5),
+                "model_p95": float(hi95),
+                "seeds": int(values.size),
+                "within": within,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_value(value: float) -> str:
+    """A model value for the report: thousands separated, small shares with 4 significant digits."""
+    if not math.isfinite(value):
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """The report as a Markdown table."""
+    lines = [
+        "| figure | source | observed | kind | model mean | 90% interval | within |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in table.itertuples():
+        interval = f"{format_value(row.model_p05)} – {format_value(row.model_p95)}"
+        lines.append(
+            f"| {row.figure} (`{row.check}`) | {row.source} | {row.observed} | {row.kind} "
+            f"| {format_value(row.model_mean)} | {interval} | {row.within} |"
+        )
+    return "\n".join(lines)
+
+
+def to_text(table: pd.DataFrame) -> str:
+    """The report as a plain table for the terminal."""
+    out = table.assign(
+        mean=table["model_mean"].map(format_value),
+        interval=[
+            f"{format_value(a)} - {format_value(b)}"
+            for a, b in zip(table["model_p05"], table["model_p95"], strict=True)
+        ],
+    )[["check", "observed", "kind", "mean", "interval", "within"]]
+    return out.to_string(index=False)
+
+
+# ---- the command ------------------------------------------------------------------------------
+
+
+def add_command(sub: Any) -> None:
+    """Add ``outlast validate`` to the CLI's subparsers."""
+    from model.cli import DEFAULT_SEED, _positive_int, _seed
+
+    cmd = sub.add_parser("validate", help="compare the model with published figures over seeds")
+    cmd.add_argument("--seeds", type=_positive_int, default=10, help="runs per preset (10)")
+    cmd.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="first seed")
+    cmd.add_argument(
+        "--only", action="append", default=[], metavar="CHECK", help="run only this check"
+    )
+    cmd.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one parameter in every preset (repeatable)",
+    )
+    cmd.add_argument("--workers", type=_positive_int, default=1, help="processes (1)")
+    cmd.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/output/validate"),
+        help="directory for validation.csv and validation.md (runs/output/validate)",
+    )
+    cmd.add_argument("--list", action="store_true", help="list the checks and stop")
+
+
+def run_command(args: Any) -> int:
+    """Run ``outlast validate``: print the table and write it as CSV and Markdown to --out."""
+    from model.cli import UsageError
+    from model.store import write_atomic
+
+    if args.list:
+        for check in CHECKS.values():
+            print(f"{check.name:<32} {check.preset:<16} {check.figure}")
+        return 0
+    try:
+        select(args.only)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for text in args.overrides:
+        parse_assignment(text)
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output path '{out}' is a file, not a directory")
+    table = validate(args.seeds, args.only, args.overrides, args.workers, args.seed)
+    print(to_text(table))
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
+    header = (
+        f"# outlast validate\n\n{args.seeds} seeds from {args.seed}"
+        + (f"; overrides: {', '.join(args.overrides)}" if args.overrides else "")
+        + "\n\n"
+    )
+    write_atomic(
+        out / "validation.md",
+        lambda tmp: tmp.write_text(header + to_markdown(table) + "\n", encoding="utf-8"),
+    )
+    print(f"results: {out}/ (validation.csv, validation.md)")
+    return 0

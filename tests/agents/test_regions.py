@@ -1,0 +1,112 @@
+"""Regions: the real table as MinorityRegion agents, grievance, awareness and Epstein unrest."""
+
+import mesa
+import numpy as np
+import pytest
+
+from agents.regions import MinorityRegion, RegionPopulation, UnrestRule
+from model.model import load_regions
+
+EPSTEIN = UnrestRule(arrest_k=2.3, threshold=0.1)
+
+
+def make_regions(seed: int = 0, citizens: int = 200) -> RegionPopulation:
+    model = mesa.Model(rng=seed)
+    return RegionPopulation(model, load_regions(), citizens, model.rng)
+
+
+def mean_unrest(regions, weeks=30, seed=1, **kwargs) -> float:
+    rng = np.random.default_rng(seed)
+    args = dict(
+        legitimacy=0.75,
+        cop_density=0.04,
+        death_hardship_per_permille=0.05,
+        discrimination=0.15,
+    )
+    args.update(kwargs)
+    values = []
+    for _ in range(weeks):
+        regions.update_unrest(rule=EPSTEIN, rng=rng, **args)
+        values.append(regions.population_weighted(regions.unrest))
+    return float(np.mean(values[5:]))
+
+
+def test_the_85_regions_are_registered_agents_viewing_the_table():
+    model = mesa.Model(rng=0)
+    regions = RegionPopulation(model, load_regions(), 50, model.rng)
+    agents = model.agents_by_type[MinorityRegion]
+    assert len(agents) == regions.n == 85
+    tuva = next(a for a in agents if a.name == "Tuva")
+    assert tuva.men_16_61 == 92_884
+    assert tuva.minority_share == pytest.approx(1 - 0.169)
+    tuva.deaths = 929.0
+    assert regions.death_toll_permille()[tuva.index] == pytest.approx(10.0, rel=1e-3)
+
+
+def test_lower_legitimacy_raises_unrest_and_repression_lowers_it():
+    base = mean_unrest(make_regions())
+    illegitimate = mean_unrest(make_regions(), legitimacy=0.4)
+    repressed = mean_unrest(make_regions(), legitimacy=0.4, cop_density=0.15)
+    assert illegitimate > base
+    assert repressed < illegitimate
+
+
+def test_war_deaths_raise_grievance_where_they_fall():
+    regions = make_regions()
+    rng = np.random.default_rng(0)
+    regions.update_unrest(0.75, 0.04, 0.05, 0.15, EPSTEIN, rng)
+    before = regions.grievance.copy()
+    tuva = list(regions.names).index("Tuva")
+    regions.deaths[tuva] = 5 * regions.men_16_61[tuva] / 1000  # 5 per 1,000 men
+    regions.citizen_jail[:] = 0
+    regions.update_unrest(0.75, 0.04, 0.05, 0.15, EPSTEIN, rng)
+    rise = regions.grievance - before
+    assert rise[tuva] > 0.03
+    others = np.delete(rise, tuva)
+    assert np.allclose(others, 0.0)
+
+
+def test_discrimination_and_awareness_raise_minority_regions_grievance():
+    quiet = make_regions()
+    quiet.update_unrest(0.75, 0.04, 0.0, 0.0, EPSTEIN, np.random.default_rng(0))
+    aware = make_regions()
+    for _ in range(100):
+        aware.raise_awareness(0.8, 0.05)
+    assert aware.awareness == pytest.approx(np.full(85, 0.8), abs=0.01)
+    aware.update_unrest(0.75, 0.04, 0.0, 0.3, EPSTEIN, np.random.default_rng(0))
+    rise = aware.grievance - quiet.grievance
+    # The rise follows the minority share: largest in Chechnya, smallest in Russian regions.
+    assert np.corrcoef(rise, aware.minority_share)[0, 1] > 0.8
+
+
+def test_arrests_never_exceed_the_police_and_jail_empties():
+    regions = make_regions(citizens=100)
+    rng = np.random.default_rng(3)
+    regions.update_unrest(0.0, 0.03, 0.0, 0.5, EPSTEIN, rng)
+    jailed = (regions.citizen_jail > 0).reshape(85, 100).sum(axis=1)
+    assert jailed.max() <= 3
+    for _ in range(20):
+        regions.update_unrest(1.0, 0.03, 0.0, 0.0, EPSTEIN, rng)
+    assert regions.citizen_jail.max() == 0
+    assert regions.unrest.max() == 0.0
+
+
+def unrest_path(legitimacy_by_week: list[float], seed: int) -> np.ndarray:
+    regions = make_regions(seed)
+    rng = np.random.default_rng(seed)
+    path = []
+    for legitimacy in legitimacy_by_week:
+        regions.update_unrest(legitimacy, 0.04, 0.05, 0.15, EPSTEIN, rng)
+        path.append(regions.population_weighted(regions.unrest))
+    return np.array(path)
+
+
+@pytest.mark.slow
+def test_sudden_fall_in_legitimacy_explodes_where_the_same_fall_in_steps_does_not():
+    """Epstein (2002): a sudden fall in legitimacy brings an outburst of rebellion; the same fall
+    in small steps lets the police keep pace."""
+    sudden = [0.8] * 20 + [0.5] * 50
+    gradual = [0.8] * 20 + list(np.linspace(0.8, 0.5, 45)) + [0.5] * 5
+    for seed in range(2):
+        assert unrest_path(sudden, seed).max() > 0.3
+        assert unrest_path(gradual, seed).max() < 0.1
