@@ -126,9 +126,15 @@ def contacts_line(margin: Any, aware: Any, at_front: Any, contacted: Any, contac
 
 
 def logistic_shock(uniform: np.ndarray, scale: float) -> np.ndarray:
-    """Turn uniform draws in (0, 1) into logistic shocks of the given scale."""
-    u = np.clip(uniform, 1e-7, 1 - 1e-7)
-    return (scale * (np.log(u) - np.log1p(-u))).astype(np.float32)
+    """Turn uniform draws in (0, 1) into logistic shocks of the given scale (float32).
+
+    The draws' array is reused for the result, so pass draws made for this call only.
+    """
+    u = np.clip(uniform, 1e-7, 1 - 1e-7, out=uniform)
+    shock = np.log(u)
+    shock -= np.log1p(np.negative(u, out=u), out=u)
+    shock *= scale
+    return shock.astype(np.float32, copy=False)
 
 
 def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rng) -> sp.csr_array:
@@ -198,6 +204,44 @@ class WeekInputs:
     shock: np.ndarray
     punishment: float
     contact_margin: float
+
+
+@dataclass(frozen=True)
+class ArmyWeek:
+    """What the soldier kernel needs from the rest of the model for one week.
+
+    Per-region arrays are indexed by a soldier's home region.
+    """
+
+    rotation_rate: float
+    share_at_front: float
+    death_hazard: float
+    invalided_per_death: float
+    offer_reach: float
+    awareness_per_tie: float
+    grievance_by_region: np.ndarray
+    minority_grievance_by_region: np.ndarray
+    offer_value_by_region: np.ndarray
+    punishment: float
+    contact_margin: float
+    noise_scale: float
+    crossing_success_prob: float
+    detection_per_week: float
+    deterrence_decay: float
+    deterrence_per_caught: float
+
+
+@dataclass
+class ArmyWeekResult:
+    """Who left the force, and how, in one week of the soldier kernel (soldier indices)."""
+
+    killed: np.ndarray
+    invalided: np.ndarray
+    deserters: np.ndarray
+    surrendered: np.ndarray
+    died_crossing: np.ndarray
+    caught: np.ndarray
+    contacts: int
 
 
 class Soldier(ArrayAgent):
@@ -272,6 +316,10 @@ _COLUMNS: dict[str, Any] = {
 class SoldierCorps:
     """All soldiers of a run as parallel numpy arrays, with the unit network as CSR.
 
+    `week` is the soldier kernel: one week of rotation, front losses, awareness, peer signals, the
+    leave decision and its resolution, for every soldier at once. The model calls it; the
+    benchmarks time it alone.
+
     Args:
         model: The owning mesa model (for registering Soldier views).
         capacity: Slots to allocate at first; grows by doubling when recruits exceed it.
@@ -283,6 +331,9 @@ class SoldierCorps:
         eager_views: Register a Soldier view for every recruit (small runs) or on demand.
 
     """
+
+    #: Soldiers per block of the vectorized decision: its temporaries stay in the CPU cache.
+    CHUNK = 65_536
 
     def __init__(
         self,
@@ -305,7 +356,7 @@ class SoldierCorps:
         self._views: dict[int, Soldier] = {}
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
-        self.set_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
+        self._use_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
         self.unit_deterrence = np.zeros(capacity // unit_size + 1, dtype=np.float32)
 
     @property
@@ -314,11 +365,27 @@ class SoldierCorps:
         return self.status.size
 
     def set_network(self, adjacency: sp.csr_array) -> None:
-        """Use `adjacency` (symmetric 0/1 CSR over all slots) as the unit network."""
+        """Use `adjacency` (symmetric 0/1 CSR over all slots, no self-ties) as the unit network.
+
+        Raises:
+            ValueError: If it has the wrong shape, is not symmetric or has weights other than 1.
+
+        """
+        adjacency = sp.csr_array(adjacency, dtype=np.float32)
         if adjacency.shape != (self.capacity, self.capacity):
             raise ValueError(f"adjacency must be {self.capacity} x {self.capacity} slots")
-        self.adjacency = sp.csr_array(adjacency, dtype=np.float32)
-        self.degree = np.maximum(self.adjacency.sum(axis=1), 1).astype(np.float32)
+        if (adjacency != adjacency.T).nnz or np.any(adjacency.data != 1.0):
+            raise ValueError("adjacency must be symmetric with every tie of weight 1")
+        self._use_network(adjacency)
+
+    def _use_network(self, adjacency: sp.csr_array) -> None:
+        self.adjacency = adjacency
+        self.degree = np.maximum(np.diff(adjacency.indptr), 1).astype(np.float32)
+        # Peer signals are counts of ties kept up to date incrementally (`peer_counts`); a new
+        # network starts them afresh.
+        self._signal = np.zeros(self.capacity, dtype=np.uint8)
+        self._left_ties = np.zeros(self.capacity, dtype=np.int32)
+        self._aware_ties = np.zeros(self.capacity, dtype=np.int32)
 
     def _grow(self, needed: int, rng: np.random.Generator) -> None:
         new_capacity = max(needed, 2 * self.capacity)
@@ -332,7 +399,7 @@ class SoldierCorps:
         # New slots start at a unit boundary, so the new block has no ties to the old one.
         start = -(-old // self.unit_size) * self.unit_size
         block = unit_network(new_capacity - start, self.unit_size, self.ties, self.rewire_prob, rng)
-        self.set_network(
+        self._use_network(
             sp.csr_array(
                 sp.block_diag(
                     [self.adjacency[:start, :start], block], format="csr", dtype=np.float32
@@ -366,19 +433,20 @@ class SoldierCorps:
         if self.size + n > self.capacity:
             self._grow(self.size + n, rng)
         idx = np.arange(self.size, self.size + n)
-        self.status[idx] = ACTIVE
-        self.region[idx] = region
-        self.minority[idx] = minority
-        self.kind[idx] = kind
-        self.at_front[idx] = at_front
-        self.unit[idx] = idx // self.unit_size
-        self.loyalty[idx] = loyalty
-        self.threshold[idx] = threshold
-        self.aware[idx] = False
-        self.contacted[idx] = False
-        self.pay_value[idx] = pay_value
-        self.exposure[idx] = exposure
-        self.week_recruited[idx] = week
+        new = slice(self.size, self.size + n)
+        self.status[new] = ACTIVE
+        self.region[new] = region
+        self.minority[new] = minority
+        self.kind[new] = kind
+        self.at_front[new] = at_front
+        self.unit[new] = idx // self.unit_size
+        self.loyalty[new] = loyalty
+        self.threshold[new] = threshold
+        self.aware[new] = False
+        self.contacted[new] = False
+        self.pay_value[new] = pay_value
+        self.exposure[new] = exposure
+        self.week_recruited[new] = week
         self.size += n
         if self.eager_views:
             for i in idx:
@@ -405,32 +473,62 @@ class SoldierCorps:
 
     def counts(self) -> np.ndarray:
         """Agents in each status: active, deserted, surrendered, killed, invalided."""
-        return np.bincount(self.view("status"), minlength=len(STATUS_NAMES))
+        status = self.view("status")
+        return np.array([np.count_nonzero(status == k) for k in range(len(STATUS_NAMES))])
 
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers."""
         return np.flatnonzero(self.view("status") == ACTIVE)
 
-    def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: share of unit ties who left (deserted or surrendered), and aware active ties.
+    def peer_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: unit ties who left (deserted or surrendered), and aware active unit ties.
 
-        One CSR product over both signals, for every slot (empty slots carry zeros).
+        Equal to the CSR product of the adjacency with the two signals, but kept incrementally:
+        one pass over the soldiers finds whose signal changed since the last call, and only
+        their CSR rows are added to (or taken from) their mates' counts, O(changes x degree).
+        The network is symmetric, so a soldier's row lists the mates whose counts he enters.
+
+        Returns:
+            Two int32 arrays over every slot (empty slots count zero). They are the corps' own
+            state: read them, do not change them.
+
         """
         n = self.size
         status = self.view("status")
-        signals = np.zeros((self.capacity, 2), dtype=np.float32)
-        signals[:n, 0] = (status == DESERTED) | (status == SURRENDERED)
-        signals[:n, 1] = self.view("aware") & (status == ACTIVE)
-        summed = self.adjacency @ signals
-        return summed[:, 0] / self.degree, summed[:, 1]
+        signal = ((status == DESERTED) | (status == SURRENDERED)).view(np.uint8)
+        signal |= (self.view("aware") & (status == ACTIVE)).view(np.uint8) << 1
+        changed = np.flatnonzero(signal != self._signal[:n])
+        if changed.size:
+            before = self._signal[changed].astype(np.int32)
+            after = signal[changed].astype(np.int32)
+            rows = self.adjacency[changed]
+            mates = rows.indices
+            per_row = np.diff(rows.indptr)
+            for bit, counts in ((1, self._left_ties), (2, self._aware_ties)):
+                delta = (after & bit) // bit - (before & bit) // bit
+                if delta.any():
+                    np.add.at(counts, mates, np.repeat(delta, per_row))
+            self._signal[changed] = signal[changed]
+        return self._left_ties, self._aware_ties
 
-    def rotate(self, rate: float, share_at_front: float, rng: np.random.Generator) -> None:
+    def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: share of unit ties who left (float32), and aware active ties (int32)."""
+        left_ties, aware_ties = self.peer_counts()
+        return left_ties.astype(np.float32) / self.degree, aware_ties
+
+    def rotate(
+        self,
+        rate: float,
+        share_at_front: float,
+        rng: np.random.Generator,
+        active: np.ndarray | None = None,
+    ) -> None:
         """Move active soldiers between front and rear, keeping the front share near its target.
 
         Rear to front at ``rate``, front to rear at ``rate * (1 - s) / s``, so that the share ``s``
-        at the front is the stationary share.
+        at the front is the stationary share. ``active`` is the active index if already known.
         """
-        active = self.active_index()
+        active = self.active_index() if active is None else active
         front = self.at_front[active]
         to_rear = rate * (1.0 - share_at_front) / share_at_front
         u = rng.random(active.size, dtype=np.float32)
@@ -438,18 +536,26 @@ class SoldierCorps:
         self.at_front[active[move]] = ~front[move]
 
     def casualties(
-        self, hazard: float, invalided_per_death: float, rng: np.random.Generator
+        self,
+        hazard: float,
+        invalided_per_death: float,
+        rng: np.random.Generator,
+        active: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Front losses: killed, or invalided out of the force for good.
 
         A front soldier is killed with probability ``hazard`` x his exposure and invalided out with
-        that times ``invalided_per_death``; one draw per front soldier decides both.
+        that times ``invalided_per_death``; one draw per front soldier decides both. ``active`` is
+        the active index if already known.
 
         Returns:
             Indices killed, indices invalided.
 
         """
-        at_risk = np.flatnonzero((self.view("status") == ACTIVE) & self.view("at_front"))
+        if active is None:
+            at_risk = np.flatnonzero((self.view("status") == ACTIVE) & self.view("at_front"))
+        else:
+            at_risk = active[self.at_front[active]]
         u = rng.random(at_risk.size, dtype=np.float32)
         death_p = hazard * self.exposure[at_risk]
         killed = at_risk[u < death_p]
@@ -459,31 +565,45 @@ class SoldierCorps:
         return killed, invalided
 
     def spread_awareness(
-        self, reach: float, per_tie: float, aware_ties: np.ndarray, rng: np.random.Generator
+        self,
+        reach: float,
+        per_tie: float,
+        aware_ties: np.ndarray,
+        rng: np.random.Generator,
+        active: np.ndarray | None = None,
     ) -> None:
-        """Broadcast reach plus spread from aware active unit mates (1 - (1 - p)^k for k ties)."""
+        """Broadcast reach plus spread from aware active unit mates (1 - (1 - p)^k for k ties).
+
+        ``aware_ties`` counts each slot's aware active ties (`peer_counts`); ``active`` is the
+        active index if already known.
+        """
         if reach <= 0.0 and per_tie <= 0.0:
             return
-        unaware = np.flatnonzero((self.view("status") == ACTIVE) & ~self.view("aware"))
-        p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, aware_ties[unaware])
+        active = self.active_index() if active is None else active
+        unaware = active[~self.aware[active]]
+        ties = aware_ties[unaware]
+        # The chance for each possible count of ties, computed once: the same float32 operations
+        # on the same values as computing it per soldier.
+        counts = np.arange(int(ties.max(initial=0)) + 1, dtype=np.float32)
+        p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, counts)
         u = rng.random(unaware.size, dtype=np.float32)
-        self.aware[unaware[u < p_hear]] = True
+        self.aware[unaware[u < p_hear[ties]]] = True
 
-    def margins(self, week: WeekInputs) -> np.ndarray:
-        """Every active soldier's margin to leaving this week, by the shared rule."""
-        i = week.index
+    def _margins(self, week: WeekInputs, part: slice) -> np.ndarray:
+        """The margins to leaving of the soldiers ``week.index[part]``, by the shared rule."""
+        i = week.index[part]
         return leave_margin(
-            week.peer_left_share,
-            week.grievance,
-            week.offer_value,
+            week.peer_left_share[part],
+            week.grievance[part],
+            week.offer_value[part],
             self.aware[i],
             self.at_front[i],
             self.exposure[i],
             self.pay_value[i],
             self.loyalty[i],
-            week.deterrence,
+            week.deterrence[part],
             week.punishment,
-            week.shock,
+            week.shock[part],
             self.threshold[i],
             self.weights,
         )
@@ -491,16 +611,22 @@ class SoldierCorps:
     def decide_all(self, week: WeekInputs) -> np.ndarray:
         """The vectorized path: every active soldier's choice, aligned with ``week.index``.
 
-        First contacts with the surrender line are recorded in ``contacted``.
+        Evaluated in blocks of `CHUNK` soldiers so that the rule's temporaries stay in cache;
+        the rule is elementwise, so blocks change no result. First contacts with the surrender
+        line are recorded in ``contacted``.
         """
-        i = week.index
-        margin = self.margins(week)
-        at_front = self.at_front[i]
-        first = contacts_line(
-            margin, self.aware[i], at_front, self.contacted[i], week.contact_margin
-        )
-        self.contacted[i[first]] = True
-        return choose(margin, at_front)
+        choice = np.empty(week.index.size, dtype=np.int8)
+        for start in range(0, week.index.size, self.CHUNK):
+            part = slice(start, start + self.CHUNK)
+            i = week.index[part]
+            margin = self._margins(week, part)
+            at_front = self.at_front[i]
+            first = contacts_line(
+                margin, self.aware[i], at_front, self.contacted[i], week.contact_margin
+            )
+            self.contacted[i[first]] = True
+            choice[part] = choose(margin, at_front)
+        return choice
 
     def decide_each(self, week: WeekInputs) -> np.ndarray:
         """The per-agent path: each active Soldier view decides by the same rule."""
@@ -508,3 +634,73 @@ class SoldierCorps:
         for j, i in enumerate(week.index):
             choice[j] = self.agent(int(i)).decide(week, j)
         return choice
+
+    def week_inputs(
+        self, week: ArmyWeek, idx: np.ndarray, left_ties: np.ndarray, rng: np.random.Generator
+    ) -> WeekInputs:
+        """Gather this week's decision inputs for the active soldiers ``idx``, with their shocks.
+
+        ``left_ties`` counts each slot's ties who left (`peer_counts`).
+        """
+        region = self.region[idx]
+        minority_extra = self.minority[idx] * week.minority_grievance_by_region[region]
+        return WeekInputs(
+            index=idx,
+            peer_left_share=left_ties[idx].astype(np.float32) / self.degree[idx],
+            grievance=week.grievance_by_region[region] + minority_extra,
+            offer_value=week.offer_value_by_region[region],
+            deterrence=self.unit_deterrence[self.unit[idx]],
+            shock=logistic_shock(rng.random(idx.size, dtype=np.float32), week.noise_scale),
+            punishment=week.punishment,
+            contact_margin=week.contact_margin,
+        )
+
+    def week(
+        self, week: ArmyWeek, rng: np.random.Generator, per_agent: bool = False
+    ) -> ArmyWeekResult:
+        """The soldier kernel: one week of the army, for every soldier.
+
+        Rotation, front losses, peer signals, awareness of the line and the offer, the leave
+        decision (vectorized, or per Soldier agent when ``per_agent``: same rule, same draws),
+        crossings, deserters caught and returned to the rear, and units' deterrence.
+
+        Returns:
+            Who was killed, invalided, deserted, surrendered, died crossing or was caught.
+
+        """
+        active = self.active_index()
+        self.rotate(week.rotation_rate, week.share_at_front, rng, active)
+        killed, invalided = self.casualties(
+            week.death_hazard, week.invalided_per_death, rng, active
+        )
+        left_ties, aware_ties = self.peer_counts()
+        idx = active[self.status[active] == ACTIVE]
+        self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, idx)
+
+        inputs = self.week_inputs(week, idx, left_ties, rng)
+        contacted_before = int(np.count_nonzero(self.view("contacted")))
+        choice = self.decide_each(inputs) if per_agent else self.decide_all(inputs)
+        contacts = int(np.count_nonzero(self.view("contacted"))) - contacted_before
+        deserters = idx[choice == DESERT]
+        attempts = idx[choice == SURRENDER]
+        crossed = rng.random(attempts.size) < week.crossing_success_prob
+        surrendered, died_crossing = attempts[crossed], attempts[~crossed]
+        # Deserters at large before this week's are the ones the military police may catch.
+        at_large = np.flatnonzero(self.view("status") == DESERTED)
+        caught = at_large[rng.random(at_large.size) < week.detection_per_week]
+        self.status[caught] = ACTIVE
+        self.at_front[caught] = False
+        self.status[deserters] = DESERTED
+        self.status[surrendered] = SURRENDERED
+        self.status[died_crossing] = KILLED
+        self.unit_deterrence *= 1.0 - week.deterrence_decay
+        np.add.at(self.unit_deterrence, self.unit[caught], week.deterrence_per_caught)
+        return ArmyWeekResult(
+            killed=killed,
+            invalided=invalided,
+            deserters=deserters,
+            surrendered=surrendered,
+            died_crossing=died_crossing,
+            caught=caught,
+            contacts=contacts,
+        )
