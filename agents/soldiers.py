@@ -640,7 +640,9 @@ class SoldierCorps:
     ) -> WeekInputs:
         """Gather this week's decision inputs for the active soldiers ``idx``, with their shocks.
 
-        ``left_ties`` counts each slot's ties who left (`peer_counts`).
+        ``left_ties`` counts each slot's ties who left (`peer_counts`). The shocks are drawn
+        in the order of ``idx``; drawing for consecutive parts of it in turn draws the same
+        numbers as drawing for all of it at once.
         """
         region = self.region[idx]
         minority_extra = self.minority[idx] * week.minority_grievance_by_region[region]
@@ -654,6 +656,27 @@ class SoldierCorps:
             punishment=week.punishment,
             contact_margin=week.contact_margin,
         )
+
+    def decide(
+        self,
+        week: ArmyWeek,
+        idx: np.ndarray,
+        left_ties: np.ndarray,
+        rng: np.random.Generator,
+        per_agent: bool = False,
+    ) -> np.ndarray:
+        """This week's choices of the active soldiers ``idx``, aligned with it.
+
+        Vectorized, block by block of `CHUNK` soldiers (inputs, shocks and rule together, so
+        that everything stays in the CPU cache), or per Soldier agent over the whole index.
+        """
+        if per_agent:
+            return self.decide_each(self.week_inputs(week, idx, left_ties, rng))
+        choice = np.empty(idx.size, dtype=np.int8)
+        for start in range(0, idx.size, self.CHUNK):
+            part = slice(start, start + self.CHUNK)
+            choice[part] = self.decide_all(self.week_inputs(week, idx[part], left_ties, rng))
+        return choice
 
     def week(
         self, week: ArmyWeek, rng: np.random.Generator, per_agent: bool = False
@@ -677,9 +700,8 @@ class SoldierCorps:
         idx = active[self.status[active] == ACTIVE]
         self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, idx)
 
-        inputs = self.week_inputs(week, idx, left_ties, rng)
         contacted_before = int(np.count_nonzero(self.view("contacted")))
-        choice = self.decide_each(inputs) if per_agent else self.decide_all(inputs)
+        choice = self.decide(week, idx, left_ties, rng, per_agent)
         contacts = int(np.count_nonzero(self.view("contacted"))) - contacted_before
         deserters = idx[choice == DESERT]
         attempts = idx[choice == SURRENDER]

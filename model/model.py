@@ -325,31 +325,33 @@ class OutlastModel(mesa.Model):
         caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** DETECTION_HORIZON_WEEKS
         return severity * caught
 
-    def _army_week(self) -> None:
-        """The soldier kernel's week, then its bookkeeping: surrenders paid, losses counted."""
+    def army_week_inputs(self) -> ArmyWeek:
+        """What the soldier kernel needs from the rest of the model this week."""
         s = self.params
         regions = self.regions
+        return ArmyWeek(
+            rotation_rate=s.rotation_rate_per_week,
+            share_at_front=s.share_at_front,
+            death_hazard=s.front_death_hazard_per_week,
+            invalided_per_death=s.invalided_per_death,
+            offer_reach=self.levers.offer_reach,
+            awareness_per_tie=s.awareness_spread_per_tie,
+            grievance_by_region=regions.grievance,
+            minority_grievance_by_region=s.discrimination_grievance * (1.0 + regions.awareness),
+            offer_value_by_region=self._offer_value_by_region(),
+            punishment=self.expected_punishment(),
+            contact_margin=s.contact_margin,
+            noise_scale=s.leave_noise_scale,
+            crossing_success_prob=s.crossing_success_prob,
+            detection_per_week=s.deserter_detection_per_week,
+            deterrence_decay=s.deterrence_decay_per_week,
+            deterrence_per_caught=s.caught_deterrence * s.punishment_severity,
+        )
+
+    def _army_week(self) -> None:
+        """The soldier kernel's week, then its bookkeeping: surrenders paid, losses counted."""
         result = self.corps.week(
-            ArmyWeek(
-                rotation_rate=s.rotation_rate_per_week,
-                share_at_front=s.share_at_front,
-                death_hazard=s.front_death_hazard_per_week,
-                invalided_per_death=s.invalided_per_death,
-                offer_reach=self.levers.offer_reach,
-                awareness_per_tie=s.awareness_spread_per_tie,
-                grievance_by_region=regions.grievance,
-                minority_grievance_by_region=s.discrimination_grievance * (1.0 + regions.awareness),
-                offer_value_by_region=self._offer_value_by_region(),
-                punishment=self.expected_punishment(),
-                contact_margin=s.contact_margin,
-                noise_scale=s.leave_noise_scale,
-                crossing_success_prob=s.crossing_success_prob,
-                detection_per_week=s.deserter_detection_per_week,
-                deterrence_decay=s.deterrence_decay_per_week,
-                deterrence_per_caught=s.caught_deterrence * s.punishment_severity,
-            ),
-            self.rng,
-            per_agent=self.per_agent_decisions,
+            self.army_week_inputs(), self.rng, per_agent=self.per_agent_decisions
         )
         self.status_counts = self.corps.counts()
         self._pay_surrenders(result.surrendered)
