@@ -133,7 +133,7 @@ class SweepStore:
         self._lock_file: Any = None
 
     def lock(self) -> None:
-        """Create the directory and hold its lock until the process ends.
+        """Create the directory and hold its lock until `unlock` or the end of the process.
 
         Raises:
             BlockingIOError: If another process holds the lock.
@@ -147,6 +147,12 @@ class SweepStore:
             handle.close()
             raise
         self._lock_file = handle
+
+    def unlock(self) -> None:
+        """Release the lock taken by `lock`."""
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
 
     def clear(self) -> None:
         """Remove every result and the manifest (for ``--overwrite``); keeps the lock."""

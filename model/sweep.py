@@ -186,7 +186,7 @@ class DaskBackend:
             )
             for batch in batches
         ]
-        for future in dask_as_completed(futures):
+        for future in dask_as_completed(futures, loop=self.client.loop):
             yield future.result()
 
     def close(self) -> None:
@@ -306,16 +306,45 @@ def run_sweep(
         store.lock()
     except BlockingIOError:
         raise ExperimentError(f"another `outlast sweep` is writing to '{out}'") from None
-    manifest = read_manifest(out) if resume else None
+    try:
+        return _run_locked(exp, store, resume, backend, batch_size, progress)
+    finally:
+        store.unlock()
+
+
+def _run_locked(
+    exp: Experiment,
+    store: SweepStore,
+    resume: bool,
+    backend: Backend,
+    batch_size: int | None,
+    progress: bool,
+) -> SweepOutcome:
+    manifest = read_manifest(store.root) if resume else None
     if manifest is None:
         store.clear()
         manifest = new_manifest(exp)
     n_runs = len(exp.runs)
     if manifest["complete"]:
         store.remove_parts()
-        failed = int((pd.read_parquet(out / "results.parquet")["status"] == "failed").sum())
-        return SweepOutcome(n_runs, n_runs, 0, failed, out)
+        return SweepOutcome(n_runs, n_runs, 0, manifest["runs_failed"], store.root)
+    _add_session(manifest, backend)
+    store.write_manifest(manifest)
+    done, run_now = _run_missing(exp, store, backend, batch_size, progress)
+    results = store.compact(n_runs)
+    manifest.update(
+        complete=True,
+        finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        runs_ok=int((results["status"] == "ok").sum()),
+        runs_failed=int((results["status"] == "failed").sum()),
+    )
+    store.write_manifest(manifest)
+    store.remove_parts()
+    return SweepOutcome(n_runs, done, run_now, manifest["runs_failed"], store.root)
 
+
+def _add_session(manifest: dict[str, Any], backend: Backend) -> None:
+    """Record this invocation; warn if it resumes results made by other code."""
     session = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "backend": backend.describe(),
@@ -328,7 +357,17 @@ def run_sweep(
             file=sys.stderr,
         )
     manifest["sessions"].append(session)
-    store.write_manifest(manifest)
+
+
+def _run_missing(
+    exp: Experiment,
+    store: SweepStore,
+    backend: Backend,
+    batch_size: int | None,
+    progress: bool,
+) -> tuple[int, int]:
+    """Run the runs with no stored results; returns (runs found finished, runs run now)."""
+    from tqdm import tqdm
 
     done = set(store.finished_run_ids())
     todo = exp.runs[~exp.runs["run_id"].isin(done)]
@@ -338,35 +377,22 @@ def run_sweep(
     ]
     size = batch_size or batch_size_for(len(tasks), backend.workers)
     labels = exp.runs.merge(exp.points, on="point_id")
-    failed_now = 0
-    from tqdm import tqdm
-
-    with tqdm(
-        total=n_runs,
+    point_of_run = exp.runs[["run_id", "point_id"]]
+    bar = tqdm(
+        total=len(exp.runs),
         initial=len(done),
         unit="run",
         desc=exp.name,
         disable=not progress,
         dynamic_ncols=True,
-    ) as bar:
+    )
+    with bar:
         for batch in backend.run(make_batches(tasks, size), (exp.keep_final, exp.keep_weekly)):
             results = labels.merge(batch.results, on="run_id", validate="one_to_one")
-            weekly = batch.weekly.merge(exp.runs[["run_id", "point_id"]], on="run_id")
-            weekly = weekly[["run_id", "point_id", "week", *exp.keep_weekly]]
-            store.write_batch(results, weekly)
-            failed_now += int((results["status"] == "failed").sum())
+            weekly = batch.weekly.merge(point_of_run, on="run_id")
+            store.write_batch(results, weekly[["run_id", "point_id", "week", *exp.keep_weekly]])
             bar.update(len(results))
-
-    results = store.compact(n_runs)
-    manifest.update(
-        complete=True,
-        finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        runs_ok=int((results["status"] == "ok").sum()),
-        runs_failed=int((results["status"] == "failed").sum()),
-    )
-    store.write_manifest(manifest)
-    store.remove_parts()
-    return SweepOutcome(n_runs, len(done), len(tasks), manifest["runs_failed"], out)
+    return len(done), len(tasks)
 
 
 def make_backend(workers: int | None, scheduler: str | None) -> LocalBackend | DaskBackend:
