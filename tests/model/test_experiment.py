@@ -1,13 +1,12 @@
 """Experiment files: designs, run seeds, and one-line errors for bad files."""
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from model.cli import main
 from model.experiment import ExperimentError, load_experiment, run_seed
 from model.scenario import PRESETS
 
@@ -230,21 +229,15 @@ def test_a_bad_experiment_file_is_refused_with_its_reason(tmp_path, body, messag
     assert "\n" not in str(err.value)
 
 
-def test_cli_refuses_a_malformed_experiment_in_one_line_and_writes_nothing(tmp_path):
+def test_cli_refuses_a_malformed_experiment_in_one_line_and_writes_nothing(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text(HEAD + GRID_ONE + '[keep]\nfinal = ["nope"]\n', encoding="utf-8")
     out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "model.cli", "sweep", str(path), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    assert proc.stderr.count("\n") == 1
-    assert (
-        proc.stderr.startswith("outlast sweep: error: ") and "unknown metric 'nope'" in proc.stderr
-    )
-    assert "Traceback" not in proc.stderr
+    assert main(["sweep", str(path), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("outlast sweep: error: ")
+    assert "unknown metric 'nope'" in captured.err
     assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
