@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +34,10 @@ from model.store import SweepStore, provenance, read_manifest
 MAX_BATCH_RUNS = 50
 #: Tasks per worker aimed at when choosing a batch size, so that workers finish close together.
 TASKS_PER_WORKER = 4
+
+
+class WorkerLost(RuntimeError):
+    """A worker or the cluster failed (not a run: a run's own error is recorded as data)."""
 
 
 @dataclass(frozen=True)
@@ -141,10 +146,16 @@ class LocalBackend:
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["model.sweep"])
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        try:
             futures = [pool.submit(run_batch, batch, *keep) for batch in batches]
             for future in as_completed(futures):
                 yield future.result()
+        except BrokenProcessPool as exc:
+            raise WorkerLost(f"a worker process died ({exc})") from None
+        finally:
+            # On an error or Ctrl-C in the caller, do not wait for the batches not yet started.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         """Nothing to release: the pool closes when `run` ends."""
@@ -164,6 +175,15 @@ class DaskBackend:
             raise ExperimentError(
                 "--scheduler needs Dask distributed: pip install 'outlast[distributed]'"
             ) from None
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:
+            parse_host_port(parse_address(address)[1])
+        except ValueError as exc:
+            # Checked first: a Client made from a malformed address fails noisily on cleanup.
+            raise ExperimentError(
+                f"--scheduler '{address}' is not an address like tcp://HOST:PORT ({exc})"
+            ) from None
         self.address = address
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)
@@ -178,16 +198,17 @@ class DaskBackend:
         self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
     ) -> Iterator[BatchResult]:
         """Run every batch as one Dask task, yielding results as they finish."""
-        from dask.distributed import as_completed as dask_as_completed
+        from distributed import as_completed as dask_as_completed
+        from distributed.comm import CommClosedError
+        from distributed.scheduler import KilledWorker
 
-        futures = [
-            self.client.submit(
-                run_batch, batch, *keep, key=f"outlast-batch-{batch[0].run_id}", pure=False
-            )
-            for batch in batches
-        ]
-        for future in dask_as_completed(futures, loop=self.client.loop):
-            yield future.result()
+        # pure=False gives each task a fresh key: two sweeps on one cluster never share results.
+        futures = [self.client.submit(run_batch, batch, *keep, pure=False) for batch in batches]
+        try:
+            for future in dask_as_completed(futures, loop=self.client.loop):
+                yield future.result()
+        except (KilledWorker, CommClosedError, OSError) as exc:
+            raise WorkerLost(f"the Dask cluster failed ({type(exc).__name__}: {exc})") from None
 
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
@@ -418,6 +439,13 @@ def sweep_command(args: Any) -> int:
     backend = make_backend(args.workers, args.scheduler)
     try:
         done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
+    except WorkerLost as exc:
+        print(
+            f"outlast sweep: error: {exc}; finished runs are kept in {out}/, "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         backend.close()
     if done.n_run_now == 0 and done.n_done_before == done.n_runs:

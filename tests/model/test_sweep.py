@@ -254,3 +254,9 @@ def test_scheduler_without_dask_is_a_one_line_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(ExperimentError, match=r"pip install 'outlast\[distributed\]'"):
         sweep_module.make_backend(None, "tcp://127.0.0.1:8786")
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1", "tcp://host:port"])
+def test_a_malformed_scheduler_address_is_a_one_line_error(address):
+    with pytest.raises(ExperimentError, match="is not an address like tcp://HOST:PORT"):
+        sweep_module.make_backend(None, address)
