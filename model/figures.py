@@ -142,7 +142,7 @@ def _outcome_scatter(sweep: Sweep, outcomes: pd.DataFrame, path: Path) -> Path:
 
 
 def _grid_heatmaps(sweep: Sweep, outcomes: pd.DataFrame, out: Path) -> list[Path]:
-    from model.report import final_table, format_number
+    from model.report import final_table
 
     x_name, y_name = sweep.parameters
     points = sweep.points().set_index("point_id")
@@ -160,19 +160,19 @@ def _grid_heatmaps(sweep: Sweep, outcomes: pd.DataFrame, out: Path) -> list[Path
         )
         ax.set_xticks(
             range(table.shape[1]),
-            [format_number(v) for v in table.columns],
+            [compact_number(v) for v in table.columns],
             rotation=45,
             fontsize="small",
         )
         ax.set_yticks(
-            range(table.shape[0]), [format_number(v) for v in table.index], fontsize="small"
+            range(table.shape[0]), [compact_number(v) for v in table.index], fontsize="small"
         )
         for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
             bright = image.norm(v) > 0.6  # dark text on the bright end of viridis
             ax.text(
                 j,
                 i,
-                format_number(v),
+                compact_number(v),
                 ha="center",
                 va="center",
                 fontsize="x-small",
@@ -189,6 +189,16 @@ def _grid_heatmaps(sweep: Sweep, outcomes: pd.DataFrame, out: Path) -> list[Path
         fig.colorbar(image, ax=ax)
         written.append(_save(fig, out / f"grid_{name}.png"))
     return written
+
+
+def compact_number(value: float) -> str:
+    """A short label: 250k, 1.5m, 100bn; small numbers with 3 significant digits."""
+    if pd.isna(value):
+        return "-"
+    for scale, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
 
 
 def sensitivity_figures(sens: Sensitivity, out: Path) -> list[Path]:

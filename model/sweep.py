@@ -420,7 +420,14 @@ def make_backend(workers: int | None, scheduler: str | None) -> LocalBackend | D
     """The Dask backend if a scheduler is given, else a local pool (one worker per CPU)."""
     if scheduler is not None:
         return DaskBackend(scheduler)
-    return LocalBackend(workers or len(os.sched_getaffinity(0)))
+    return LocalBackend(workers or available_cpus())
+
+
+def available_cpus() -> int:
+    """CPUs this process may use (its affinity where the OS tells, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def default_output(exp: Experiment, seeds_override: int | None) -> Path:
