@@ -85,7 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seeds", type=_positive_int, help="seeds per point (overrides the file)")
     sweep.add_argument("--batch-size", type=_positive_int, help="runs per task (default: auto)")
     sweep.add_argument("--out", type=Path, help="output directory (default runs/output/NAME)")
-    sweep.add_argument("--overwrite", action="store_true", help="replace another experiment's")
+    sweep.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of another experiment in --out",
+    )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     report = sub.add_parser("report", help="tables and figures of a finished sweep")

@@ -38,6 +38,7 @@ from model.scenario import (
     preset_overrides,
     read_toml,
 )
+from model.store import content_hash
 
 #: Spawn keys of the master seed's two independent streams.
 RUN_STREAM = 0
@@ -139,14 +140,11 @@ class Experiment:
         """Metrics kept for every week (besides ``week``)."""
         return [m for m in self.spec.keep.weekly if m != "week"]
 
-    def salib_problem(self) -> dict[str, Any]:
-        """The SALib problem of a sampled design: names and bounds of its parameters."""
-        params = self.spec.design.parameters
-        return {
-            "num_vars": len(params),
-            "names": list(params),
-            "bounds": [list(p.range) for p in params.values()],
-        }
+    def salib_problem(self) -> dict[str, Any] | None:
+        """SALib's problem (names and bounds) of a sampled design; None for grid and presets."""
+        if self.spec.design.kind not in SAMPLED_KINDS:
+            return None
+        return salib_problem(self.spec.design)
 
 
 def run_seed(master_seed: int, point_id: int, seed_index: int) -> int:
@@ -234,8 +232,6 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
             ],
         }
     )
-    from model.store import content_hash
-
     return Experiment(
         spec=spec,
         path=path,
@@ -330,11 +326,7 @@ def _sampled(spec: ExperimentSpec) -> dict[str, np.ndarray]:
         raise ScenarioError(
             f"design.samples = {n}: a Sobol design needs a power of 2 (e.g. 64, 128, 256)"
         )
-    problem = {
-        "num_vars": len(design.parameters),
-        "names": list(design.parameters),
-        "bounds": [list(p.range) for p in design.parameters.values()],
-    }
+    problem = salib_problem(design)
     design_seed = int(
         np.random.SeedSequence(spec.master_seed, spawn_key=(DESIGN_STREAM,)).generate_state(1)[0]
     )
@@ -351,6 +343,15 @@ def _sampled(spec: ExperimentSpec) -> dict[str, np.ndarray]:
 
         x = morris.sample(problem, n, num_levels=design.morris_levels, seed=design_seed)
     return {name: _typed(name, x[:, i]) for i, name in enumerate(problem["names"])}
+
+
+def salib_problem(design: DesignSpec) -> dict[str, Any]:
+    """SALib's problem: the names and [lo, hi] ranges of a sampled design's parameters."""
+    return {
+        "num_vars": len(design.parameters),
+        "names": list(design.parameters),
+        "bounds": [list(p.range) for p in design.parameters.values()],
+    }
 
 
 def _check_range(name: str, bounds: tuple[float, float]) -> None:

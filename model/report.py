@@ -198,11 +198,7 @@ def sensitivity(sweep: Sweep) -> Sensitivity | None:
 
     points = sweep.points()
     names = sweep.parameters
-    problem = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[points[n].min(), points[n].max()] for n in names],
-    }
+    problem = sweep.manifest["design"]["salib_problem"]
     result = Sensitivity(sweep.kind)
     seed = int(sweep.manifest["master_seed"]) % 2**32
     for output, y in point_means(sweep).items():

@@ -169,10 +169,6 @@ class SweepStore:
         """Write manifest.json atomically."""
         write_json(self.root / MANIFEST, manifest)
 
-    def is_compacted(self) -> bool:
-        """Whether the compacted tables exist."""
-        return (self.root / RESULTS).exists() and (self.root / WEEKLY).exists()
-
     def finished_run_ids(self) -> list[int]:
         """Run ids of every finished batch, after removing what a killed sweep left half-written.
 

@@ -284,6 +284,7 @@ def new_manifest(exp: Experiment) -> dict[str, Any]:
             "parameters": exp.design_parameters,
             "samples": design.samples,
             "morris_levels": design.morris_levels,
+            "salib_problem": exp.salib_problem(),
             "n_points": len(exp.points),
         },
         "seeds": exp.seeds,

@@ -117,6 +117,7 @@ def from_design(tmp_path: Path, kind: str, samples: int) -> Sweep:
     )
     manifest = {
         "design": {
+            "salib_problem": exp.salib_problem(),
             "kind": kind,
             "parameters": exp.design_parameters,
             "n_points": len(exp.points),
