@@ -80,6 +80,24 @@ def build_parser() -> argparse.ArgumentParser:
     from model import validate
 
     validate.add_command(sub)
+
+    sweep = sub.add_parser("sweep", help="run an experiment file (runs/*.toml) over its design")
+    sweep.add_argument("experiment", type=Path, help="the experiment's TOML file")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, help="local processes (default: CPUs)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    sweep.add_argument("--seeds", type=_positive_int, help="seeds per point (overrides the file)")
+    sweep.add_argument("--batch-size", type=_positive_int, help="runs per task (default: auto)")
+    sweep.add_argument("--out", type=Path, help="output directory (default runs/output/NAME)")
+    sweep.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of another experiment in --out",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    report = sub.add_parser("report", help="tables and figures of a finished sweep")
+    report.add_argument("sweep_dir", type=Path, help="the sweep's output directory")
     return parser
 
 
@@ -200,7 +218,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return run_command(args)
 
 
-COMMANDS = {"run": _cmd_run, "params": _cmd_params, "validate": _cmd_validate}
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from model.sweep import sweep_command
+
+    return sweep_command(args)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from model.report import report_command
+
+    return report_command(args)
+
+
+COMMANDS = {
+    "run": _cmd_run,
+    "params": _cmd_params,
+    "validate": _cmd_validate,
+    "sweep": _cmd_sweep,
+    "report": _cmd_report,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,32 +1,51 @@
-"""Results on disk: atomic writes, manifests with provenance.
+"""Results on disk: atomic writes, manifests with provenance, and a sweep's directory.
 
 Every file is written to a temporary name in its final directory and renamed into place, so a
 reader never sees a partial file, even after ``kill -9``.
+
+A sweep's directory (`SweepStore`) holds ``manifest.json`` and, while the sweep runs, one pair of
+Parquet parts per finished batch under ``parts/``: ``weekly-<key>.parquet`` is written first and
+``results-<key>.parquet`` last, so a results part is the mark that its runs are finished. A
+finished sweep is compacted into ``results.parquet`` (one row per run, sorted by run_id) and
+``weekly.parquet`` (one row per run and week) and its parts are removed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
-import tempfile
+import uuid
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-PACKAGES = ("outlast", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic")
+PACKAGES = (
+    "outlast",
+    "mesa",
+    "numpy",
+    "scipy",
+    "networkx",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "SALib",
+)
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write a file through `write(tmp_path)` then rename it to `path` atomically."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    # A fresh name rather than mkstemp's file, so the result gets the usual mode (umask), not 0600.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         write(Path(tmp))
         os.replace(tmp, path)
@@ -84,3 +103,124 @@ def content_hash(text: str) -> str:
 def provenance() -> dict[str, Any]:
     """Versions and commit, for every manifest."""
     return {"versions": package_versions(), "git_commit": git_commit()}
+
+
+MANIFEST = "manifest.json"
+RESULTS = "results.parquet"
+WEEKLY = "weekly.parquet"
+PARTS = "parts"
+LOCK = ".lock"
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The manifest of a results directory, or None if it has none (or an unreadable one)."""
+    try:
+        return json.loads((Path(root) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class SweepStore:
+    """A sweep's results directory: parts written as batches finish, then one compacted table.
+
+    Only one process writes to a directory at a time (`lock`); it is the process that runs the
+    sweep, so workers on other machines need no shared file system.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.parts = self.root / PARTS
+        self._lock_file: Any = None
+
+    def lock(self) -> None:
+        """Create the directory and hold its lock until `unlock` or the end of the process.
+
+        Raises:
+            BlockingIOError: If another process holds the lock.
+
+        """
+        self.parts.mkdir(parents=True, exist_ok=True)
+        handle = (self.root / LOCK).open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise
+        self._lock_file = handle
+
+    def unlock(self) -> None:
+        """Release the lock taken by `lock`."""
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def clear(self) -> None:
+        """Remove every result and the manifest (for ``--overwrite``); keeps the lock."""
+        for path in self.root.iterdir():
+            if path.name == LOCK:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        self.parts.mkdir()
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write manifest.json atomically."""
+        write_json(self.root / MANIFEST, manifest)
+
+    def finished_run_ids(self) -> list[int]:
+        """Run ids of every finished batch, after removing what a killed sweep left half-written.
+
+        Temporary files and weekly parts without their results part are leftovers of a sweep
+        killed mid-write; their runs were not finished and will run again.
+        """
+        if not self.parts.is_dir():
+            return []
+        for tmp in self.parts.glob(".*.tmp"):
+            tmp.unlink()
+        keys = {p.name.removeprefix("results-") for p in self.parts.glob("results-*.parquet")}
+        for weekly in self.parts.glob("weekly-*.parquet"):
+            if weekly.name.removeprefix("weekly-") not in keys:
+                weekly.unlink()
+        ids: list[int] = []
+        for key in sorted(keys):
+            table = pq.read_table(self.parts / f"results-{key}", columns=["run_id"])
+            ids.extend(table.column("run_id").to_pylist())
+        return ids
+
+    def write_batch(self, results: pd.DataFrame, weekly: pd.DataFrame) -> None:
+        """Write one finished batch: its weekly rows first, its results (the mark) last."""
+        ids = results["run_id"]
+        key = f"{ids.min():09d}-{ids.max():09d}.parquet"
+        write_parquet(self.parts / f"weekly-{key}", weekly)
+        write_parquet(self.parts / f"results-{key}", results)
+
+    def compact(self, n_runs: int) -> pd.DataFrame:
+        """Join the parts into results.parquet and weekly.parquet, then remove the parts.
+
+        Args:
+            n_runs: How many runs the sweep has; every run id 0..n_runs-1 must be there once.
+
+        Returns:
+            The results table.
+
+        Raises:
+            RuntimeError: If a run is missing or duplicated (the store's own invariant).
+
+        """
+        results_parts = sorted(self.parts.glob("results-*.parquet"))
+        results = pd.concat([pd.read_parquet(p) for p in results_parts], ignore_index=True)
+        results = results.sort_values("run_id", kind="stable").reset_index(drop=True)
+        if not results["run_id"].equals(pd.Series(range(n_runs), name="run_id", dtype="int64")):
+            raise RuntimeError(f"{self.root}: parts do not hold runs 0..{n_runs - 1} exactly once")
+        weekly_parts = [self.parts / p.name.replace("results-", "weekly-") for p in results_parts]
+        weekly = pd.concat([pd.read_parquet(p) for p in weekly_parts], ignore_index=True)
+        weekly = weekly.sort_values(["run_id", "week"], kind="stable").reset_index(drop=True)
+        write_parquet(self.root / WEEKLY, weekly)
+        write_parquet(self.root / RESULTS, results)
+        return results
+
+    def remove_parts(self) -> None:
+        """Remove the parts once the compacted tables and the final manifest are written."""
+        shutil.rmtree(self.parts, ignore_errors=True)

@@ -1,0 +1,388 @@
+"""Experiments: what varies, how it is sampled, what is kept, and the seed of every run.
+
+An experiment is a TOML file (see runs/README.md): a base preset and parameter overrides, a design
+over named parameters, a number of seeds per design point, the metrics to keep and a master seed.
+`load_experiment` reads and validates it completely - every design point is turned into a
+Scenario - so a bad file is refused with one line before anything is run or written.
+
+Designs: ``grid`` (every combination of listed values), ``lhs`` (Latin hypercube), ``sobol`` and
+``morris`` (SALib's samplers, for its sensitivity analyses) and ``presets`` (one point per
+preset). Run ``point_id * seeds + seed_index`` of a design point uses the seed drawn from
+``SeedSequence(master_seed, spawn_key=(0, point_id, seed_index))``: it depends on nothing but the
+master seed and the run's place in the design, never on batching, workers or finishing order.
+
+Examples:
+    >>> exp = load_experiment(Path("runs/policies.toml"), seeds=2)
+    >>> exp.runs[["run_id", "point_id", "seed_index"]].head(3).values.tolist()
+    [[0, 0, 0], [1, 0, 1], [2, 1, 0]]
+
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model.metrics import METRIC_NAMES
+from model.scenario import (
+    Scenario,
+    ScenarioError,
+    make_scenario,
+    preset_overrides,
+    read_toml,
+)
+from model.store import content_hash
+
+#: Spawn keys of the master seed's two independent streams.
+RUN_STREAM = 0
+DESIGN_STREAM = 1
+
+SAMPLED_KINDS = ("lhs", "sobol", "morris")
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+
+
+class ExperimentError(ScenarioError):
+    """Bad experiment input (file, flag or output directory); reported as one line, exit status 2.
+
+    A subclass of ScenarioError because an experiment is a set of scenarios: the CLI reports both
+    the same way.
+    """
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterSpec(_Strict):
+    """How one design parameter varies: listed ``values`` (grid) or a ``range`` [lo, hi]."""
+
+    values: list[Any] | None = None
+    range: tuple[float, float] | None = None
+    levels: Annotated[int, Field(ge=2, le=1000)] | None = None
+
+
+class DesignSpec(_Strict):
+    """The ``[design]`` table."""
+
+    kind: Literal["grid", "lhs", "sobol", "morris", "presets"]
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    morris_levels: Annotated[int, Field(ge=2, le=20)] = 4
+    presets: list[str] | None = None
+    parameters: dict[str, ParameterSpec] = {}
+
+
+class KeepSpec(_Strict):
+    """The ``[keep]`` table: metrics kept at the end of each run and week by week."""
+
+    final: list[str] = []
+    weekly: list[str] = []
+
+
+class ExperimentSpec(_Strict):
+    """An experiment file, parsed; `load_experiment` checks it against the model."""
+
+    name: Annotated[str, Field(pattern=f"^{NAME_PATTERN}$")] | None = None
+    description: str = ""
+    preset: str | None = None
+    parameters: dict[str, Any] = {}
+    design: DesignSpec
+    seeds: Annotated[int, Field(ge=1, le=1_000_000)]
+    master_seed: Annotated[int, Field(ge=0, lt=2**63)]
+    keep: KeepSpec
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment, expanded into design points and runs.
+
+    Attributes:
+        spec: The parsed file.
+        path: Where it was read from.
+        text: The file's exact content (kept in the manifest).
+        sha256: Hash of `text`; with `seeds` it identifies the experiment's results.
+        name: The experiment's name (the file's stem unless the file names it).
+        seeds: Seeds per design point (the file's, or a command-line override).
+        points: One row per design point: ``point_id`` and one column per design parameter.
+        scenarios: The Scenario of each design point, indexed by point_id.
+        runs: One row per run: ``run_id``, ``point_id``, ``seed_index``, ``seed``.
+
+    """
+
+    spec: ExperimentSpec
+    path: Path
+    text: str
+    sha256: str
+    name: str
+    seeds: int
+    points: pd.DataFrame
+    scenarios: tuple[Scenario, ...]
+    runs: pd.DataFrame
+
+    @property
+    def design_parameters(self) -> list[str]:
+        """Names of the columns that vary across design points."""
+        return [c for c in self.points.columns if c != "point_id"]
+
+    @property
+    def keep_final(self) -> list[str]:
+        """Metrics kept from each run's last week."""
+        return list(self.spec.keep.final)
+
+    @property
+    def keep_weekly(self) -> list[str]:
+        """Metrics kept for every week (besides ``week``)."""
+        return [m for m in self.spec.keep.weekly if m != "week"]
+
+    def salib_problem(self) -> dict[str, Any] | None:
+        """SALib's problem (names and bounds) of a sampled design; None for grid and presets."""
+        if self.spec.design.kind not in SAMPLED_KINDS:
+            return None
+        return salib_problem(self.spec.design)
+
+
+def run_seed(master_seed: int, point_id: int, seed_index: int) -> int:
+    """The seed of one run: a 63-bit integer from the master seed's run stream.
+
+    It fits ``outlast run --seed``, so any single run of a sweep can be rerun on its own.
+    """
+    seq = np.random.SeedSequence(master_seed, spawn_key=(RUN_STREAM, point_id, seed_index))
+    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def load_experiment(path: Path, seeds: int | None = None) -> Experiment:
+    """Read, validate and expand an experiment file.
+
+    Args:
+        path: The TOML file.
+        seeds: Seeds per design point, overriding the file's ``seeds``.
+
+    Returns:
+        The experiment with its design points, their scenarios and the runs.
+
+    Raises:
+        ExperimentError: With one line naming the file, the field and what is allowed.
+
+    """
+    path = Path(path)
+    try:
+        data = read_toml(path)
+        text = path.read_text(encoding="utf-8")
+    except ScenarioError as exc:
+        raise ExperimentError(str(exc)) from None
+    try:
+        spec = ExperimentSpec(**data)
+    except ValidationError as exc:
+        raise ExperimentError(f"{path}: {_pydantic_message(exc)}") from None
+    try:
+        return _expand(spec, path, text, seeds)
+    except ScenarioError as exc:
+        raise ExperimentError(f"{path}: {exc}") from None
+
+
+def _pydantic_message(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "file"
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{where}' (see runs/README.md for the experiment format)"
+    if err["type"] == "missing":
+        return f"'{where}' is missing"
+    return f"'{where}' = {err.get('input')!r}: {err['msg']}"
+
+
+def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> Experiment:
+    design = spec.design
+    base = _base_values(spec)
+    _check_keep(spec.keep)
+    for name in design.parameters:
+        if name not in Scenario.model_fields:
+            make_scenario({name: None})  # raises the one-line message that suggests a close name
+        if name in spec.parameters:
+            raise ScenarioError(
+                f"'{name}' is both in [parameters] and [design.parameters]; keep it in one"
+            )
+    if design.kind == "presets":
+        points, scenarios = _preset_points(spec)
+    else:
+        if design.presets is not None:
+            raise ScenarioError(f"design.presets is only for kind = 'presets', not '{design.kind}'")
+        if not design.parameters:
+            raise ScenarioError(f"a '{design.kind}' design needs [design.parameters.NAME] tables")
+        columns = _grid(design) if design.kind == "grid" else _sampled(spec)
+        points = pd.DataFrame(columns)
+        scenarios = tuple(_point_scenario(base, row) for row in points.to_dict("records"))
+    points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
+    n_seeds = seeds if seeds is not None else spec.seeds
+    point_id = np.repeat(points["point_id"].to_numpy(), n_seeds)
+    seed_index = np.tile(np.arange(n_seeds, dtype=np.int64), len(points))
+    runs = pd.DataFrame(
+        {
+            "run_id": np.arange(len(point_id), dtype=np.int64),
+            "point_id": point_id,
+            "seed_index": seed_index,
+            "seed": [
+                run_seed(spec.master_seed, int(p), int(s))
+                for p, s in zip(point_id, seed_index, strict=True)
+            ],
+        }
+    )
+    return Experiment(
+        spec=spec,
+        path=path,
+        text=text,
+        sha256=content_hash(text),
+        name=spec.name or path.stem,
+        seeds=n_seeds,
+        points=points,
+        scenarios=scenarios,
+        runs=runs,
+    )
+
+
+def _base_values(spec: ExperimentSpec) -> dict[str, Any]:
+    """The preset's values and the [parameters] overrides, checked as a Scenario."""
+    if spec.design.kind == "presets":
+        if spec.preset is not None:
+            raise ScenarioError(
+                "a 'presets' design takes its presets from design.presets; remove 'preset'"
+            )
+        values = dict(spec.parameters)
+    else:
+        values = {**preset_overrides(spec.preset or "baseline"), **spec.parameters}
+    make_scenario(values)
+    return values
+
+
+def _check_keep(keep: KeepSpec) -> None:
+    for table, names in (("keep.final", keep.final), ("keep.weekly", keep.weekly)):
+        for name in names:
+            if name not in METRIC_NAMES:
+                close = difflib.get_close_matches(name, METRIC_NAMES, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ScenarioError(
+                    f"{table}: unknown metric '{name}'{hint} (allowed: {', '.join(METRIC_NAMES)})"
+                )
+        if len(set(names)) != len(names):
+            raise ScenarioError(f"{table} lists a metric twice")
+
+
+def _preset_points(spec: ExperimentSpec) -> tuple[pd.DataFrame, tuple[Scenario, ...]]:
+    design = spec.design
+    if not design.presets:
+        raise ScenarioError("a 'presets' design needs design.presets = [\"baseline\", ...]")
+    if design.parameters:
+        raise ScenarioError("a 'presets' design takes no [design.parameters]")
+    if len(set(design.presets)) != len(design.presets):
+        raise ScenarioError("design.presets lists a preset twice")
+    scenarios = []
+    for name in design.presets:
+        try:
+            scenarios.append(make_scenario({**preset_overrides(name), **spec.parameters}))
+        except ScenarioError as exc:
+            raise ScenarioError(f"design point preset '{name}': {exc}") from None
+    return pd.DataFrame({"preset": list(design.presets)}), tuple(scenarios)
+
+
+def _grid(design: DesignSpec) -> dict[str, list[Any]]:
+    """Every combination of the parameters' values, the first parameter varying slowest."""
+    axes = {}
+    for name, p in design.parameters.items():
+        where = f"design.parameters.{name}"
+        if p.values is not None:
+            if p.range is not None or p.levels is not None:
+                raise ScenarioError(f"{where}: give either 'values' or 'range' with 'levels'")
+            if not p.values:
+                raise ScenarioError(f"{where}.values is empty")
+            axes[name] = _listed(name, p.values)
+        elif p.range is not None and p.levels is not None:
+            _check_range(name, p.range)
+            axes[name] = _typed(name, np.linspace(*p.range, p.levels)).tolist()
+        else:
+            raise ScenarioError(f"{where}: a grid needs 'values = [...]' or 'range' and 'levels'")
+    combos = list(itertools.product(*axes.values()))
+    return {name: [c[i] for c in combos] for i, name in enumerate(axes)}
+
+
+def _sampled(spec: ExperimentSpec) -> dict[str, np.ndarray]:
+    """Latin hypercube, Sobol (Saltelli) or Morris samples of the parameters' ranges."""
+    design = spec.design
+    for name, p in design.parameters.items():
+        where = f"design.parameters.{name}"
+        if p.range is None or p.values is not None or p.levels is not None:
+            raise ScenarioError(f"{where}: a '{design.kind}' design needs 'range = [lo, hi]' only")
+        if Scenario.model_fields[name].annotation not in (int, float):
+            raise ScenarioError(f"{where}: '{name}' is not numeric; only a grid can list it")
+        _check_range(name, p.range)
+    n = design.samples
+    if n is None:
+        raise ScenarioError(f"a '{design.kind}' design needs design.samples")
+    if design.kind == "sobol" and n & (n - 1):
+        raise ScenarioError(
+            f"design.samples = {n}: a Sobol design needs a power of 2 (e.g. 64, 128, 256)"
+        )
+    problem = salib_problem(design)
+    design_seed = int(
+        np.random.SeedSequence(spec.master_seed, spawn_key=(DESIGN_STREAM,)).generate_state(1)[0]
+    )
+    if design.kind == "lhs":
+        from SALib.sample import latin
+
+        x = latin.sample(problem, n, seed=design_seed)
+    elif design.kind == "sobol":
+        from SALib.sample import sobol
+
+        x = sobol.sample(problem, n, calc_second_order=False, seed=design_seed)
+    else:
+        from SALib.sample import morris
+
+        x = morris.sample(problem, n, num_levels=design.morris_levels, seed=design_seed)
+    return {name: _typed(name, x[:, i]) for i, name in enumerate(problem["names"])}
+
+
+def salib_problem(design: DesignSpec) -> dict[str, Any]:
+    """SALib's problem: the names and [lo, hi] ranges of a sampled design's parameters."""
+    return {
+        "num_vars": len(design.parameters),
+        "names": list(design.parameters),
+        "bounds": [list(p.range) for p in design.parameters.values()],
+    }
+
+
+def _check_range(name: str, bounds: tuple[float, float]) -> None:
+    lo, hi = bounds
+    if not lo < hi:
+        raise ScenarioError(f"design.parameters.{name}.range = [{lo:g}, {hi:g}]: needs lo < hi")
+    for end in bounds:
+        try:
+            make_scenario({name: _typed(name, np.array([end]))[0].item()})
+        except ScenarioError as exc:
+            raise ScenarioError(f"design.parameters.{name}.range: {exc}") from None
+
+
+def _listed(name: str, values: list[Any]) -> list[Any]:
+    """Listed values of a float parameter as floats (TOML's 0 is an int), others as given."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    if Scenario.model_fields[name].annotation is float and numbers:
+        return [float(v) for v in values]
+    return list(values)
+
+
+def _typed(name: str, values: np.ndarray) -> np.ndarray:
+    """Values of a numeric parameter in its own type: integers are rounded."""
+    if Scenario.model_fields[name].annotation is int:
+        return np.rint(values).astype(np.int64)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _point_scenario(base: dict[str, Any], point: dict[str, Any]) -> Scenario:
+    try:
+        return make_scenario({**base, **point})
+    except ScenarioError as exc:
+        shown = ", ".join(f"{k}={v}" for k, v in point.items())
+        raise ScenarioError(f"design point ({shown}): {exc}") from None

@@ -1,0 +1,469 @@
+"""Sweeps: an experiment's runs, batched, on a local process pool or a Dask cluster.
+
+Each run is a pure function of its Scenario and seed (`model.runner.run_simulation`), so the
+results are the same whatever the backend, the number of workers, the batch size and the order
+in which batches finish. Only this process writes to the output directory: workers return their
+batches' tables, which are stored as they arrive (`model.store.SweepStore`). Rerunning the same
+command after an interruption, even ``kill -9``, runs only the runs that are missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from model.experiment import Experiment, ExperimentError
+from model.runner import run_simulation
+from model.scenario import Scenario
+from model.store import SweepStore, provenance, read_manifest
+
+#: Most runs per task: enough to make a Dask task's overhead small, few enough to keep progress
+#: and resumption fine-grained.
+MAX_BATCH_RUNS = 50
+#: Tasks per worker aimed at when choosing a batch size, so that workers finish close together.
+TASKS_PER_WORKER = 4
+
+
+class WorkerLost(RuntimeError):
+    """A worker or the cluster failed (not a run: a run's own error is recorded as data)."""
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run to do: its id, its seed and its scenario."""
+
+    run_id: int
+    seed: int
+    scenario: Scenario
+
+
+@dataclass
+class BatchResult:
+    """What a worker returns for a batch: one results row per run and the kept weekly rows."""
+
+    results: pd.DataFrame
+    weekly: pd.DataFrame
+
+
+def run_batch(tasks: list[RunTask], keep_final: list[str], keep_weekly: list[str]) -> BatchResult:
+    """Run a batch of runs; a run that raises is recorded as failed and the batch goes on.
+
+    Args:
+        tasks: The runs.
+        keep_final: Metrics kept from each run's last week.
+        keep_weekly: Metrics kept for every week.
+
+    Returns:
+        Results (run_id, the final metrics, outcome, outcome_week, weeks_run, status, error) and
+        weekly rows (run_id, week, the weekly metrics).
+
+    """
+    rows: list[dict[str, Any]] = []
+    weeks: list[pd.DataFrame] = []
+    for task in tasks:
+        row: dict[str, Any] = {"run_id": task.run_id}
+        try:
+            result = run_simulation(task.scenario, task.seed)
+        except Exception as exc:  # a failed run is data, not the end of a sweep
+            row.update(dict.fromkeys(keep_final, np.nan))
+            row.update(outcome=None, outcome_week=-1, weeks_run=-1, status="failed")
+            row["error"] = f"{type(exc).__name__}: {exc}"
+        else:
+            last = result.weekly.iloc[-1]
+            row.update({m: float(last[m]) for m in keep_final})
+            row.update(
+                outcome=str(result.summary["outcome"]),
+                outcome_week=int(result.summary["outcome_week"]),
+                weeks_run=int(result.summary["weeks_run"]),
+                status="ok",
+                error=None,
+            )
+            week = result.weekly[["week", *keep_weekly]].astype(float)
+            week.insert(0, "run_id", task.run_id)
+            weeks.append(week)
+        rows.append(row)
+    columns = ["run_id", *keep_final, "outcome", "outcome_week", "weeks_run", "status", "error"]
+    results = pd.DataFrame(rows, columns=columns)
+    results = results.astype({"run_id": "int64", "outcome_week": "int64", "weeks_run": "int64"})
+    results = results.astype(dict.fromkeys(keep_final, "float64"))
+    if weeks:
+        weekly = pd.concat(weeks, ignore_index=True)
+    else:
+        weekly = pd.DataFrame(columns=["run_id", "week", *keep_weekly], dtype="float64")
+    weekly = weekly.astype({"run_id": "int64", "week": "int64"})
+    return BatchResult(results, weekly)
+
+
+class Backend(Protocol):
+    """Where batches run: yields each batch's result as it finishes, in any order."""
+
+    workers: int
+
+    def run(
+        self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
+    ) -> Iterator[BatchResult]:
+        """Run every batch, yielding results as they finish."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers."""
+        ...
+
+    def describe(self) -> str:
+        """One line for the manifest."""
+        ...
+
+
+class LocalBackend:
+    """A pool of local processes; with one worker the runs happen in this process.
+
+    The pool forks its workers from a server that has already imported the model, so a worker
+    starts in milliseconds rather than re-importing Mesa and pandas.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def run(
+        self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
+    ) -> Iterator[BatchResult]:
+        """Run every batch, yielding results as they finish."""
+        if self.workers == 1:
+            for batch in batches:
+                yield run_batch(batch, *keep)
+            return
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["model.sweep"])
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        try:
+            futures = [pool.submit(run_batch, batch, *keep) for batch in batches]
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as exc:
+            raise WorkerLost(f"a worker process died ({exc})") from None
+        finally:
+            # On an error or Ctrl-C in the caller, do not wait for the batches not yet started.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Nothing to release: the pool closes when `run` ends."""
+
+    def describe(self) -> str:
+        """For the manifest."""
+        return f"local process pool, {self.workers} worker(s)"
+
+
+class DaskBackend:
+    """A Dask distributed cluster reached through its scheduler's address."""
+
+    def __init__(self, address: str) -> None:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise ExperimentError(
+                "--scheduler needs Dask distributed: pip install 'outlast[distributed]'"
+            ) from None
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:
+            parse_host_port(parse_address(address)[1])
+        except ValueError as exc:
+            # Checked first: a Client made from a malformed address fails noisily on cleanup.
+            raise ExperimentError(
+                f"--scheduler '{address}' is not an address like tcp://HOST:PORT ({exc})"
+            ) from None
+        self.address = address
+        try:
+            self.client = Client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ExperimentError(
+                f"cannot reach the Dask scheduler at '{address}': {exc}"
+            ) from None
+        threads = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
+        self.workers = max(threads, 1)
+
+    def run(
+        self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
+    ) -> Iterator[BatchResult]:
+        """Run every batch as one Dask task, yielding results as they finish."""
+        from distributed import as_completed as dask_as_completed
+        from distributed.comm import CommClosedError
+        from distributed.scheduler import KilledWorker
+
+        # pure=False gives each task a fresh key: two sweeps on one cluster never share results.
+        futures = [self.client.submit(run_batch, batch, *keep, pure=False) for batch in batches]
+        try:
+            for future in dask_as_completed(futures, loop=self.client.loop):
+                yield future.result()
+        except (KilledWorker, CommClosedError, OSError) as exc:
+            raise WorkerLost(f"the Dask cluster failed ({type(exc).__name__}: {exc})") from None
+
+    def close(self) -> None:
+        """Disconnect from the scheduler (the cluster keeps running)."""
+        self.client.close()
+
+    def describe(self) -> str:
+        """For the manifest."""
+        return f"dask {self.address}, {self.workers} thread(s)"
+
+
+def batch_size_for(n_runs: int, workers: int) -> int:
+    """Runs per task: about `TASKS_PER_WORKER` tasks per worker, at most `MAX_BATCH_RUNS`."""
+    return max(1, min(MAX_BATCH_RUNS, math.ceil(n_runs / (workers * TASKS_PER_WORKER))))
+
+
+def make_batches(tasks: list[RunTask], size: int) -> list[list[RunTask]]:
+    """Consecutive runs in batches of `size` (the last may be smaller)."""
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep did: runs in total, run before, run now, failed; where the results are."""
+
+    n_runs: int
+    n_done_before: int
+    n_run_now: int
+    n_failed: int
+    out: Path
+
+
+def check_output_dir(out: Path, exp: Experiment, overwrite: bool) -> bool:
+    """Decide what to do with the output directory before anything is written.
+
+    Returns:
+        True if the directory holds this experiment's earlier (possibly finished) results.
+
+    Raises:
+        ExperimentError: If the path is a file, not writable, or holds something else.
+
+    """
+    if out.exists() and not out.is_dir():
+        raise ExperimentError(f"output path '{out}' is a file, not a directory")
+    parent = out if out.exists() else next(p for p in out.parents if p.exists())
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExperimentError(f"output directory '{parent}' is not writable")
+    if not out.is_dir() or not any(out.iterdir()):
+        return False
+    previous = read_manifest(out)
+    if previous is None or previous.get("kind") != "sweep":
+        raise ExperimentError(
+            f"output directory '{out}' is not empty and holds no sweep; choose another --out"
+        )
+    same = previous["experiment"]["sha256"] == exp.sha256 and previous["seeds"] == exp.seeds
+    if not same and not overwrite:
+        raise ExperimentError(
+            f"output directory '{out}' holds another experiment ('{previous['name']}', "
+            f"sha256 {previous['experiment']['sha256'][:12]}, {previous['seeds']} seeds); "
+            "use --overwrite to replace it or --out to choose another"
+        )
+    return same
+
+
+def new_manifest(exp: Experiment) -> dict[str, Any]:
+    """The manifest of a new sweep: the experiment, its design and where it was run."""
+    design = exp.spec.design
+    return {
+        "kind": "sweep",
+        "name": exp.name,
+        "experiment": {"file": str(exp.path), "sha256": exp.sha256, "content": exp.text},
+        "design": {
+            "kind": design.kind,
+            "parameters": exp.design_parameters,
+            "samples": design.samples,
+            "morris_levels": design.morris_levels,
+            "salib_problem": exp.salib_problem(),
+            "n_points": len(exp.points),
+        },
+        "seeds": exp.seeds,
+        "master_seed": exp.spec.master_seed,
+        "n_runs": len(exp.runs),
+        "keep": {"final": exp.keep_final, "weekly": exp.keep_weekly},
+        "complete": False,
+        "sessions": [],
+        **provenance(),
+    }
+
+
+def run_sweep(
+    exp: Experiment,
+    out: Path,
+    backend: Backend,
+    batch_size: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> SweepOutcome:
+    """Run the experiment's missing runs on `backend`, store them, and compact when all are done.
+
+    Args:
+        exp: The validated experiment.
+        out: Its output directory.
+        backend: Where the runs happen.
+        batch_size: Runs per task; by default about four tasks per worker, at most 50 runs.
+        overwrite: Replace a directory that holds another experiment.
+        progress: Show a progress bar (runs done, rate, time left) on stderr.
+
+    Returns:
+        What was run.
+
+    Raises:
+        ExperimentError: If the output directory is unusable or another sweep writes to it.
+
+    """
+    resume = check_output_dir(out, exp, overwrite)
+    store = SweepStore(out)
+    try:
+        store.lock()
+    except BlockingIOError:
+        raise ExperimentError(f"another `outlast sweep` is writing to '{out}'") from None
+    try:
+        return _run_locked(exp, store, resume, backend, batch_size, progress)
+    finally:
+        store.unlock()
+
+
+def _run_locked(
+    exp: Experiment,
+    store: SweepStore,
+    resume: bool,
+    backend: Backend,
+    batch_size: int | None,
+    progress: bool,
+) -> SweepOutcome:
+    manifest = read_manifest(store.root) if resume else None
+    if manifest is None:
+        store.clear()
+        manifest = new_manifest(exp)
+    n_runs = len(exp.runs)
+    if manifest["complete"]:
+        store.remove_parts()
+        return SweepOutcome(n_runs, n_runs, 0, manifest["runs_failed"], store.root)
+    _add_session(manifest, backend)
+    store.write_manifest(manifest)
+    done, run_now = _run_missing(exp, store, backend, batch_size, progress)
+    results = store.compact(n_runs)
+    manifest.update(
+        complete=True,
+        finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        runs_ok=int((results["status"] == "ok").sum()),
+        runs_failed=int((results["status"] == "failed").sum()),
+    )
+    store.write_manifest(manifest)
+    store.remove_parts()
+    return SweepOutcome(n_runs, done, run_now, manifest["runs_failed"], store.root)
+
+
+def _add_session(manifest: dict[str, Any], backend: Backend) -> None:
+    """Record this invocation; warn if it resumes results made by other code."""
+    session = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "backend": backend.describe(),
+        **provenance(),
+    }
+    if manifest["sessions"] and session["git_commit"] != manifest["git_commit"]:
+        print(
+            f"outlast sweep: warning: resuming results of commit {manifest['git_commit']} "
+            f"with commit {session['git_commit']}; the manifest records both",
+            file=sys.stderr,
+        )
+    manifest["sessions"].append(session)
+
+
+def _run_missing(
+    exp: Experiment,
+    store: SweepStore,
+    backend: Backend,
+    batch_size: int | None,
+    progress: bool,
+) -> tuple[int, int]:
+    """Run the runs with no stored results; returns (runs found finished, runs run now)."""
+    from tqdm import tqdm
+
+    done = set(store.finished_run_ids())
+    todo = exp.runs[~exp.runs["run_id"].isin(done)]
+    tasks = [
+        RunTask(int(r.run_id), int(r.seed), exp.scenarios[int(r.point_id)])
+        for r in todo.itertuples(index=False)
+    ]
+    size = batch_size or batch_size_for(len(tasks), backend.workers)
+    labels = exp.runs.merge(exp.points, on="point_id")
+    point_of_run = exp.runs[["run_id", "point_id"]]
+    bar = tqdm(
+        total=len(exp.runs),
+        initial=len(done),
+        unit="run",
+        desc=exp.name,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    with bar:
+        for batch in backend.run(make_batches(tasks, size), (exp.keep_final, exp.keep_weekly)):
+            results = labels.merge(batch.results, on="run_id", validate="one_to_one")
+            weekly = batch.weekly.merge(point_of_run, on="run_id")
+            store.write_batch(results, weekly[["run_id", "point_id", "week", *exp.keep_weekly]])
+            bar.update(len(results))
+    return len(done), len(tasks)
+
+
+def make_backend(workers: int | None, scheduler: str | None) -> LocalBackend | DaskBackend:
+    """The Dask backend if a scheduler is given, else a local pool (one worker per CPU)."""
+    if scheduler is not None:
+        return DaskBackend(scheduler)
+    return LocalBackend(workers or available_cpus())
+
+
+def available_cpus() -> int:
+    """CPUs this process may use (its affinity where the OS tells, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_output(exp: Experiment, seeds_override: int | None) -> Path:
+    """runs/output/<name>, or <name>-seedsN when the seeds are overridden."""
+    suffix = f"-seeds{seeds_override}" if seeds_override is not None else ""
+    return Path("runs/output") / f"{exp.name}{suffix}"
+
+
+def sweep_command(args: Any) -> int:
+    """``outlast sweep``: validate, pick the backend, run, print where the results are."""
+    from model.experiment import load_experiment
+
+    exp = load_experiment(args.experiment, seeds=args.seeds)
+    out = args.out or default_output(exp, args.seeds)
+    check_output_dir(out, exp, args.overwrite)
+    backend = make_backend(args.workers, args.scheduler)
+    try:
+        done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
+    except WorkerLost as exc:
+        print(
+            f"outlast sweep: error: {exc}; finished runs are kept in {out}/, "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        backend.close()
+    if done.n_run_now == 0 and done.n_done_before == done.n_runs:
+        print(f"sweep '{exp.name}' already complete: {done.n_runs} runs in {out}/")
+    else:
+        print(
+            f"sweep '{exp.name}': {done.n_runs} runs ({len(exp.points)} points x {exp.seeds} "
+            f"seeds), {done.n_run_now} run now, {done.n_done_before} found finished"
+        )
+    if done.n_failed:
+        print(f"warning: {done.n_failed} runs failed; see the 'error' column of results.parquet")
+    print(f"results: {out}/ (results.parquet, weekly.parquet, manifest.json)")
+    return 0
