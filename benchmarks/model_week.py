@@ -22,10 +22,14 @@ from _common import HERE, header, load, timed
 from model.model import OutlastModel
 
 
-def week_costs(n_soldiers: int, weeks: int) -> dict[str, float]:
-    """Build seconds, and per-week seconds of the whole model and of its kernel, same weeks."""
-    build = timed(lambda: OutlastModel(rng=1, n_soldier_agents=n_soldiers, horizon_weeks=156))
-    model = OutlastModel(rng=1, n_soldier_agents=n_soldiers, horizon_weeks=156)
+def week_costs(n_soldiers: int, weeks: int, **params: object) -> dict[str, float]:
+    """Build seconds, and per-week seconds of the whole model and of its kernel, same weeks.
+
+    ``params`` are further Scenario fields (the default scenario otherwise).
+    """
+    params = {"n_soldier_agents": n_soldiers, "horizon_weeks": 156, **params}
+    build = timed(lambda: OutlastModel(rng=1, **params))
+    model = OutlastModel(rng=1, **params)
     model.step()
     model.step()
     kernel_seconds: list[float] = []
