@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import statistics
 
+import numpy as np
 from _common import header, load, timed
 
+from agents.soldiers import logistic_shock
 from model.model import OutlastModel
 
 
@@ -40,7 +42,9 @@ def decision_times(model: OutlastModel, repeats: int) -> tuple[float, float]:
     corps = model.corps
     active = corps.active_index()
     left_ties, _ = corps.peer_counts()
-    inputs = corps.week_inputs(model.army_week_inputs(), active, left_ties, model.rng)
+    week = model.army_week_inputs()
+    shock = logistic_shock(model.rng.random(active.size, dtype=np.float32), week.noise_scale)
+    inputs = corps.week_inputs(week, active, left_ties, shock)
     contacted = corps.contacted.copy()
     times = {}
     for name, decide in (("vector", corps.decide_all), ("each", corps.decide_each)):

@@ -1,4 +1,5 @@
-"""Peer signals kept incrementally equal the full CSR product, through every kind of change."""
+"""The kernel's exact shortcuts: peer counts kept incrementally equal the full CSR product
+through every kind of change; the fast shock gives the exact choices."""
 
 import mesa
 import networkx as nx
@@ -15,6 +16,8 @@ from agents.soldiers import (
     DecisionWeights,
     SoldierCorps,
     adjacency_from_graph,
+    approximate_logistic_shock,
+    logistic_shock,
 )
 
 WEIGHTS = DecisionWeights(1.0, 0.4, 0.08, 0.15, 0.6, 0.6)
@@ -145,3 +148,65 @@ def test_set_network_rejects_asymmetric_or_weighted_adjacency():
         corps.set_network(weighted)
     with pytest.raises(ValueError, match="10 x 10"):
         corps.set_network(adjacency_from_graph(nx.path_graph(5), 5))
+
+
+def test_fast_shock_gives_the_exact_choices_and_contacts_at_the_rule_boundaries():
+    """Thresholds are set so that, with the exact shocks of the coming draws, margins sit within
+    float rounding of leaving (0) or of contacting the line (-contact_margin). The approximate
+    shock alone would get some of them wrong; the kernel's decision must not."""
+    rng = np.random.default_rng(8)
+    corps = make_corps(3_000, 8)
+    enlist(corps, 3_000, rng)
+    n = corps.size
+    corps.at_front[:n] = rng.random(n) < 0.6
+    corps.aware[:n] = rng.random(n) < 0.5
+    corps.pay_value[:n] = rng.random(n)
+    corps.status[rng.choice(n, 200, replace=False)] = DESERTED
+    week = ArmyWeek(
+        rotation_rate=0.05,
+        share_at_front=0.6,
+        death_hazard=0.01,
+        invalided_per_death=2.0,
+        offer_reach=0.05,
+        awareness_per_tie=0.1,
+        grievance_by_region=np.array([0.3]),
+        minority_grievance_by_region=np.array([0.0]),
+        offer_value_by_region=np.array([1.5]),
+        punishment=0.1,
+        contact_margin=0.5,
+        noise_scale=0.3,
+        crossing_success_prob=0.7,
+        detection_per_week=0.1,
+        deterrence_decay=0.1,
+        deterrence_per_caught=0.05,
+    )
+    idx = corps.active_index()
+    left_ties, _ = corps.peer_counts()
+    state = rng.bit_generator.state
+    uniform = rng.random(idx.size, dtype=np.float32)
+    exact = logistic_shock(uniform.copy(), week.noise_scale)
+    corps.threshold[:n] = 0.0
+    push_and_shock = corps._margins(corps.week_inputs(week, idx, left_ties, exact), slice(None))
+    contact_side = np.arange(idx.size) % 2 == 1
+    corps.threshold[idx] = push_and_shock + np.where(contact_side, week.contact_margin, 0.0)
+
+    exact_inputs = corps.week_inputs(week, idx, left_ties, exact)
+    approx = approximate_logistic_shock(uniform.copy(), week.noise_scale)
+    approx_inputs = corps.week_inputs(week, idx, left_ties, approx)
+    exact_margin = corps._margins(exact_inputs, slice(None))
+    approx_margin = corps._margins(approx_inputs, slice(None))
+    assert np.any((exact_margin >= 0) != (approx_margin >= 0))
+    assert np.any((exact_margin >= -0.5) != (approx_margin >= -0.5))
+
+    contacted = corps.contacted.copy()
+    results = []
+    for per_agent in (False, True):
+        corps.contacted[:] = contacted
+        rng.bit_generator.state = state
+        choice = corps.decide(week, idx, left_ties, rng, per_agent=per_agent)
+        results.append((choice, corps.contacted.copy()))
+    (fast, fast_contacted), (each, each_contacted) = results
+    assert np.array_equal(fast, each)
+    assert np.array_equal(fast_contacted, each_contacted)
+    assert 0 < np.count_nonzero(fast) < idx.size
+    assert np.count_nonzero(fast_contacted) > 0
