@@ -10,6 +10,7 @@ equations and their calibration.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -177,28 +178,41 @@ def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rn
         A symmetric 0/1 CSR matrix of shape (n_slots, n_slots), dtype float32.
 
     """
-    slots = np.arange(n_slots, dtype=np.int64)
+    # Ties stay within units, so a tie is the key row * unit_size + the mate's place in the
+    # unit: sorting the keys orders the ties as CSR wants them (by row, then column) and puts
+    # duplicate ties side by side. 32-bit keys where they fit halve the memory and the sort.
+    index = np.int32 if n_slots * unit_size < 2**31 else np.int64
+    slots = np.arange(n_slots, dtype=index)
     unit_start = (slots // unit_size) * unit_size
     this_unit_size = np.minimum(unit_size, n_slots - unit_start)
     local = slots - unit_start
-    src, dst = [], []
+    src, mate_local = [], []
     for offset in range(1, ties // 2 + 1):
         target_local = (local + offset) % this_unit_size
         rewire = rng.random(n_slots) < rewire_prob
-        random_local = (rng.random(n_slots) * this_unit_size).astype(np.int64)
+        random_local = (rng.random(n_slots) * this_unit_size).astype(index)
         target_local = np.where(rewire, random_local, target_local)
-        target = unit_start + target_local
-        keep = target != slots
+        keep = target_local != local
         src.append(slots[keep])
-        dst.append(target[keep])
-    rows = np.concatenate(src + dst)
-    cols = np.concatenate(dst + src)
-    adj = sp.csr_array(
-        (np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n_slots, n_slots)
+        mate_local.append(target_local[keep])
+    src = np.concatenate(src)
+    mate_local = np.concatenate(mate_local)
+    src_unit_start = (src // unit_size) * unit_size
+    keys = np.concatenate(
+        [
+            src * unit_size + mate_local,
+            (src_unit_start + mate_local) * unit_size + (src - src_unit_start),
+        ]
     )
-    adj.data[:] = 1.0  # duplicate ties summed to 2 by the constructor count once
-    adj.sort_indices()
-    return adj
+    keys.sort()
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # a tie drawn twice counts once
+    rows = keys // unit_size
+    cols = (rows // unit_size) * unit_size + keys % unit_size
+    indptr = np.zeros(n_slots + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=n_slots), out=indptr[1:])
+    return sp.csr_array(
+        (np.ones(keys.size, dtype=np.float32), cols, indptr), shape=(n_slots, n_slots)
+    )
 
 
 def adjacency_from_graph(graph: nx.Graph, n_slots: int) -> sp.csr_array:
@@ -379,6 +393,16 @@ class SoldierCorps:
         self._use_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
         self.unit_deterrence = np.zeros(capacity // unit_size + 1, dtype=np.float32)
 
+    @classmethod
+    def _blocks(cls, n: int) -> Iterator[slice]:
+        """Consecutive blocks of `CHUNK` positions covering 0..n-1.
+
+        Each step of the kernel works through its soldiers block by block so that its
+        temporaries stay in the CPU cache; a block draws its random numbers after the blocks
+        before it, which draws the same numbers as one draw for all.
+        """
+        return (slice(start, start + cls.CHUNK) for start in range(0, n, cls.CHUNK))
+
     @property
     def capacity(self) -> int:
         """Allocated slots."""
@@ -400,7 +424,9 @@ class SoldierCorps:
 
     def _use_network(self, adjacency: sp.csr_array) -> None:
         self.adjacency = adjacency
-        self.degree = np.maximum(np.diff(adjacency.indptr), 1).astype(np.float32)
+        ties = np.diff(adjacency.indptr)
+        self.degree = np.maximum(ties, 1).astype(np.float32)
+        self.max_degree = int(ties.max(initial=0))
         # Peer signals are counts of ties kept up to date incrementally (`peer_counts`); a new
         # network starts them afresh.
         self._signal = np.zeros(self.capacity, dtype=np.uint8)
@@ -549,11 +575,13 @@ class SoldierCorps:
         at the front is the stationary share. ``active`` is the active index if already known.
         """
         active = self.active_index() if active is None else active
-        front = self.at_front[active]
         to_rear = rate * (1.0 - share_at_front) / share_at_front
-        u = rng.random(active.size, dtype=np.float32)
-        move = np.where(front, u < to_rear, u < rate)
-        self.at_front[active[move]] = ~front[move]
+        for part in self._blocks(active.size):
+            soldiers = active[part]
+            front = self.at_front[soldiers]
+            u = rng.random(soldiers.size, dtype=np.float32)
+            move = np.where(front, u < to_rear, u < rate)
+            self.at_front[soldiers[move]] = ~front[move]
 
     def casualties(
         self,
@@ -576,10 +604,15 @@ class SoldierCorps:
             at_risk = np.flatnonzero((self.view("status") == ACTIVE) & self.view("at_front"))
         else:
             at_risk = active[self.at_front[active]]
-        u = rng.random(at_risk.size, dtype=np.float32)
-        death_p = hazard * self.exposure[at_risk]
-        killed = at_risk[u < death_p]
-        invalided = at_risk[(u >= death_p) & (u < death_p * (1.0 + invalided_per_death))]
+        killed, invalided = [], []
+        for part in self._blocks(at_risk.size):
+            soldiers = at_risk[part]
+            u = rng.random(soldiers.size, dtype=np.float32)
+            death_p = hazard * self.exposure[soldiers]
+            killed.append(soldiers[u < death_p])
+            invalided.append(soldiers[(u >= death_p) & (u < death_p * (1.0 + invalided_per_death))])
+        killed = np.concatenate(killed, dtype=at_risk.dtype)
+        invalided = np.concatenate(invalided, dtype=at_risk.dtype)
         self.status[killed] = KILLED
         self.status[invalided] = INVALIDED
         return killed, invalided
@@ -601,13 +634,14 @@ class SoldierCorps:
             return
         active = self.active_index() if active is None else active
         unaware = active[~self.aware[active]]
-        ties = aware_ties[unaware]
         # The chance for each possible count of ties, computed once: the same float32 operations
         # on the same values as computing it per soldier.
-        counts = np.arange(int(ties.max(initial=0)) + 1, dtype=np.float32)
+        counts = np.arange(self.max_degree + 1, dtype=np.float32)
         p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, counts)
-        u = rng.random(unaware.size, dtype=np.float32)
-        self.aware[unaware[u < p_hear[ties]]] = True
+        for part in self._blocks(unaware.size):
+            soldiers = unaware[part]
+            u = rng.random(soldiers.size, dtype=np.float32)
+            self.aware[soldiers[u < p_hear[aware_ties[soldiers]]]] = True
 
     def _margins(self, week: WeekInputs, part: slice | np.ndarray) -> np.ndarray:
         """The margins to leaving of the soldiers ``week.index[part]``, by the shared rule."""
@@ -660,14 +694,14 @@ class SoldierCorps:
         ``left_ties`` counts each slot's ties who left (`peer_counts`); ``shock`` is aligned
         with ``idx``.
         """
-        region = self.region[idx]
+        region = self.region[idx].astype(np.intp)
         minority_extra = self.minority[idx] * week.minority_grievance_by_region[region]
         return WeekInputs(
             index=idx,
             peer_left_share=left_ties[idx].astype(np.float32) / self.degree[idx],
             grievance=week.grievance_by_region[region] + minority_extra,
             offer_value=week.offer_value_by_region[region],
-            deterrence=self.unit_deterrence[self.unit[idx]],
+            deterrence=self.unit_deterrence[self.unit[idx].astype(np.intp)],
             shock=shock,
             punishment=week.punishment,
             contact_margin=week.contact_margin,
@@ -696,8 +730,7 @@ class SoldierCorps:
             return self.decide_each(self.week_inputs(week, idx, left_ties, shock))
         tolerance = SHOCK_TOLERANCE * week.noise_scale + 1e-9
         choice = np.empty(idx.size, dtype=np.int8)
-        for start in range(0, idx.size, self.CHUNK):
-            part = slice(start, start + self.CHUNK)
+        for part in self._blocks(idx.size):
             uniform = rng.random(idx[part].size, dtype=np.float32)
             shock = approximate_logistic_shock(uniform, week.noise_scale)
             inputs = self.week_inputs(week, idx[part], left_ties, shock)

@@ -214,7 +214,7 @@ class OutlastModel(mesa.Model):
                 exposure[kind == k] *= getattr(s, exposure_field)
             loyalty[kind == k] = getattr(s, KIND_LOYALTY_FIELDS[k])
         # A year's pay against a year's home income: the same money value as the West's offer.
-        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub[region])
+        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub)[region]
         threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
         idx = self.corps.recruit(
             region=region,
