@@ -547,9 +547,13 @@ class SoldierCorps:
         if changed.size:
             before = self._signal[changed].astype(np.int32)
             after = signal[changed].astype(np.int32)
-            rows = self.adjacency[changed]
-            mates = rows.indices
-            per_row = np.diff(rows.indptr)
+            # The CSR rows of the changed soldiers, gathered straight from indptr and indices.
+            starts = self.adjacency.indptr[changed]
+            per_row = self.adjacency.indptr[changed + 1] - starts
+            first_of_row = np.cumsum(per_row) - per_row
+            mates = self.adjacency.indices[
+                np.arange(per_row.sum()) + np.repeat(starts - first_of_row, per_row)
+            ]
             for bit, counts in ((1, self._left_ties), (2, self._aware_ties)):
                 delta = (after & bit) // bit - (before & bit) // bit
                 if delta.any():
