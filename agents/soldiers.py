@@ -178,38 +178,33 @@ def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rn
         A symmetric 0/1 CSR matrix of shape (n_slots, n_slots), dtype float32.
 
     """
-    # Ties stay within units, so a tie is the key row * unit_size + the mate's place in the
-    # unit: sorting the keys orders the ties as CSR wants them (by row, then column) and puts
-    # duplicate ties side by side. 32-bit keys where they fit halve the memory and the sort.
-    index = np.int32 if n_slots * unit_size < 2**31 else np.int64
+    # Ties stay within units, so a tie (row, col) is the key row << shift | (col - row + unit_size)
+    # with col - row in (-unit_size, unit_size): sorting the keys orders the ties as CSR wants
+    # them (by row, then column) and puts duplicate ties side by side, and shifts and masks take
+    # the keys apart again. 32-bit keys where they fit halve the memory and the sort.
+    shift = int(2 * unit_size).bit_length()
+    index = np.int32 if (n_slots + 1) << shift < 2**31 else np.int64
     slots = np.arange(n_slots, dtype=index)
     unit_start = (slots // unit_size) * unit_size
     this_unit_size = np.minimum(unit_size, n_slots - unit_start)
     local = slots - unit_start
-    src, mate_local = [], []
+    keys = []
     for offset in range(1, ties // 2 + 1):
         target_local = (local + offset) % this_unit_size
-        rewire = rng.random(n_slots) < rewire_prob
-        random_local = (rng.random(n_slots) * this_unit_size).astype(index)
-        target_local = np.where(rewire, random_local, target_local)
-        keep = target_local != local
-        src.append(slots[keep])
-        mate_local.append(target_local[keep])
-    src = np.concatenate(src)
-    mate_local = np.concatenate(mate_local)
-    src_unit_start = (src // unit_size) * unit_size
-    keys = np.concatenate(
-        [
-            src * unit_size + mate_local,
-            (src_unit_start + mate_local) * unit_size + (src - src_unit_start),
-        ]
-    )
-    keys.sort()
+        rewire = np.flatnonzero(rng.random(n_slots) < rewire_prob)
+        random_place = rng.random(n_slots)  # drawn for every slot, used where rewired
+        target_local[rewire] = random_place[rewire] * this_unit_size[rewire]
+        step = target_local - local  # from a soldier to his mate; 0 is a self-tie, dropped
+        tied = np.flatnonzero(step).astype(index)
+        step = step[tied]
+        keys.append((tied << shift) | (step + unit_size))
+        keys.append(((tied + step) << shift) | (unit_size - step))
+    keys = np.concatenate(keys)
+    keys.sort(kind="stable")  # timsort: the keys come in long sorted runs
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # a tie drawn twice counts once
-    rows = keys // unit_size
-    cols = (rows // unit_size) * unit_size + keys % unit_size
-    indptr = np.zeros(n_slots + 1, dtype=index)
-    np.cumsum(np.bincount(rows, minlength=n_slots), out=indptr[1:])
+    rows = keys >> shift
+    cols = rows + ((keys & ((1 << shift) - 1)) - unit_size)
+    indptr = np.searchsorted(rows, np.arange(n_slots + 1, dtype=index)).astype(index)
     return sp.csr_array(
         (np.ones(keys.size, dtype=np.float32), cols, indptr), shape=(n_slots, n_slots)
     )
