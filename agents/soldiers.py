@@ -222,10 +222,12 @@ def adjacency_from_graph(graph: nx.Graph, n_slots: int) -> sp.csr_array:
 class WeekInputs:
     """Per-soldier inputs of this week's decision, gathered once for both paths.
 
-    Every array is aligned with `index`, the soldiers active at decision time.
+    Every array is aligned with `index`: the soldiers active at decision time, or a block of
+    consecutive slots (a slice), for the vectorized kernel, which reads columns as slices rather
+    than gathering them and keeps the results of the active soldiers among them.
     """
 
-    index: np.ndarray
+    index: np.ndarray | slice
     peer_left_share: np.ndarray
     grievance: np.ndarray
     offer_value: np.ndarray
@@ -642,33 +644,46 @@ class SoldierCorps:
             u = rng.random(soldiers.size, dtype=np.float32)
             self.aware[soldiers[u < p_hear[aware_ties[soldiers]]]] = True
 
-    def _margins(self, week: WeekInputs, part: slice | np.ndarray) -> np.ndarray:
-        """The margins to leaving of the soldiers ``week.index[part]``, by the shared rule."""
-        i = week.index[part]
+    def _margins(self, week: WeekInputs, part: np.ndarray | None = None) -> np.ndarray:
+        """The margins to leaving by the shared rule, of all of ``week`` or of positions ``part``."""
+        if part is None:
+            i, inputs = week.index, week
+        else:
+            first = week.index.start if isinstance(week.index, slice) else None
+            i = part + first if first is not None else week.index[part]
+            inputs = WeekInputs(
+                i,
+                week.peer_left_share[part],
+                week.grievance[part],
+                week.offer_value[part],
+                week.deterrence[part],
+                week.shock[part],
+                week.punishment,
+                week.contact_margin,
+            )
         return leave_margin(
-            week.peer_left_share[part],
-            week.grievance[part],
-            week.offer_value[part],
+            inputs.peer_left_share,
+            inputs.grievance,
+            inputs.offer_value,
             self.aware[i],
             self.at_front[i],
             self.exposure[i],
             self.pay_value[i],
             self.loyalty[i],
-            week.deterrence[part],
-            week.punishment,
-            week.shock[part],
+            inputs.deterrence,
+            inputs.punishment,
+            inputs.shock,
             self.threshold[i],
             self.weights,
         )
 
-    def _act(self, week: WeekInputs, margin: np.ndarray) -> np.ndarray:
-        """Choices from the margins of all of ``week.index``; first contacts are recorded."""
-        i = week.index
-        at_front = self.at_front[i]
+    def _act(self, soldiers: np.ndarray, margin: np.ndarray, contact_margin: float) -> np.ndarray:
+        """Choices of ``soldiers`` from their margins; first contacts with the line recorded."""
+        at_front = self.at_front[soldiers]
         first = contacts_line(
-            margin, self.aware[i], at_front, self.contacted[i], week.contact_margin
+            margin, self.aware[soldiers], at_front, self.contacted[soldiers], contact_margin
         )
-        self.contacted[i[first]] = True
+        self.contacted[soldiers[first]] = True
         return choose(margin, at_front)
 
     def decide_all(self, week: WeekInputs) -> np.ndarray:
@@ -676,7 +691,7 @@ class SoldierCorps:
 
         First contacts with the surrender line are recorded in ``contacted``.
         """
-        return self._act(week, self._margins(week, slice(None)))
+        return self._act(week.index, self._margins(week), week.contact_margin)
 
     def decide_each(self, week: WeekInputs) -> np.ndarray:
         """The per-agent path: each active Soldier view decides by the same rule."""
@@ -686,21 +701,25 @@ class SoldierCorps:
         return choice
 
     def week_inputs(
-        self, week: ArmyWeek, idx: np.ndarray, left_ties: np.ndarray, shock: np.ndarray
+        self,
+        week: ArmyWeek,
+        soldiers: np.ndarray | slice,
+        left_ties: np.ndarray,
+        shock: np.ndarray,
     ) -> WeekInputs:
-        """Gather this week's decision inputs for the active soldiers ``idx``.
+        """Gather this week's decision inputs for ``soldiers`` (indices, or a slice of slots).
 
         ``left_ties`` counts each slot's ties who left (`peer_counts`); ``shock`` is aligned
-        with ``idx``.
+        with ``soldiers``.
         """
-        region = self.region[idx].astype(np.intp)
-        minority_extra = self.minority[idx] * week.minority_grievance_by_region[region]
+        region = self.region[soldiers].astype(np.intp)
+        minority_extra = self.minority[soldiers] * week.minority_grievance_by_region[region]
         return WeekInputs(
-            index=idx,
-            peer_left_share=left_ties[idx].astype(np.float32) / self.degree[idx],
+            index=soldiers,
+            peer_left_share=left_ties[soldiers].astype(np.float32) / self.degree[soldiers],
             grievance=week.grievance_by_region[region] + minority_extra,
             offer_value=week.offer_value_by_region[region],
-            deterrence=self.unit_deterrence[self.unit[idx].astype(np.intp)],
+            deterrence=self.unit_deterrence[self.unit[soldiers].astype(np.intp)],
             shock=shock,
             punishment=week.punishment,
             contact_margin=week.contact_margin,
@@ -714,33 +733,43 @@ class SoldierCorps:
         rng: np.random.Generator,
         per_agent: bool = False,
     ) -> np.ndarray:
-        """This week's choices of the active soldiers ``idx``, aligned with it.
+        """This week's choices of the active soldiers ``idx`` (ascending), aligned with it.
 
-        Per Soldier agent, or vectorized block by block of `CHUNK` soldiers (draws, inputs
-        and rule together, so that everything stays in the CPU cache; drawing for consecutive
-        blocks in turn draws the same numbers as drawing for all at once). The vectorized path
-        first uses the fast `approximate_logistic_shock`, then recomputes with the exact shock
-        every margin within `SHOCK_TOLERANCE` x noise scale of a boundary of the rule (leaving
-        at 0, contacting the line at -contact_margin): every choice and contact is the one the
-        exact shock gives.
+        Per Soldier agent, or vectorized block by block of `CHUNK` slots: each block reads its
+        columns as slices, evaluates the rule on all its slots (most are active) and keeps the
+        active soldiers' margins; draws, inputs and rule stay in the CPU cache, and drawing for
+        consecutive blocks in turn draws the same numbers as drawing for all at once. The
+        vectorized path first uses the fast `approximate_logistic_shock`, then recomputes with
+        the exact shock every margin within `SHOCK_TOLERANCE` x noise scale of a boundary of
+        the rule (leaving at 0, contacting the line at -contact_margin): every choice and
+        contact is the one the exact shock gives.
         """
         if per_agent:
             shock = logistic_shock(rng.random(idx.size, dtype=np.float32), week.noise_scale)
             return self.decide_each(self.week_inputs(week, idx, left_ties, shock))
         tolerance = SHOCK_TOLERANCE * week.noise_scale + 1e-9
         choice = np.empty(idx.size, dtype=np.int8)
-        for part in self._blocks(idx.size):
-            uniform = rng.random(idx[part].size, dtype=np.float32)
-            shock = approximate_logistic_shock(uniform, week.noise_scale)
-            inputs = self.week_inputs(week, idx[part], left_ties, shock)
-            margin = self._margins(inputs, slice(None))
+        starts = np.arange(0, self.size + self.CHUNK, self.CHUNK)
+        bounds = np.searchsorted(idx, starts)  # idx[bounds[b]:bounds[b + 1]] lie in block b
+        for b, first in enumerate(starts[:-1]):
+            lo, hi = bounds[b], bounds[b + 1]
+            if lo == hi:
+                continue
+            block = slice(int(first), min(int(first) + self.CHUNK, self.size))
+            soldiers = idx[lo:hi]
+            members = soldiers - block.start
+            uniform = rng.random(soldiers.size, dtype=np.float32)
+            shock = np.zeros(block.stop - block.start, dtype=np.float32)
+            shock[members] = approximate_logistic_shock(uniform, week.noise_scale)
+            inputs = self.week_inputs(week, block, left_ties, shock)
+            margin = self._margins(inputs)[members]
             near = np.abs(margin) < tolerance
             near |= np.abs(margin + week.contact_margin) < tolerance
             near = np.flatnonzero(near)
             if near.size:
-                shock[near] = logistic_shock(uniform[near], week.noise_scale)
-                margin[near] = self._margins(inputs, near)
-            choice[part] = self._act(inputs, margin)
+                shock[members[near]] = logistic_shock(uniform[near], week.noise_scale)
+                margin[near] = self._margins(inputs, members[near])
+            choice[lo:hi] = self._act(soldiers, margin, week.contact_margin)
         return choice
 
     def week(
