@@ -11,7 +11,8 @@ class GovernmentInExile(mesa.Agent):
 
     Progress rises each week by ``progress_per_week x support`` plus normal noise; with probability
     ``friction`` a setback removes ``setback``. An agreement is reached when progress reaches 1 and
-    is final. Visibility (its support while it exists) is what a rally effect feeds on.
+    is final. Visibility (its support while it exists) is what a rally effect feeds on; Western
+    support is also what makes the agreement's amnesty and roles credible to elites.
     """
 
     def __init__(self, model: mesa.Model, support: float, formation_week: int) -> None:
@@ -28,6 +29,10 @@ class GovernmentInExile(mesa.Agent):
     def visibility(self) -> float:
         """How visible it is to Russians (its Western support while it exists)."""
         return self.support if self.formed else 0.0
+
+    def outside_option(self, offer: float) -> float:
+        """What the agreement offers elites: `offer` x support once agreed, else 0."""
+        return offer * self.support if self.agreement else 0.0
 
     def negotiate(
         self,
