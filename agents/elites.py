@@ -124,7 +124,8 @@ def patronage_network(
     probs = [
         [p_within if i == j else p_between for j in range(n_factions)] for i in range(n_factions)
     ]
-    return nx.stochastic_block_model(sizes, probs, seed=seed)
+    # The dense generator: networkx's sparse one divides by log(1 - p), zero for tiny p.
+    return nx.stochastic_block_model(sizes, probs, seed=seed, sparse=False)
 
 
 def regime_change_threshold(cost_ratio: np.ndarray, power: np.ndarray) -> float:
