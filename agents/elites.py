@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from agents.views import ArrayAgent, ArrayColumn
 
@@ -155,7 +155,7 @@ def switching_signal(theta_hat: float, cost_ratio: np.ndarray | float, noise: fl
 
     """
     c = np.clip(cost_ratio, 1e-9, 1.0 - 1e-9)
-    return theta_hat + noise * norm.ppf(1.0 - c)
+    return theta_hat + noise * ndtri(1.0 - c)
 
 
 class EliteCircle:

@@ -40,24 +40,23 @@ DIPLOMACY_WEIGHT = 0.5
 class ForeignPartner(mesa.Agent):
     """One partner archetype; cooperation = base x (1 - sensitivity x scale x awareness), >= 0.
 
-    Awareness of Russian Muslims' treatment in the partner's public moves each week at `rate`
+    Awareness of Russian Muslims' treatment in the partner's public moves each week at its rate
     towards reach x (campaign + 0.5 x diplomacy), capped at 1; reach is 1 for partners with mainly
     Muslim publics and 0.2 for the others.
     """
 
-    def __init__(self, model: mesa.Model, archetype: Archetype) -> None:
+    def __init__(self, model: mesa.Model, archetype: Archetype, awareness_rate: float) -> None:
         super().__init__(model)
         self.archetype = archetype
+        self.awareness_rate = awareness_rate
         self.awareness = 0.0
         self.cooperation = archetype.base_cooperation
 
-    def update(
-        self, campaign: float, diplomacy: float, sensitivity_scale: float, rate: float
-    ) -> None:
+    def update(self, campaign: float, diplomacy: float, sensitivity_scale: float) -> None:
         """Awareness moves towards what the campaign and diplomacy drive; cooperation follows."""
         a = self.archetype
         reach = 1.0 if a.muslim_public else NON_MUSLIM_REACH
         driven = min(1.0, reach * (campaign + DIPLOMACY_WEIGHT * diplomacy))
-        self.awareness += rate * (driven - self.awareness)
+        self.awareness += self.awareness_rate * (driven - self.awareness)
         cut = min(1.0, a.sensitivity * sensitivity_scale * self.awareness)
         self.cooperation = a.base_cooperation * (1.0 - cut)

@@ -187,8 +187,12 @@ class OutlastModel(mesa.Model):
             s.belief_outlast_west,
             s.signup_bonus_rub,
         )
-        self.exile = GovernmentInExile(self, s.exile_support, s.exile_formation_week)
-        self.partners = [ForeignPartner(self, a) for a in ARCHETYPES]
+        self.exile = GovernmentInExile(
+            self, s.exile_support, s.exile_formation_week, s.exile_credibility_uptake_per_week
+        )
+        self.partners = [
+            ForeignPartner(self, a, s.partner_awareness_rate_per_week) for a in ARCHETYPES
+        ]
         self.base_partner_support = sum(a.base_cooperation * a.capacity_weight for a in ARCHETYPES)
         self.fund = DefectionFund(s.seized_asset_fund_usd)
 
@@ -288,11 +292,8 @@ class OutlastModel(mesa.Model):
                 self.levers.minority_campaign,
                 self.levers.partner_diplomacy,
                 s.partner_awareness_sensitivity,
-                s.campaign_awareness_rate_per_week,
             )
-        self.regions.awareness += s.campaign_awareness_rate_per_week * (
-            self.levers.minority_campaign - self.regions.awareness
-        )
+        self.regions.awareness += 0.05 * (self.levers.minority_campaign - self.regions.awareness)
         self._recruitment()
         self._army_week()
         self.regions.update_unrest(

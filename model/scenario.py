@@ -340,13 +340,13 @@ class Scenario(BaseModel):
     partner_diplomacy: float = param(
         0.0, 0.0, 1.0, "share", "Western diplomacy with Muslim-majority partners of Russia."
     )
-    campaign_awareness_rate_per_week: float = param(
+    partner_awareness_rate_per_week: float = param(
         0.05,
         0.0,
         1.0,
         "share/week",
-        "Weekly rate at which awareness of minorities' treatment (in Russia's regions and in "
-        "partners' publics) moves towards the level the campaign drives.",
+        "Weekly rate at which awareness of Russian Muslims' treatment in partners' publics moves "
+        "towards the level the campaign and diplomacy drive.",
     )
     partner_awareness_sensitivity: float = param(
         1.0, 0.0, 3.0, "multiplier", "How strongly partners' cooperation falls with awareness."
@@ -395,18 +395,20 @@ class Scenario(BaseModel):
         "of the Morris & Shin global game; fear, loyalty and any rally add to it.",
     )
     coup_resilience: float = param(
-        0.5,
+        0.35,
         0.05,
         1.0,
         "share of elite power",
         "Power share a plot needs to topple the regime at full strength; the global game's "
-        "fundamental is this times the regime's perceived strength.",
+        "fundamental is this times the regime's perceived strength. Set so that at the starting "
+        "strength (0.95) the fundamental (0.33) is near the coup threshold (0.3): the elites' "
+        "game and the coup rule agree on how much power a coup needs.",
     )
     coup_threshold_power_share: float = param(
         0.3, 0.05, 0.95, "share of elite power", "Conspiring power that triggers a coup attempt."
     )
     coup_success_intercept: float = param(
-        -0.6,
+        -0.7,
         -10.0,
         10.0,
         "log-odds",
@@ -443,7 +445,7 @@ class Scenario(BaseModel):
         0.2, 0.0, 1.0, "utility", "Extra loyalty of a purged elite's successor (owes his seat)."
     )
     conspirator_detection_per_week: float = param(
-        0.1,
+        0.05,
         0.0,
         1.0,
         "probability/week",
@@ -552,6 +554,14 @@ class Scenario(BaseModel):
         "utility",
         "Outside option an agreement offers elites (amnesty, a role), at full Western support.",
     )
+    exile_credibility_uptake_per_week: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share/week",
+        "Weekly rate at which an agreement's terms become credible to elites (share of the gap "
+        "to full credibility closed each week).",
+    )
     rally_effect: float = param(
         0.1,
         0.0,
@@ -648,6 +658,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "western_resolve": 0.2,
     },
 }
+# The op-ed's package where the exile government backfires: the regime's propaganda turns a
+# visible Western-backed exile government into a rally round the flag (docs/MODEL.md, "Backfire").
+PRESETS["exile-backfire"] = {**PRESETS["combined"], "rally_effect": 0.5}
 
 
 def field_names() -> list[str]:
