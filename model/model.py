@@ -131,6 +131,8 @@ class OutlastModel(mesa.Model):
         self.coup_events: list[CoupEvent] = []
         self.conspiring_power = 0.0
         self.elite_pressure = 0.0
+        # Active force at the end of each week, for the army's trend (`army_decline`).
+        self.active_history: list[float] = []
 
         self.regions = RegionPopulation(self, load_regions(), s.citizens_per_region, self.rng)
         self.unrest_rule = UnrestRule(arrest_k=s.arrest_k, threshold=s.unrest_threshold)
@@ -202,7 +204,6 @@ class OutlastModel(mesa.Model):
         )
         self._enlist_initial_force()
         self.initial_active = float(self.corps.counts()[ACTIVE])
-        self.active_history: list[float] = []
         self.cumulative = dict.fromkeys(
             ("deaths", "desertions", "surrenders", "returned", "contacts"), 0
         )
@@ -417,13 +418,13 @@ class OutlastModel(mesa.Model):
         paid = self.fund.pay(aware.size, per_agent)
         self.fund.update_credibility(aware.size - paid, self.params.credibility_loss_unpaid)
 
-    def rally(self) -> float:
-        """The rally effect R = rally_effect x the exile government's visibility."""
-        return self.params.rally_effect * self.exile.visibility
-
     def legitimacy(self) -> float:
         """Legitimacy L: the base plus any rally effect from a visible exile government."""
         return float(min(1.0, self.params.legitimacy + self.rally()))
+
+    def rally(self) -> float:
+        """The rally effect R = rally_effect x the exile government's visibility."""
+        return self.params.rally_effect * self.exile.visibility
 
     def unrest(self) -> float:
         """Unrest: share of citizens active, weighted by men aged 16-61."""
