@@ -118,6 +118,20 @@ def coups_in_run(overrides: Mapping[str, Any], seed: int) -> tuple[int, int]:
     return model.coup_attempts, model.coups_succeeded
 
 
+def pool_coups(counts: Iterable[tuple[int, int]]) -> CoupShare:
+    """Pool (attempts, successes) over runs into a `CoupShare` against Powell & Thyne.
+
+    The pairs may come from run summaries (``coup_attempts``, ``coups_succeeded``).
+    """
+    attempts = successes = runs = runs_with_attempts = 0
+    for tried, won in counts:
+        runs += 1
+        attempts += int(tried)
+        successes += int(won)
+        runs_with_attempts += tried > 0
+    return CoupShare(attempts, successes, runs, runs_with_attempts, powell_thyne_share())
+
+
 def coup_success_share(
     conditions: Mapping[str, Mapping[str, Any]] | None = None,
     seeds: Iterable[int] = range(10),
@@ -136,16 +150,15 @@ def coup_success_share(
     Returns:
         The pooled attempts and successes, with the observed share.
 
+    Examples:
+        >>> share = coup_success_share(seeds=range(2))  # doctest: +SKIP
+        >>> share.within(z=3.0)  # doctest: +SKIP
+        True
+
     """
     conditions = COUP_CONDITIONS if conditions is None else conditions
     sizes = CHECK_SIZES if sizes is None else sizes
     seeds = list(seeds)
-    attempts = successes = runs = runs_with_attempts = 0
-    for overrides in conditions.values():
-        for seed in seeds:
-            tried, won = run({**overrides, **sizes}, seed)
-            runs += 1
-            attempts += tried
-            successes += won
-            runs_with_attempts += tried > 0
-    return CoupShare(attempts, successes, runs, runs_with_attempts, powell_thyne_share())
+    return pool_coups(
+        run({**overrides, **sizes}, seed) for overrides in conditions.values() for seed in seeds
+    )
