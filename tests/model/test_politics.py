@@ -18,7 +18,13 @@ from agents.elites import Elite
 from agents.soldiers import ACTIVE, KILLED
 from model.metrics import OUTCOMES
 from model.model import OutlastModel
-from model.politics_checks import CHECK_SIZES, COUP_CONDITIONS, coup_success_share
+from model.politics_checks import (
+    CHECK_SIZES,
+    COUP_CONDITIONS,
+    coup_success_share,
+    pool_coups,
+    powell_thyne_share,
+)
 from model.scenario import PRESETS
 
 SEEDS = range(1000, 1012)
@@ -176,6 +182,16 @@ def test_elites_and_the_leader_read_the_armys_decline():
 
 def test_the_exile_backfire_preset_is_the_package_with_a_strong_rally():
     assert PRESETS["exile-backfire"] == {**PRESETS["combined"], "rally_effect": 0.5}
+
+
+def test_pooled_coup_share_and_its_tolerance():
+    assert powell_thyne_share() == pytest.approx(243 / 488)
+    share = pool_coups([(2, 1), (0, 0), (1, 1), (1, 0)])
+    assert (share.attempts, share.successes, share.runs, share.runs_with_attempts) == (4, 2, 4, 3)
+    assert share.share == 0.5
+    assert share.standard_error == pytest.approx((share.observed * (1 - share.observed) / 4) ** 0.5)
+    assert share.within(z=1.0)
+    assert not pool_coups([(100, 90)]).within(z=3.0)
 
 
 # ---- comparative statics over seeds ---------------------------------------------------------
