@@ -10,12 +10,14 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 5. Regions: grievance and Epstein unrest, with the leader's repression and any rally effect.
 6. The government-in-exile negotiates with Kyiv.
 7. Elites choose loyal, pressing or conspiring; a coup is attempted if conspiring power suffices.
-8. The leader updates his belief and threat, responds, and may end the war.
+8. The leader updates his belief, commitment and threat, and ends the war or responds (bonus,
+   repression, purges of detected conspirators).
 9. Metrics are collected; the run stops at an outcome or the horizon.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -28,12 +30,14 @@ from agents.elites import (
     CONSPIRING,
     LOYAL,
     EliteCircle,
+    EliteRule,
     EliteSignals,
     coup_success_probability,
 )
 from agents.exile import GovernmentInExile
-from agents.leader import Leader, Threats
+from agents.leader import Leader, LeaderRule, Threats
 from agents.partners import ARCHETYPES, ForeignPartner
+from agents.regime import regime_strength, unrest_pressure
 from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
 from agents.soldiers import (
     ACTIVE,
@@ -55,6 +59,17 @@ from agents.soldiers import (
 from model.metrics import METRIC_NAMES, OUTCOMES, stability_index
 from model.policy import DefectionFund, Levers, levers_at
 from model.scenario import PRESETS, RUB_PER_USD, Scenario, make_scenario
+
+
+@dataclass(frozen=True)
+class CoupEvent:
+    """A coup attempt: its week, the conspiring power share, its chance and its result."""
+
+    week: int
+    conspiring_power: float
+    success_probability: float
+    succeeded: bool
+
 
 KIND_EXPOSURE_FIELDS = {
     PROFESSIONAL: None,
@@ -123,7 +138,11 @@ class OutlastModel(mesa.Model):
         self.war_ended = False
         self.coup_attempts = 0
         self.coups_succeeded = 0
-        self.coup_weeks: list[int] = []
+        self.coup_events: list[CoupEvent] = []
+        self.conspiring_power = 0.0
+        self.elite_pressure = 0.0
+        # Active force at the end of each week, for the army's trend (`army_decline`).
+        self.active_history: list[float] = []
 
         self.regions = RegionPopulation(self, load_regions(), s.citizens_per_region, self.rng)
         self.unrest_rule = UnrestRule(arrest_k=s.arrest_k, threshold=s.unrest_threshold)
@@ -159,9 +178,33 @@ class OutlastModel(mesa.Model):
             s.tie_prob_between_factions,
             self.rng,
         )
-        self.leader = Leader(self, s.leader_commitment, s.belief_outlast_west, s.signup_bonus_rub)
-        self.exile = GovernmentInExile(self, s.exile_support, s.exile_formation_week)
-        self.partners = [ForeignPartner(self, a) for a in ARCHETYPES]
+        self.elite_rule = EliteRule(
+            neighbour_weight=s.elite_neighbour_weight,
+            signal_noise=s.elite_signal_noise,
+            press_threshold=s.press_threshold,
+            conspiracy_cost=s.conspiracy_cost,
+            resilience=s.coup_resilience,
+        )
+        self.leader = Leader(
+            self,
+            LeaderRule(
+                base_commitment=s.leader_commitment,
+                capacity_weight=s.commitment_capacity_weight,
+                belief_share=s.commitment_belief_share,
+                belief_rate=s.resolve_belief_effect,
+                response_threshold=s.leader_response_threshold,
+                repression_step=s.repression_step,
+                repression_relax=s.repression_relax_per_week,
+            ),
+            s.belief_outlast_west,
+            s.signup_bonus_rub,
+        )
+        self.exile = GovernmentInExile(
+            self, s.exile_support, s.exile_formation_week, s.exile_credibility_uptake_per_week
+        )
+        self.partners = [
+            ForeignPartner(self, a, s.partner_awareness_rate_per_week) for a in ARCHETYPES
+        ]
         self.base_partner_support = sum(a.base_cooperation * a.capacity_weight for a in ARCHETYPES)
         self.fund = DefectionFund(s.seized_asset_fund_usd)
 
@@ -412,16 +455,39 @@ class OutlastModel(mesa.Model):
 
     def legitimacy(self) -> float:
         """Legitimacy L: the base plus any rally effect from a visible exile government."""
-        rally = self.params.rally_effect * self.exile.visibility
-        return float(min(1.0, self.params.legitimacy + rally))
+        return float(min(1.0, self.params.legitimacy + self.rally()))
+
+    def rally(self) -> float:
+        """The rally effect R = rally_effect x the exile government's visibility."""
+        return self.params.rally_effect * self.exile.visibility
+
+    def unrest(self) -> float:
+        """Unrest: share of citizens active, weighted by men aged 16-61."""
+        return self.regions.population_weighted(self.regions.unrest)
+
+    def minority_unrest(self) -> float:
+        """Regional unrest weighted by minority men (men 16-61 x minority share)."""
+        r = self.regions
+        return float(np.average(r.unrest, weights=r.men_16_61 * r.minority_share))
 
     def army_decline(self) -> float:
-        """Fall of the active force below its starting size, in [0, 1]."""
-        return float(np.clip(1.0 - self.corps.counts()[ACTIVE] / self.initial_active, 0.0, 1.0))
+        """The army's decline in [0, 1] as insiders read it.
+
+        The larger of the fall of the active force below its start and below its highest level
+        in the last `army_trend_window_weeks` weeks: a shrinking army registers even after it
+        grew, and a long decline from the start is not forgotten.
+        """
+        active = float(self.corps.counts()[ACTIVE])
+        recent = self.active_history[-self.params.army_trend_window_weeks :]
+        reference = max([self.initial_active, *recent]) if recent else self.initial_active
+        from_start = 1.0 - active / self.initial_active if self.initial_active else 0.0
+        from_peak = 1.0 - active / reference if reference else 0.0
+        return float(np.clip(max(from_start, from_peak), 0.0, 1.0))
 
     def regime_capacity(self) -> float:
-        """Economic capacity in [0, 1]: half domestic, half partners' support relative to start."""
-        return 0.5 + 0.5 * self.partner_cooperation()
+        """Economic capacity in [0, 1]: 1 - partner share x (1 - partners' relative cooperation)."""
+        cooperation = min(1.0, self.partner_cooperation())
+        return 1.0 - self.params.partner_capacity_share * (1.0 - cooperation)
 
     def partner_cooperation(self) -> float:
         """Partners' capacity-weighted cooperation relative to its starting level."""
@@ -429,50 +495,52 @@ class OutlastModel(mesa.Model):
         return float(support / self.base_partner_support)
 
     def regime_strength(self) -> float:
-        """The regime's strength as elites see it, in [0, 1] (weights: assumption)."""
-        unrest = self.regions.population_weighted(self.regions.unrest)
-        return float(
-            0.35 * (1.0 - self.army_decline())
-            + 0.25 * (1.0 - min(1.0, unrest / 0.2))
-            + 0.2 * self.regime_capacity()
-            + 0.2 * self.legitimacy()
+        """The regime's strength as elites see it, in [0, 1] (agents/regime.py)."""
+        return regime_strength(
+            self.army_decline(), self.unrest(), self.regime_capacity(), self.legitimacy()
+        )
+
+    def _elite_signals(self) -> EliteSignals:
+        s = self.params
+        return EliteSignals(
+            regime_strength=self.regime_strength(),
+            army_decline=self.army_decline(),
+            capacity_shortfall=1.0 - self.regime_capacity(),
+            outside_option=self.exile.outside_option(s.exile_outside_option),
+            repression_fear=s.repression_elite_fear * self.leader.repression,
+            resolve_cost=s.resolve_elite_cost * self.levers.resolve,
+            rally=self.rally(),
         )
 
     def _elite_politics(self) -> None:
+        """Elites choose their actions; a coup is attempted when conspiring power suffices."""
         s = self.params
         elites = self.elites
         elites.decay_fear(s.fear_decay_per_week)
-        outside = s.exile_outside_option if self.exile.agreement else 0.0
-        elites.choose_actions(
-            EliteSignals(
-                regime_strength=self.regime_strength(),
-                army_decline=self.army_decline(),
-                outside_option=outside,
-                repression_fear=0.5 * self.leader.repression,
-                rally=0.5 * s.rally_effect * self.exile.visibility,
-            ),
-            s.elite_neighbour_weight,
-            s.elite_signal_noise,
-            s.press_threshold,
-            s.conspiracy_cost,
-            self.rng,
-        )
-        conspiring = elites.power_share(CONSPIRING)
-        if conspiring < s.coup_threshold_power_share:
-            return
-        self.coup_attempts += 1
-        self.coup_weeks.append(self.week)
+        elites.choose_actions(self._elite_signals(), self.elite_rule, self.rng)
+        # This week's politics, read before any purge empties the conspirators' seats.
+        self.conspiring_power = elites.power_share(CONSPIRING)
+        self.elite_pressure = 1.0 - elites.power_share(LOYAL)
+        if self.conspiring_power >= s.coup_threshold_power_share:
+            self._coup()
+
+    def _coup(self) -> None:
+        """A coup attempt: regime change if it succeeds; purges, fear and repression if not."""
+        s = self.params
         p_success = coup_success_probability(
-            conspiring,
+            self.conspiring_power,
             s.coup_threshold_power_share,
             self.army_decline(),
-            self.regions.population_weighted(self.regions.unrest),
+            unrest_pressure(self.unrest()),
             s.coup_success_intercept,
             s.coup_success_power_coef,
             s.coup_success_army_coef,
             s.coup_success_unrest_coef,
         )
-        if self.rng.random() < p_success:
+        succeeded = bool(self.rng.random() < p_success)
+        self.coup_attempts += 1
+        self.coup_events.append(CoupEvent(self.week, self.conspiring_power, p_success, succeeded))
+        if succeeded:
             self.coups_succeeded += 1
             self._finish("regime_change")
             p_end = (
@@ -481,33 +549,46 @@ class OutlastModel(mesa.Model):
                 else s.war_end_prob_after_coup
             )
             self.war_ended = bool(self.rng.random() < p_end)
-        else:
-            plotters = np.flatnonzero(elites.action == CONSPIRING)
-            elites.purge(plotters, self.week, s.purge_fear, self.rng)
-            elites.fear = np.maximum(elites.fear, s.purge_fear)
-            self.leader.repression = min(1.0, self.leader.repression + 10 * s.repression_step)
+            return
+        plotters = np.flatnonzero(self.elites.action == CONSPIRING)
+        self.elites.purge(plotters, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
+        self.elites.frighten(np.arange(self.elites.n), s.purge_fear)
+        self.leader.crack_down(s.repression_after_failed_coup)
+
+    def _purge_detected(self) -> None:
+        """Purge the conspirators the security services detect; frighten their neighbours."""
+        s = self.params
+        elites = self.elites
+        plotters = np.flatnonzero(elites.action == CONSPIRING)
+        p_detect = min(1.0, s.conspirator_detection_per_week * (1.0 + self.leader.repression))
+        detected = plotters[self.rng.random(plotters.size) < p_detect]
+        if detected.size:
+            elites.frighten(elites.neighbours_of(detected), s.purge_fear)
+            elites.purge(detected, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
 
     def _leader_decides(self) -> None:
         if self.outcome != OUTCOMES[0]:
             return
         s = self.params
         leader = self.leader
-        leader.update_belief(self.levers.resolve, s.resolve_belief_effect)
-        conspiring = self.elites.power_share(CONSPIRING)
+        capacity = self.regime_capacity()
+        leader.update_belief(self.levers.resolve)
+        leader.update_commitment(capacity, self.rally())
         leader.perceive(
             Threats(
-                elite_pressure=1.0 - self.elites.power_share(LOYAL),
-                coup_risk=min(1.0, conspiring / s.coup_threshold_power_share),
+                elite_pressure=self.elite_pressure,
+                coup_risk=min(1.0, self.conspiring_power / s.coup_threshold_power_share),
                 army_decline=self.army_decline(),
-                unrest=self.regions.population_weighted(self.regions.unrest),
-                exile_agreement=float(self.exile.agreement),
+                unrest=self.unrest(),
+                exile_agreement=self.exile.support if self.exile.agreement else 0.0,
             )
         )
         if leader.wants_to_end_war:
             self._finish("ended_by_negotiation")
             self.war_ended = True
             return
-        leader.respond(s.leader_response_threshold, s.bonus_budget_rub, s.repression_step)
+        if leader.respond(s.bonus_budget_rub * capacity):
+            self._purge_detected()
 
     def _finish(self, outcome: str) -> None:
         self.outcome = outcome
@@ -516,6 +597,7 @@ class OutlastModel(mesa.Model):
     # ---- metrics --------------------------------------------------------------------------
 
     def _collect(self) -> None:
+        self.active_history.append(float(self.corps.counts()[ACTIVE]))
         self.metrics = self._compute_metrics()
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)
@@ -528,11 +610,11 @@ class OutlastModel(mesa.Model):
         status = corps.status[:n]
         active = status == ACTIVE
         regions = self.regions
-        unrest = regions.population_weighted(regions.unrest)
+        unrest = self.unrest()
         dead = status == KILLED
         minority_men = regions.population_weighted(regions.minority_share)
         dead_minority = corps.minority[:n][dead].mean() if dead.any() else minority_men
-        elite_loyalty = self.elites.power_share(LOYAL)
+        elite_loyalty = 1.0 - self.elite_pressure
         partner_cooperation = min(1.0, self.partner_cooperation())
         force_ratio = counts[ACTIVE] / self.initial_active if self.initial_active else 0.0
         recent = sum(self.recent_desertions)
@@ -567,9 +649,11 @@ class OutlastModel(mesa.Model):
             "unrest": unrest,
             "unrest_max_region": float(regions.unrest.max()),
             "grievance": regions.population_weighted(regions.grievance),
+            "minority_unrest": self.minority_unrest(),
             "elite_loyalty": elite_loyalty,
-            "elite_pressure": 1.0 - elite_loyalty,
-            "conspiracy_share": self.elites.power_share(CONSPIRING),
+            "elite_pressure": self.elite_pressure,
+            "conspiracy_share": self.conspiring_power,
+            "elite_fear": self.elites.mean_fear(),
             "coup_attempts": float(self.coup_attempts),
             "coups_succeeded": float(self.coups_succeeded),
             "elites_purged": float(self.elites.purges),
@@ -577,6 +661,7 @@ class OutlastModel(mesa.Model):
             "regime_capacity": self.regime_capacity(),
             "legitimacy": self.legitimacy(),
             "leader_threat": self.leader.threat,
+            "leader_commitment": self.leader.commitment,
             "leader_belief_outlast": self.leader.belief_outlast,
             "repression": self.leader.repression,
             "exile_progress": self.exile.progress,
