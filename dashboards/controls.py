@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from model.scenario import PRESETS, Scenario
+from model.model import OutlastModel, seed_from_text
+from model.scenario import PRESETS, Scenario, ScenarioError
 
 #: The Western levers, each with its start week: what the op-ed proposes and the user explores.
 LEVER_FIELDS = (
@@ -153,3 +154,25 @@ def model_params(preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED) -> dict
     for name in SLIDER_FIELDS:
         params[name] = slider_spec(name, values[name])
     return params
+
+
+class DashboardModel(OutlastModel):
+    """OutlastModel as the dashboard builds it: a bad seed in the seed box is reported, not raised.
+
+    SolaraViz's reset calls ``type(model)(**values)`` in a click handler, where an exception
+    replaces the whole page with a traceback. The seed box is free text, so it is the one control
+    that can hold a bad value: a seed that is not a whole number from 0 to 2^63 - 1 is replaced by
+    `DEFAULT_SEED` and the reason kept in `input_error`, which the page shows as one line.
+    """
+
+    def __init__(self, rng: Any = None, **params: Any) -> None:
+        error = None
+        if isinstance(rng, str):
+            try:
+                rng = seed_from_text(rng)
+            except ScenarioError as exc:
+                error = f"{exc}; the run uses the default seed {DEFAULT_SEED}"
+                rng = DEFAULT_SEED
+        super().__init__(rng=rng, **params)
+        #: Why the seed typed was not used, or None.
+        self.input_error: str | None = error

@@ -168,7 +168,12 @@ def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
         alt.Chart(shares, title=f"Outcomes by {parameter}")
         .mark_bar()
         .encode(
-            x=alt.X("group:N", sort=alt.SortField("order"), title=parameter),
+            x=alt.X(
+                "group:N",
+                sort=alt.SortField("order"),
+                title=parameter,
+                axis=alt.Axis(labelAngle=0),
+            ),
             y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of runs"),
             color=alt.Color(
                 "outcome:N", scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOME_COLOURS))
@@ -214,7 +219,9 @@ def weekly_bands(sweep: Sweep, parameter: str, metric: str) -> pd.DataFrame:
 def weekly_chart(sweep: Sweep, parameter: str, metric: str) -> alt.LayerChart:
     """A weekly metric over the runs: mean line and 10-90% band per group of a parameter."""
     bands = weekly_bands(sweep, parameter, metric)
-    colour = alt.Color("group:N", title=parameter)
+    runs = sweep.ok
+    order = _group_order(parameter_groups(runs[parameter]), runs[parameter])
+    colour = alt.Color("group:N", title=parameter, sort=order)
     base = alt.Chart(bands, title=f"{metric} week by week, by {parameter}").encode(
         x=alt.X("week:Q")
     )

@@ -26,9 +26,14 @@ LAYOUT_SEED = 1
 
 
 @solara.component
-def Chart(spec: dict[str, Any]):
-    """A Vega-Lite chart drawn in the browser (what ``solara.FigureAltair`` draws, from a spec)."""
-    return solara.widgets.VegaLite.element(spec=spec)
+def Chart(spec: dict[str, Any], name: str):
+    """A Vega-Lite chart drawn in the browser, in a box of class ``outlast-chart-<name>``.
+
+    The same widget ``solara.FigureAltair`` draws with, given a ready spec.
+    """
+    with solara.Div(classes=["outlast-chart", f"outlast-chart-{name}"]) as box:
+        solara.widgets.VegaLite.element(spec=spec)
+    return box
 
 
 def status_line(model: OutlastModel) -> str:
@@ -50,6 +55,8 @@ def StatusBar(model: OutlastModel):
     """The model's week, outcome and headline numbers."""
     update_counter.get()
     solara.Text(status_line(model), classes=["outlast-status"], style={"font-weight": "bold"})
+    if getattr(model, "input_error", None):
+        solara.Warning(model.input_error, dense=True)
 
 
 @solara.component
@@ -57,7 +64,10 @@ def StabilityView(model: OutlastModel):
     """Regime-stability metrics week by week, with coups and the war's end marked."""
     update_counter.get()
     events = charts.run_events(model.coup_weeks, model.outcome, model.outcome_week, model.war_ended)
-    Chart(charts.stability_spec(model.weekly_table(), model.params.horizon_weeks, events))
+    Chart(
+        charts.stability_spec(model.weekly_table(), model.params.horizon_weeks, events),
+        "stability",
+    )
 
 
 @solara.component
@@ -72,7 +82,7 @@ def RegionsView(model: OutlastModel):
         values=list(labels),
         on_value=lambda label: set_variable(labels[label]),
     )
-    Chart(charts.regions_spec(model.region_table(), variable))
+    Chart(charts.regions_spec(model.region_table(), variable), "regions")
 
 
 def elite_layout(graph: nx.Graph) -> dict[int, np.ndarray]:
@@ -123,7 +133,7 @@ def ElitesView(model: OutlastModel):
         f"a coup is attempted when conspirators hold "
         f"{model.params.coup_threshold_power_share:.0%} of elite power"
     )
-    Chart(charts.with_data(charts.elites_template(), nodes=nodes, edges=edges))
+    Chart(charts.with_data(charts.elites_template(), nodes=nodes, edges=edges), "elites")
 
 
 @solara.component
@@ -141,7 +151,7 @@ def SoldiersView(model: OutlastModel):
         f"Minority share of the dead over their share of men 16-61: "
         f"{model.metrics['minority_death_overrep']:.2f}"
     )
-    Chart(charts.with_data(charts.soldiers_template(), soldiers=breakdown))
+    Chart(charts.with_data(charts.soldiers_template(), soldiers=breakdown), "soldiers")
 
 
 @solara.component
@@ -154,7 +164,7 @@ def FundView(model: OutlastModel):
         f"offer {model.levers.defection_payment_usd:,.0f} USD per soldier · "
         f"credibility {m['offer_credibility']:.2f}"
     )
-    Chart(charts.fund_spec(model.weekly_table(), model.params.horizon_weeks))
+    Chart(charts.fund_spec(model.weekly_table(), model.params.horizon_weeks), "fund")
 
 
 @solara.component
@@ -178,7 +188,7 @@ def CompareView(model: OutlastModel):
         f"Same seed ({model.seed}) and other parameters. Outcome with the current levers: "
         f"{model.outcome.replace('_', ' ')}; baseline: {baseline.model.outcome.replace('_', ' ')}."
     )
-    Chart(charts.comparison_spec(model.weekly_table(), base, model.params.horizon_weeks))
+    Chart(charts.comparison_spec(model.weekly_table(), base, model.params.horizon_weeks), "compare")
 
 
 def _summary_html(summary: dict[str, str]) -> str:
@@ -246,12 +256,12 @@ def SweepResults(sweep: sweeps.Sweep):
     solara.Select(
         "Design parameter", value=parameter, values=list(sweep.parameters), on_value=set_parameter
     )
-    solara.FigureAltair(sweeps.outcome_chart(sweep, parameter))
+    Chart(sweeps.outcome_chart(sweep, parameter).to_dict(), "sweep-outcomes")
     if metric is not None:
         solara.Select("Final metric", value=metric, values=list(sweep.metrics), on_value=set_metric)
-        solara.FigureAltair(sweeps.metric_scatter(sweep, parameter, metric))
+        Chart(sweeps.metric_scatter(sweep, parameter, metric).to_dict(), "sweep-metric")
     if weekly is not None:
         solara.Select(
             "Weekly metric", value=weekly, values=list(sweep.weekly_metrics), on_value=set_weekly
         )
-        solara.FigureAltair(sweeps.weekly_chart(sweep, parameter, weekly))
+        Chart(sweeps.weekly_chart(sweep, parameter, weekly).to_dict(), "sweep-weekly")
