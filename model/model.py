@@ -58,7 +58,13 @@ from agents.soldiers import (
 )
 from model.metrics import METRIC_NAMES, OUTCOMES, stability_index
 from model.policy import DefectionFund, Levers, levers_at
-from model.scenario import PRESETS, RUB_PER_USD, Scenario, make_scenario
+from model.scenario import (
+    RUB_PER_USD,
+    Scenario,
+    ScenarioError,
+    make_scenario,
+    preset_overrides,
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,22 @@ def load_regions() -> pd.DataFrame:
         return pd.read_csv(f)
 
 
+def seed_from_text(text: str) -> int:
+    """A seed typed as text (SolaraViz's seed box), as an int.
+
+    Raises:
+        ScenarioError: If the text is not a whole number from 0 to 2^63 - 1.
+
+    """
+    try:
+        seed = int(text.strip())
+    except ValueError:
+        raise ScenarioError(f"seed '{text}' is not a whole number") from None
+    if not 0 <= seed < 2**63:
+        raise ScenarioError(f"seed {seed} must be in 0 .. 2^63-1")
+    return seed
+
+
 def read_metric(model: OutlastModel, name: str) -> float:
     """A DataCollector reporter: one of this week's metrics (used through functools.partial)."""
     return model.metrics[name]
@@ -103,10 +125,13 @@ class OutlastModel(mesa.Model):
 
     Args:
         rng: Seed or numpy Generator (Mesa's ``rng``); one Generator drives every random choice.
+            A seed may be a string of digits (SolaraViz's seed box returns text).
         preset: A preset name whose values are applied before the keyword overrides.
         scenario_obj: A ready Scenario (overrides ``preset`` and keywords when given).
         per_agent_decisions: Step soldiers' decisions through each Soldier agent instead of the
             vectorized kernel (same rule, same draws, same results; for tests and small runs).
+        scenario: Mesa's own Scenario, which SolaraViz's reset passes; its values are taken as
+            keywords and its rng as ``rng`` when none is given. Not outlast's Scenario.
         **params: Scenario fields.
 
     Examples:
@@ -123,11 +148,20 @@ class OutlastModel(mesa.Model):
         preset: str | None = None,
         scenario_obj: Scenario | None = None,
         per_agent_decisions: bool = False,
+        scenario: mesa.experimental.scenarios.Scenario | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(rng=int(rng) if isinstance(rng, str) else rng)
+        if scenario is not None:
+            mesa_values = dict(scenario)
+            mesa_rng = mesa_values.pop("rng")
+            rng = mesa_rng if rng is None else rng
+            params = {**mesa_values, **params}
+        rng = seed_from_text(rng) if isinstance(rng, str) else rng
+        super().__init__(rng=rng)
+        #: The integer seed of this run (None when built from a Generator or from entropy).
+        self.seed: int | None = int(rng) if isinstance(rng, int | np.integer) else None
         if scenario_obj is None:
-            base = dict(PRESETS[preset]) if preset else {}
+            base = preset_overrides(preset) if preset else {}
             scenario_obj = make_scenario({**base, **params})
         self.params: Scenario = scenario_obj
         self.per_agent_decisions = per_agent_decisions
