@@ -334,8 +334,6 @@ register(
 )
 
 
-
-
 def coup_share_pooled(results: list[RunResult]) -> tuple[float, float, float]:
     """Share of coup attempts that succeeded over all runs, with a 90% binomial interval."""
     share = pool_coups(
