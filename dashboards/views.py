@@ -63,7 +63,8 @@ def StatusBar(model: OutlastModel):
 def StabilityView(model: OutlastModel):
     """Regime-stability metrics week by week, with coups and the war's end marked."""
     update_counter.get()
-    events = charts.run_events(model.coup_weeks, model.outcome, model.outcome_week, model.war_ended)
+    coup_weeks = [event.week for event in model.coup_events]
+    events = charts.run_events(coup_weeks, model.outcome, model.outcome_week, model.war_ended)
     Chart(
         charts.stability_spec(model.weekly_table(), model.params.horizon_weeks, events),
         "stability",

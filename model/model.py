@@ -242,9 +242,16 @@ class OutlastModel(mesa.Model):
         self.base_partner_support = sum(a.base_cooperation * a.capacity_weight for a in ARCHETYPES)
         self.fund = DefectionFund(s.seized_asset_fund_usd)
 
+        # The scale is set at the default pay and bonus, so that a scenario's own pay and bonus
+        # (and the leader's raises) move recruitment relative to the 2024 figure.
+        defaults = Scenario.model_fields
         self._recruit_scale = (
             s.recruits_per_week_at_defaults
-            / self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n)).sum()
+            / self._recruitment_weights(
+                defaults["signup_bonus_rub"].default,
+                np.zeros(self.regions.n),
+                monthly_pay_rub=defaults["monthly_pay_rub"].default,
+            ).sum()
         )
         self._enlist_initial_force()
         self.initial_active = float(self.corps.counts()[ACTIVE])
@@ -262,14 +269,18 @@ class OutlastModel(mesa.Model):
 
     # ---- building -------------------------------------------------------------------------
 
-    def _recruitment_weights(self, bonus_rub: float, unrest: np.ndarray) -> np.ndarray:
+    def _recruitment_weights(
+        self, bonus_rub: float, unrest: np.ndarray, monthly_pay_rub: float | None = None
+    ) -> np.ndarray:
         """Expected sign-ups per region before scaling: men x reward^e x poverty x jobs x calm.
 
-        The reward is a year's pay plus the bonus over a year's mean income in the region.
+        The reward is a year's pay plus the bonus over a year's mean income in the region; the
+        pay is the scenario's unless given.
         """
         s = self.params
         r = self.regions
-        reward = (s.monthly_pay_rub * MONTHS_PER_YEAR + bonus_rub) / r.yearly_income_rub()
+        pay = s.monthly_pay_rub if monthly_pay_rub is None else monthly_pay_rub
+        reward = (pay * MONTHS_PER_YEAR + bonus_rub) / r.yearly_income_rub()
         return (
             r.men_16_61
             * reward**s.recruitment_pay_elasticity
@@ -316,6 +327,8 @@ class OutlastModel(mesa.Model):
             weights = self.regions.men_16_61
         else:
             weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
+            if weights.sum() <= 0.0:  # no pay and no bonus: nobody would sign up for nothing
+                weights = self.regions.men_16_61
         region = self.rng.choice(self.regions.n, size=n, p=weights / weights.sum())
         share_professional = 1.0 - s.share_mobilised - s.share_contract
         kind = self.rng.choice(

@@ -735,7 +735,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "share_contract": 0.15,
         "signup_bonus_rub": 195_000.0,
         "monthly_pay_rub": 195_000.0,
-        "recruits_per_week_at_defaults": 1_000.0,
+        # 26,700 contracts in H1 2023 (FACTS.md) = 1,030 a week at 2022-23 pay and bonus; the
+        # scale is stated at the default pay and bonus, whose yearly reward is 3.52m against
+        # 2.535m RUB: 1,030 x 3.52 / 2.535 = 1,430 (with the default elasticity of 1).
+        "recruits_per_week_at_defaults": 1_430.0,
         "mobilisation_week": 30,
         "offer_reach_start_week": 29,
         "western_resolve": 0.2,

@@ -131,7 +131,7 @@ def test_the_regions_view_switches_variable(shown) -> None:
 def test_the_elite_view_shows_purges_and_actions() -> None:
     model = DashboardModel(rng=1, n_soldier_agents=500, horizon_weeks=10)
     model.step()
-    model.elites.purge([0, 1], model.week, 0.5, model.rng)
+    model.elites.purge([0, 1], model.week, 0.5, model.params.newcomer_loyalty, model.rng)
     model.elites.action[2] = 2  # conspiring
     _, rc = solara.render(views.ElitesView(model), handle_error=False)
     nodes = rows(charts_shown(rc)[0], "nodes")
