@@ -519,6 +519,10 @@ class SoldierCorps:
         status = self.view("status")
         return np.array([np.count_nonzero(status == k) for k in range(len(STATUS_NAMES))])
 
+    def active_count(self) -> int:
+        """Number of active soldiers (one pass over the status bytes)."""
+        return int(np.count_nonzero(self.view("status") == ACTIVE))
+
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers."""
         return np.flatnonzero(self.view("status") == ACTIVE)
