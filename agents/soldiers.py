@@ -363,7 +363,7 @@ class SoldierCorps:
 
     """
 
-    #: Soldiers per block of the vectorized decision: its temporaries stay in the CPU cache.
+    #: Soldiers (or slots) per block of each step of the kernel: temporaries stay in the CPU cache.
     CHUNK = 65_536
 
     def __init__(
