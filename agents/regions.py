@@ -175,5 +175,10 @@ class RegionPopulation:
         self.grievance = np.bincount(r, weights=grievance, minlength=self.n) / m
 
     def population_weighted(self, values: np.ndarray) -> float:
-        """Average over regions weighted by men aged 16-61."""
-        return float(np.average(values, weights=self.men_16_61))
+        """Average over regions weighted by men aged 16-61.
+
+        The operations of ``np.average`` (weighted sum over sum of weights), without its
+        argument handling, which cost more than the sums for 85 regions.
+        """
+        w = self.men_16_61
+        return float(np.multiply(values, w, dtype=np.float64).sum() / w.sum(dtype=np.float64))

@@ -10,6 +10,7 @@ equations and their calibration.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -126,9 +127,35 @@ def contacts_line(margin: Any, aware: Any, at_front: Any, contacted: Any, contac
 
 
 def logistic_shock(uniform: np.ndarray, scale: float) -> np.ndarray:
-    """Turn uniform draws in (0, 1) into logistic shocks of the given scale."""
-    u = np.clip(uniform, 1e-7, 1 - 1e-7)
-    return (scale * (np.log(u) - np.log1p(-u))).astype(np.float32)
+    """Turn uniform draws in (0, 1) into logistic shocks of the given scale (float32).
+
+    The draws' array is reused for the result, so pass draws made for this call only.
+    """
+    u = np.clip(uniform, 1e-7, 1 - 1e-7, out=uniform)
+    shock = np.log(u)
+    shock -= np.log1p(np.negative(u, out=u), out=u)
+    shock *= scale
+    return shock.astype(np.float32, copy=False)
+
+
+#: Bound on |approximate - exact| logistic shock per unit of scale, with a safety factor of 50:
+#: log of the float32-rounded 1 - u against log1p(-u) differs by at most 2^-24 below u = 0.5 and
+#: by a few float32 ulps of log (at most 2^-19 each, for |log| up to 16.2) above it; with the
+#: subtraction's and the scaling's rounding the shocks differ by under 2.1e-5 x scale.
+SHOCK_TOLERANCE = 1e-3
+
+
+def approximate_logistic_shock(uniform: np.ndarray, scale: float) -> np.ndarray:
+    """`logistic_shock` with log(1 - u) for log1p(-u): faster, within 2.1e-5 x scale of it.
+
+    The draws are clipped in place and kept, so that the exact shock can be computed from them
+    where it matters (see SHOCK_TOLERANCE).
+    """
+    u = np.clip(uniform, 1e-7, 1 - 1e-7, out=uniform)
+    shock = np.log(u)
+    shock -= np.log(np.subtract(1.0, u, dtype=u.dtype))
+    shock *= scale
+    return shock
 
 
 def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rng) -> sp.csr_array:
@@ -151,28 +178,36 @@ def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rn
         A symmetric 0/1 CSR matrix of shape (n_slots, n_slots), dtype float32.
 
     """
-    slots = np.arange(n_slots, dtype=np.int64)
+    # Ties stay within units, so a tie (row, col) is the key row << shift | (col - row + unit_size)
+    # with col - row in (-unit_size, unit_size): sorting the keys orders the ties as CSR wants
+    # them (by row, then column) and puts duplicate ties side by side, and shifts and masks take
+    # the keys apart again. 32-bit keys where they fit halve the memory and the sort.
+    shift = int(2 * unit_size).bit_length()
+    index = np.int32 if (n_slots + 1) << shift < 2**31 else np.int64
+    slots = np.arange(n_slots, dtype=index)
     unit_start = (slots // unit_size) * unit_size
     this_unit_size = np.minimum(unit_size, n_slots - unit_start)
     local = slots - unit_start
-    src, dst = [], []
+    keys = []
     for offset in range(1, ties // 2 + 1):
         target_local = (local + offset) % this_unit_size
-        rewire = rng.random(n_slots) < rewire_prob
-        random_local = (rng.random(n_slots) * this_unit_size).astype(np.int64)
-        target_local = np.where(rewire, random_local, target_local)
-        target = unit_start + target_local
-        keep = target != slots
-        src.append(slots[keep])
-        dst.append(target[keep])
-    rows = np.concatenate(src + dst)
-    cols = np.concatenate(dst + src)
-    adj = sp.csr_array(
-        (np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n_slots, n_slots)
+        rewire = np.flatnonzero(rng.random(n_slots) < rewire_prob)
+        random_place = rng.random(n_slots)  # drawn for every slot, used where rewired
+        target_local[rewire] = random_place[rewire] * this_unit_size[rewire]
+        step = target_local - local  # from a soldier to his mate; 0 is a self-tie, dropped
+        tied = np.flatnonzero(step).astype(index)
+        step = step[tied]
+        keys.append((tied << shift) | (step + unit_size))
+        keys.append(((tied + step) << shift) | (unit_size - step))
+    keys = np.concatenate(keys)
+    keys.sort(kind="stable")  # timsort: the keys come in long sorted runs
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # a tie drawn twice counts once
+    rows = keys >> shift
+    cols = rows + ((keys & ((1 << shift) - 1)) - unit_size)
+    indptr = np.searchsorted(rows, np.arange(n_slots + 1, dtype=index)).astype(index)
+    return sp.csr_array(
+        (np.ones(keys.size, dtype=np.float32), cols, indptr), shape=(n_slots, n_slots)
     )
-    adj.data[:] = 1.0  # duplicate ties summed to 2 by the constructor count once
-    adj.sort_indices()
-    return adj
 
 
 def adjacency_from_graph(graph: nx.Graph, n_slots: int) -> sp.csr_array:
@@ -187,10 +222,12 @@ def adjacency_from_graph(graph: nx.Graph, n_slots: int) -> sp.csr_array:
 class WeekInputs:
     """Per-soldier inputs of this week's decision, gathered once for both paths.
 
-    Every array is aligned with `index`, the soldiers active at decision time.
+    Every array is aligned with `index`: the soldiers active at decision time, or a block of
+    consecutive slots (a slice), for the vectorized kernel, which reads columns as slices rather
+    than gathering them and keeps the results of the active soldiers among them.
     """
 
-    index: np.ndarray
+    index: np.ndarray | slice
     peer_left_share: np.ndarray
     grievance: np.ndarray
     offer_value: np.ndarray
@@ -198,6 +235,44 @@ class WeekInputs:
     shock: np.ndarray
     punishment: float
     contact_margin: float
+
+
+@dataclass(frozen=True)
+class ArmyWeek:
+    """What the soldier kernel needs from the rest of the model for one week.
+
+    Per-region arrays are indexed by a soldier's home region.
+    """
+
+    rotation_rate: float
+    share_at_front: float
+    death_hazard: float
+    invalided_per_death: float
+    offer_reach: float
+    awareness_per_tie: float
+    grievance_by_region: np.ndarray
+    minority_grievance_by_region: np.ndarray
+    offer_value_by_region: np.ndarray
+    punishment: float
+    contact_margin: float
+    noise_scale: float
+    crossing_success_prob: float
+    detection_per_week: float
+    deterrence_decay: float
+    deterrence_per_caught: float
+
+
+@dataclass
+class ArmyWeekResult:
+    """Who left the force, and how, in one week of the soldier kernel (soldier indices)."""
+
+    killed: np.ndarray
+    invalided: np.ndarray
+    deserters: np.ndarray
+    surrendered: np.ndarray
+    died_crossing: np.ndarray
+    caught: np.ndarray
+    contacts: int
 
 
 class Soldier(ArrayAgent):
@@ -272,6 +347,10 @@ _COLUMNS: dict[str, Any] = {
 class SoldierCorps:
     """All soldiers of a run as parallel numpy arrays, with the unit network as CSR.
 
+    `week` is the soldier kernel: one week of rotation, front losses, awareness, peer signals, the
+    leave decision and its resolution, for every soldier at once. The model calls it; the
+    benchmarks time it alone.
+
     Args:
         model: The owning mesa model (for registering Soldier views).
         capacity: Slots to allocate at first; grows by doubling when recruits exceed it.
@@ -283,6 +362,9 @@ class SoldierCorps:
         eager_views: Register a Soldier view for every recruit (small runs) or on demand.
 
     """
+
+    #: Soldiers per block of the vectorized decision: its temporaries stay in the CPU cache.
+    CHUNK = 65_536
 
     def __init__(
         self,
@@ -305,8 +387,18 @@ class SoldierCorps:
         self._views: dict[int, Soldier] = {}
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
-        self.set_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
+        self._use_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
         self.unit_deterrence = np.zeros(capacity // unit_size + 1, dtype=np.float32)
+
+    @classmethod
+    def _blocks(cls, n: int) -> Iterator[slice]:
+        """Consecutive blocks of `CHUNK` positions covering 0..n-1.
+
+        Each step of the kernel works through its soldiers block by block so that its
+        temporaries stay in the CPU cache; a block draws its random numbers after the blocks
+        before it, which draws the same numbers as one draw for all.
+        """
+        return (slice(start, start + cls.CHUNK) for start in range(0, n, cls.CHUNK))
 
     @property
     def capacity(self) -> int:
@@ -314,11 +406,29 @@ class SoldierCorps:
         return self.status.size
 
     def set_network(self, adjacency: sp.csr_array) -> None:
-        """Use `adjacency` (symmetric 0/1 CSR over all slots) as the unit network."""
+        """Use `adjacency` (symmetric 0/1 CSR over all slots, no self-ties) as the unit network.
+
+        Raises:
+            ValueError: If it has the wrong shape, is not symmetric or has weights other than 1.
+
+        """
+        adjacency = sp.csr_array(adjacency, dtype=np.float32)
         if adjacency.shape != (self.capacity, self.capacity):
             raise ValueError(f"adjacency must be {self.capacity} x {self.capacity} slots")
-        self.adjacency = sp.csr_array(adjacency, dtype=np.float32)
-        self.degree = np.maximum(self.adjacency.sum(axis=1), 1).astype(np.float32)
+        if (adjacency != adjacency.T).nnz or np.any(adjacency.data != 1.0):
+            raise ValueError("adjacency must be symmetric with every tie of weight 1")
+        self._use_network(adjacency)
+
+    def _use_network(self, adjacency: sp.csr_array) -> None:
+        self.adjacency = adjacency
+        ties = np.diff(adjacency.indptr)
+        self.degree = np.maximum(ties, 1).astype(np.float32)
+        self.max_degree = int(ties.max(initial=0))
+        # Peer signals are counts of ties kept up to date incrementally (`peer_counts`); a new
+        # network starts them afresh.
+        self._signal = np.zeros(self.capacity, dtype=np.uint8)
+        self._left_ties = np.zeros(self.capacity, dtype=np.int32)
+        self._aware_ties = np.zeros(self.capacity, dtype=np.int32)
 
     def _grow(self, needed: int, rng: np.random.Generator) -> None:
         new_capacity = max(needed, 2 * self.capacity)
@@ -332,7 +442,7 @@ class SoldierCorps:
         # New slots start at a unit boundary, so the new block has no ties to the old one.
         start = -(-old // self.unit_size) * self.unit_size
         block = unit_network(new_capacity - start, self.unit_size, self.ties, self.rewire_prob, rng)
-        self.set_network(
+        self._use_network(
             sp.csr_array(
                 sp.block_diag(
                     [self.adjacency[:start, :start], block], format="csr", dtype=np.float32
@@ -366,19 +476,20 @@ class SoldierCorps:
         if self.size + n > self.capacity:
             self._grow(self.size + n, rng)
         idx = np.arange(self.size, self.size + n)
-        self.status[idx] = ACTIVE
-        self.region[idx] = region
-        self.minority[idx] = minority
-        self.kind[idx] = kind
-        self.at_front[idx] = at_front
-        self.unit[idx] = idx // self.unit_size
-        self.loyalty[idx] = loyalty
-        self.threshold[idx] = threshold
-        self.aware[idx] = False
-        self.contacted[idx] = False
-        self.pay_value[idx] = pay_value
-        self.exposure[idx] = exposure
-        self.week_recruited[idx] = week
+        new = slice(self.size, self.size + n)
+        self.status[new] = ACTIVE
+        self.region[new] = region
+        self.minority[new] = minority
+        self.kind[new] = kind
+        self.at_front[new] = at_front
+        self.unit[new] = idx // self.unit_size
+        self.loyalty[new] = loyalty
+        self.threshold[new] = threshold
+        self.aware[new] = False
+        self.contacted[new] = False
+        self.pay_value[new] = pay_value
+        self.exposure[new] = exposure
+        self.week_recruited[new] = week
         self.size += n
         if self.eager_views:
             for i in idx:
@@ -405,102 +516,186 @@ class SoldierCorps:
 
     def counts(self) -> np.ndarray:
         """Agents in each status: active, deserted, surrendered, killed, invalided."""
-        return np.bincount(self.view("status"), minlength=len(STATUS_NAMES))
+        status = self.view("status")
+        return np.array([np.count_nonzero(status == k) for k in range(len(STATUS_NAMES))])
+
+    def active_count(self) -> int:
+        """Number of active soldiers (one pass over the status bytes)."""
+        return int(np.count_nonzero(self.view("status") == ACTIVE))
 
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers."""
         return np.flatnonzero(self.view("status") == ACTIVE)
 
-    def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: share of unit ties who left (deserted or surrendered), and aware active ties.
+    def peer_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: unit ties who left (deserted or surrendered), and aware active unit ties.
 
-        One CSR product over both signals, for every slot (empty slots carry zeros).
+        Equal to the CSR product of the adjacency with the two signals, but kept incrementally:
+        one pass over the soldiers finds whose signal changed since the last call, and only
+        their CSR rows are added to (or taken from) their mates' counts, O(changes x degree).
+        The network is symmetric, so a soldier's row lists the mates whose counts he enters.
+
+        Returns:
+            Two int32 arrays over every slot (empty slots count zero). They are the corps' own
+            state: read them, do not change them.
+
         """
         n = self.size
         status = self.view("status")
-        signals = np.zeros((self.capacity, 2), dtype=np.float32)
-        signals[:n, 0] = (status == DESERTED) | (status == SURRENDERED)
-        signals[:n, 1] = self.view("aware") & (status == ACTIVE)
-        summed = self.adjacency @ signals
-        return summed[:, 0] / self.degree, summed[:, 1]
+        signal = ((status == DESERTED) | (status == SURRENDERED)).view(np.uint8)
+        signal |= (self.view("aware") & (status == ACTIVE)).view(np.uint8) << 1
+        changed = np.flatnonzero(signal != self._signal[:n])
+        if changed.size:
+            before = self._signal[changed].astype(np.int32)
+            after = signal[changed].astype(np.int32)
+            # The CSR rows of the changed soldiers, gathered straight from indptr and indices.
+            starts = self.adjacency.indptr[changed]
+            per_row = self.adjacency.indptr[changed + 1] - starts
+            first_of_row = np.cumsum(per_row) - per_row
+            mates = self.adjacency.indices[
+                np.arange(per_row.sum()) + np.repeat(starts - first_of_row, per_row)
+            ]
+            for bit, counts in ((1, self._left_ties), (2, self._aware_ties)):
+                delta = (after & bit) // bit - (before & bit) // bit
+                if delta.any():
+                    np.add.at(counts, mates, np.repeat(delta, per_row))
+            self._signal[changed] = signal[changed]
+        return self._left_ties, self._aware_ties
 
-    def rotate(self, rate: float, share_at_front: float, rng: np.random.Generator) -> None:
+    def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per slot: share of unit ties who left (float32), and aware active ties (int32)."""
+        left_ties, aware_ties = self.peer_counts()
+        return left_ties.astype(np.float32) / self.degree, aware_ties
+
+    def rotate(
+        self,
+        rate: float,
+        share_at_front: float,
+        rng: np.random.Generator,
+        active: np.ndarray | None = None,
+    ) -> None:
         """Move active soldiers between front and rear, keeping the front share near its target.
 
         Rear to front at ``rate``, front to rear at ``rate * (1 - s) / s``, so that the share ``s``
-        at the front is the stationary share.
+        at the front is the stationary share. ``active`` is the active index if already known.
         """
-        active = self.active_index()
-        front = self.at_front[active]
+        active = self.active_index() if active is None else active
         to_rear = rate * (1.0 - share_at_front) / share_at_front
-        u = rng.random(active.size, dtype=np.float32)
-        move = np.where(front, u < to_rear, u < rate)
-        self.at_front[active[move]] = ~front[move]
+        for part in self._blocks(active.size):
+            soldiers = active[part]
+            front = self.at_front[soldiers]
+            u = rng.random(soldiers.size, dtype=np.float32)
+            move = np.where(front, u < to_rear, u < rate)
+            self.at_front[soldiers[move]] = ~front[move]
 
     def casualties(
-        self, hazard: float, invalided_per_death: float, rng: np.random.Generator
+        self,
+        hazard: float,
+        invalided_per_death: float,
+        rng: np.random.Generator,
+        active: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Front losses: killed, or invalided out of the force for good.
 
         A front soldier is killed with probability ``hazard`` x his exposure and invalided out with
-        that times ``invalided_per_death``; one draw per front soldier decides both.
+        that times ``invalided_per_death``; one draw per front soldier decides both. ``active`` is
+        the active index if already known.
 
         Returns:
             Indices killed, indices invalided.
 
         """
-        at_risk = np.flatnonzero((self.view("status") == ACTIVE) & self.view("at_front"))
-        u = rng.random(at_risk.size, dtype=np.float32)
-        death_p = hazard * self.exposure[at_risk]
-        killed = at_risk[u < death_p]
-        invalided = at_risk[(u >= death_p) & (u < death_p * (1.0 + invalided_per_death))]
+        if active is None:
+            at_risk = np.flatnonzero((self.view("status") == ACTIVE) & self.view("at_front"))
+        else:
+            at_risk = active[self.at_front[active]]
+        killed, invalided = [], []
+        for part in self._blocks(at_risk.size):
+            soldiers = at_risk[part]
+            u = rng.random(soldiers.size, dtype=np.float32)
+            death_p = hazard * self.exposure[soldiers]
+            killed.append(soldiers[u < death_p])
+            invalided.append(soldiers[(u >= death_p) & (u < death_p * (1.0 + invalided_per_death))])
+        killed = np.concatenate(killed, dtype=at_risk.dtype)
+        invalided = np.concatenate(invalided, dtype=at_risk.dtype)
         self.status[killed] = KILLED
         self.status[invalided] = INVALIDED
         return killed, invalided
 
     def spread_awareness(
-        self, reach: float, per_tie: float, aware_ties: np.ndarray, rng: np.random.Generator
+        self,
+        reach: float,
+        per_tie: float,
+        aware_ties: np.ndarray,
+        rng: np.random.Generator,
+        active: np.ndarray | None = None,
     ) -> None:
-        """Broadcast reach plus spread from aware active unit mates (1 - (1 - p)^k for k ties)."""
+        """Broadcast reach plus spread from aware active unit mates (1 - (1 - p)^k for k ties).
+
+        ``aware_ties`` counts each slot's aware active ties (`peer_counts`); ``active`` is the
+        active index if already known.
+        """
         if reach <= 0.0 and per_tie <= 0.0:
             return
-        unaware = np.flatnonzero((self.view("status") == ACTIVE) & ~self.view("aware"))
-        p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, aware_ties[unaware])
-        u = rng.random(unaware.size, dtype=np.float32)
-        self.aware[unaware[u < p_hear]] = True
+        active = self.active_index() if active is None else active
+        unaware = active[~self.aware[active]]
+        # The chance for each possible count of ties, computed once: the same float32 operations
+        # on the same values as computing it per soldier.
+        counts = np.arange(self.max_degree + 1, dtype=np.float32)
+        p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, counts)
+        for part in self._blocks(unaware.size):
+            soldiers = unaware[part]
+            u = rng.random(soldiers.size, dtype=np.float32)
+            self.aware[soldiers[u < p_hear[aware_ties[soldiers]]]] = True
 
-    def margins(self, week: WeekInputs) -> np.ndarray:
-        """Every active soldier's margin to leaving this week, by the shared rule."""
-        i = week.index
+    def _margins(self, week: WeekInputs, part: np.ndarray | None = None) -> np.ndarray:
+        """The margins to leaving by the shared rule, of all of ``week`` or of positions ``part``."""
+        if part is None:
+            i, inputs = week.index, week
+        else:
+            first = week.index.start if isinstance(week.index, slice) else None
+            i = part + first if first is not None else week.index[part]
+            inputs = WeekInputs(
+                i,
+                week.peer_left_share[part],
+                week.grievance[part],
+                week.offer_value[part],
+                week.deterrence[part],
+                week.shock[part],
+                week.punishment,
+                week.contact_margin,
+            )
         return leave_margin(
-            week.peer_left_share,
-            week.grievance,
-            week.offer_value,
+            inputs.peer_left_share,
+            inputs.grievance,
+            inputs.offer_value,
             self.aware[i],
             self.at_front[i],
             self.exposure[i],
             self.pay_value[i],
             self.loyalty[i],
-            week.deterrence,
-            week.punishment,
-            week.shock,
+            inputs.deterrence,
+            inputs.punishment,
+            inputs.shock,
             self.threshold[i],
             self.weights,
         )
+
+    def _act(self, soldiers: np.ndarray, margin: np.ndarray, contact_margin: float) -> np.ndarray:
+        """Choices of ``soldiers`` from their margins; first contacts with the line recorded."""
+        at_front = self.at_front[soldiers]
+        first = contacts_line(
+            margin, self.aware[soldiers], at_front, self.contacted[soldiers], contact_margin
+        )
+        self.contacted[soldiers[first]] = True
+        return choose(margin, at_front)
 
     def decide_all(self, week: WeekInputs) -> np.ndarray:
         """The vectorized path: every active soldier's choice, aligned with ``week.index``.
 
         First contacts with the surrender line are recorded in ``contacted``.
         """
-        i = week.index
-        margin = self.margins(week)
-        at_front = self.at_front[i]
-        first = contacts_line(
-            margin, self.aware[i], at_front, self.contacted[i], week.contact_margin
-        )
-        self.contacted[i[first]] = True
-        return choose(margin, at_front)
+        return self._act(week.index, self._margins(week), week.contact_margin)
 
     def decide_each(self, week: WeekInputs) -> np.ndarray:
         """The per-agent path: each active Soldier view decides by the same rule."""
@@ -508,3 +703,124 @@ class SoldierCorps:
         for j, i in enumerate(week.index):
             choice[j] = self.agent(int(i)).decide(week, j)
         return choice
+
+    def week_inputs(
+        self,
+        week: ArmyWeek,
+        soldiers: np.ndarray | slice,
+        left_ties: np.ndarray,
+        shock: np.ndarray,
+    ) -> WeekInputs:
+        """Gather this week's decision inputs for ``soldiers`` (indices, or a slice of slots).
+
+        ``left_ties`` counts each slot's ties who left (`peer_counts`); ``shock`` is aligned
+        with ``soldiers``.
+        """
+        region = self.region[soldiers].astype(np.intp)
+        minority_extra = self.minority[soldiers] * week.minority_grievance_by_region[region]
+        return WeekInputs(
+            index=soldiers,
+            peer_left_share=left_ties[soldiers].astype(np.float32) / self.degree[soldiers],
+            grievance=week.grievance_by_region[region] + minority_extra,
+            offer_value=week.offer_value_by_region[region],
+            deterrence=self.unit_deterrence[self.unit[soldiers].astype(np.intp)],
+            shock=shock,
+            punishment=week.punishment,
+            contact_margin=week.contact_margin,
+        )
+
+    def decide(
+        self,
+        week: ArmyWeek,
+        idx: np.ndarray,
+        left_ties: np.ndarray,
+        rng: np.random.Generator,
+        per_agent: bool = False,
+    ) -> np.ndarray:
+        """This week's choices of the active soldiers ``idx`` (ascending), aligned with it.
+
+        Per Soldier agent, or vectorized block by block of `CHUNK` slots: each block reads its
+        columns as slices, evaluates the rule on all its slots (most are active) and keeps the
+        active soldiers' margins; draws, inputs and rule stay in the CPU cache, and drawing for
+        consecutive blocks in turn draws the same numbers as drawing for all at once. The
+        vectorized path first uses the fast `approximate_logistic_shock`, then recomputes with
+        the exact shock every margin within `SHOCK_TOLERANCE` x noise scale of a boundary of
+        the rule (leaving at 0, contacting the line at -contact_margin): every choice and
+        contact is the one the exact shock gives.
+        """
+        if per_agent:
+            shock = logistic_shock(rng.random(idx.size, dtype=np.float32), week.noise_scale)
+            return self.decide_each(self.week_inputs(week, idx, left_ties, shock))
+        tolerance = SHOCK_TOLERANCE * week.noise_scale + 1e-9
+        choice = np.empty(idx.size, dtype=np.int8)
+        starts = np.arange(0, self.size + self.CHUNK, self.CHUNK)
+        bounds = np.searchsorted(idx, starts)  # idx[bounds[b]:bounds[b + 1]] lie in block b
+        for b, first in enumerate(starts[:-1]):
+            lo, hi = bounds[b], bounds[b + 1]
+            if lo == hi:
+                continue
+            block = slice(int(first), min(int(first) + self.CHUNK, self.size))
+            soldiers = idx[lo:hi]
+            members = soldiers - block.start
+            uniform = rng.random(soldiers.size, dtype=np.float32)
+            shock = np.zeros(block.stop - block.start, dtype=np.float32)
+            shock[members] = approximate_logistic_shock(uniform, week.noise_scale)
+            inputs = self.week_inputs(week, block, left_ties, shock)
+            margin = self._margins(inputs)[members]
+            near = np.abs(margin) < tolerance
+            near |= np.abs(margin + week.contact_margin) < tolerance
+            near = np.flatnonzero(near)
+            if near.size:
+                shock[members[near]] = logistic_shock(uniform[near], week.noise_scale)
+                margin[near] = self._margins(inputs, members[near])
+            choice[lo:hi] = self._act(soldiers, margin, week.contact_margin)
+        return choice
+
+    def week(
+        self, week: ArmyWeek, rng: np.random.Generator, per_agent: bool = False
+    ) -> ArmyWeekResult:
+        """The soldier kernel: one week of the army, for every soldier.
+
+        Rotation, front losses, peer signals, awareness of the line and the offer, the leave
+        decision (vectorized, or per Soldier agent when ``per_agent``: same rule, same draws),
+        crossings, deserters caught and returned to the rear, and units' deterrence.
+
+        Returns:
+            Who was killed, invalided, deserted, surrendered, died crossing or was caught.
+
+        """
+        active = self.active_index()
+        self.rotate(week.rotation_rate, week.share_at_front, rng, active)
+        killed, invalided = self.casualties(
+            week.death_hazard, week.invalided_per_death, rng, active
+        )
+        left_ties, aware_ties = self.peer_counts()
+        idx = active[self.status[active] == ACTIVE]
+        self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, idx)
+
+        contacted_before = int(np.count_nonzero(self.view("contacted")))
+        choice = self.decide(week, idx, left_ties, rng, per_agent)
+        contacts = int(np.count_nonzero(self.view("contacted"))) - contacted_before
+        deserters = idx[choice == DESERT]
+        attempts = idx[choice == SURRENDER]
+        crossed = rng.random(attempts.size) < week.crossing_success_prob
+        surrendered, died_crossing = attempts[crossed], attempts[~crossed]
+        # Deserters at large before this week's are the ones the military police may catch.
+        at_large = np.flatnonzero(self.view("status") == DESERTED)
+        caught = at_large[rng.random(at_large.size) < week.detection_per_week]
+        self.status[caught] = ACTIVE
+        self.at_front[caught] = False
+        self.status[deserters] = DESERTED
+        self.status[surrendered] = SURRENDERED
+        self.status[died_crossing] = KILLED
+        self.unit_deterrence *= 1.0 - week.deterrence_decay
+        np.add.at(self.unit_deterrence, self.unit[caught], week.deterrence_per_caught)
+        return ArmyWeekResult(
+            killed=killed,
+            invalided=invalided,
+            deserters=deserters,
+            surrendered=surrendered,
+            died_crossing=died_crossing,
+            caught=caught,
+            contacts=contacts,
+        )

@@ -42,19 +42,16 @@ from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
 from agents.soldiers import (
     ACTIVE,
     CONTRACT,
-    DESERT,
     DESERTED,
     EAGER_VIEW_LIMIT,
     INVALIDED,
     KILLED,
     MOBILISED,
     PROFESSIONAL,
-    SURRENDER,
     SURRENDERED,
+    ArmyWeek,
     DecisionWeights,
     SoldierCorps,
-    WeekInputs,
-    logistic_shock,
 )
 from model.metrics import METRIC_NAMES, OUTCOMES, stability_index
 from model.policy import DefectionFund, Levers, levers_at
@@ -254,7 +251,7 @@ class OutlastModel(mesa.Model):
             ).sum()
         )
         self._enlist_initial_force()
-        self.initial_active = float(self.corps.counts()[ACTIVE])
+        self.initial_active = float(self.corps.active_count())
         self.cumulative = dict.fromkeys(ARMY_COUNTS, 0)
         self.hotline_surrenders = 0
         self.recent_desertions: list[int] = []
@@ -303,7 +300,7 @@ class OutlastModel(mesa.Model):
                 exposure[kind == k] *= getattr(s, exposure_field)
             loyalty[kind == k] = getattr(s, KIND_LOYALTY_FIELDS[k])
         # A year's pay against a year's home income: the same money value as the West's offer.
-        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub[region])
+        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub)[region]
         threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
         idx = self.corps.recruit(
             region=region,
@@ -416,68 +413,48 @@ class OutlastModel(mesa.Model):
         caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** DETECTION_HORIZON_WEEKS
         return severity * caught
 
-    def _army_week(self) -> None:
-        """Rotation, front losses, awareness, the leave decision, surrenders, deserters caught."""
+    def army_week_inputs(self) -> ArmyWeek:
+        """What the soldier kernel needs from the rest of the model this week."""
         s = self.params
-        corps = self.corps
-        rng = self.rng
-        corps.rotate(s.rotation_rate_per_week, s.share_at_front, rng)
-        killed, invalided = corps.casualties(
-            s.front_death_hazard_per_week, s.invalided_per_death, rng
-        )
-        left_share, aware_ties = corps.peer_signals()
-        corps.spread_awareness(self.levers.offer_reach, s.awareness_spread_per_tie, aware_ties, rng)
-
-        idx = corps.active_index()
-        region = corps.region[idx]
-        soldier_grievance = self.regions.grievance[region] + corps.minority[idx] * (
-            s.discrimination_grievance * (1.0 + self.regions.awareness[region])
-        )
-        week = WeekInputs(
-            index=idx,
-            peer_left_share=left_share[idx],
-            grievance=soldier_grievance,
-            offer_value=self._offer_value_by_region()[region],
-            deterrence=corps.unit_deterrence[corps.unit[idx]],
-            shock=logistic_shock(rng.random(idx.size, dtype=np.float32), s.leave_noise_scale),
+        regions = self.regions
+        return ArmyWeek(
+            rotation_rate=s.rotation_rate_per_week,
+            share_at_front=s.share_at_front,
+            death_hazard=s.front_death_hazard_per_week,
+            invalided_per_death=s.invalided_per_death,
+            offer_reach=self.levers.offer_reach,
+            awareness_per_tie=s.awareness_spread_per_tie,
+            grievance_by_region=regions.grievance,
+            minority_grievance_by_region=s.discrimination_grievance * (1.0 + regions.awareness),
+            offer_value_by_region=self._offer_value_by_region(),
             punishment=self.expected_punishment(),
             contact_margin=s.contact_margin,
+            noise_scale=s.leave_noise_scale,
+            crossing_success_prob=s.crossing_success_prob,
+            detection_per_week=s.deserter_detection_per_week,
+            deterrence_decay=s.deterrence_decay_per_week,
+            deterrence_per_caught=s.caught_deterrence * s.punishment_severity,
         )
-        contacted_before = int(corps.view("contacted").sum())
-        choice = corps.decide_each(week) if self.per_agent_decisions else corps.decide_all(week)
-        contacts = int(corps.view("contacted").sum()) - contacted_before
-        deserters = idx[choice == DESERT]
-        attempts = idx[choice == SURRENDER]
-        crossed = rng.random(attempts.size) < s.crossing_success_prob
-        surrendered, died_crossing = attempts[crossed], attempts[~crossed]
-        # Deserters at large before this week's are the ones the military police may catch.
-        at_large = np.flatnonzero(corps.view("status") == DESERTED)
-        caught = at_large[rng.random(at_large.size) < s.deserter_detection_per_week]
-        corps.status[caught] = ACTIVE
-        corps.at_front[caught] = False
-        corps.status[deserters] = DESERTED
-        corps.status[surrendered] = SURRENDERED
-        corps.status[died_crossing] = KILLED
-        self._pay_surrenders(surrendered)
-        corps.unit_deterrence *= 1.0 - s.deterrence_decay_per_week
-        np.add.at(
-            corps.unit_deterrence,
-            corps.unit[caught],
-            s.caught_deterrence * s.punishment_severity,
+
+    def _army_week(self) -> None:
+        """The soldier kernel's week, then its bookkeeping: surrenders paid, losses counted."""
+        result = self.corps.week(
+            self.army_week_inputs(), self.rng, per_agent=self.per_agent_decisions
         )
+        self._pay_surrenders(result.surrendered)
         self._record_losses(
             {
-                "deaths": np.concatenate([killed, died_crossing]),
-                "invalided": invalided,
-                "desertions": deserters,
-                "surrenders": surrendered,
+                "deaths": np.concatenate([result.killed, result.died_crossing]),
+                "invalided": result.invalided,
+                "desertions": result.deserters,
+                "surrenders": result.surrendered,
             }
         )
-        for name, count in (("returned", caught.size), ("contacts", contacts)):
+        for name, count in (("returned", result.caught.size), ("contacts", result.contacts)):
             self._week_counts[name] = count
             self.cumulative[name] += count
-        self.hotline_surrenders += int(corps.aware[surrendered].sum())
-        self.recent_desertions = [*self.recent_desertions[-3:], deserters.size]
+        self.hotline_surrenders += int(self.corps.aware[result.surrendered].sum())
+        self.recent_desertions = [*self.recent_desertions[-3:], result.deserters.size]
 
     def _record_losses(self, losses: dict[str, np.ndarray]) -> None:
         """Count this week's losses (agent indices) nationally and by home region."""
@@ -524,7 +501,7 @@ class OutlastModel(mesa.Model):
         in the last `army_trend_window_weeks` weeks: a shrinking army registers even after it
         grew, and a long decline from the start is not forgotten.
         """
-        active = float(self.corps.counts()[ACTIVE])
+        active = float(self.corps.active_count())
         recent = self.active_history[-self.params.army_trend_window_weeks :]
         reference = max([self.initial_active, *recent]) if recent else self.initial_active
         from_start = 1.0 - active / self.initial_active if self.initial_active else 0.0
@@ -644,7 +621,7 @@ class OutlastModel(mesa.Model):
     # ---- metrics --------------------------------------------------------------------------
 
     def _collect(self) -> None:
-        self.active_history.append(float(self.corps.counts()[ACTIVE]))
+        self.active_history.append(float(self.corps.active_count()))
         self.metrics = self._compute_metrics()
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)

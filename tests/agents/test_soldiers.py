@@ -5,6 +5,7 @@ import mesa
 import networkx as nx
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from agents.soldiers import (
     ACTIVE,
@@ -299,3 +300,30 @@ def test_awareness_spreads_along_ties_without_broadcast():
     aware_units = np.unique(corps.unit[: corps.size][corps.view("aware")])
     assert corps.view("aware").sum() > 20
     assert aware_units.tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("n_slots", "unit_size", "ties"), [(1_000, 50, 8), (203, 10, 4), (7, 3, 2)]
+)
+def test_unit_network_without_rewiring_is_a_ring_lattice_in_each_unit(n_slots, unit_size, ties):
+    adj = unit_network(n_slots, unit_size, ties, 0.0, np.random.default_rng(0))
+    units = []
+    for start in range(0, n_slots, unit_size):
+        size = min(unit_size, n_slots - start)
+        # A unit smaller than the ring's reach ties each soldier to every mate once.
+        ring = nx.watts_strogatz_graph(size, min(ties, size - 1), 0.0)
+        units.append(nx.to_scipy_sparse_array(ring, format="csr"))
+    expected = sp.block_diag(units, format="csr")
+    assert adj.has_sorted_indices
+    assert np.all(adj.data == 1.0)
+    assert (adj != expected).nnz == 0
+
+
+def test_unit_network_with_heavy_rewiring_keeps_its_invariants():
+    adj = unit_network(5_003, 7, 6, 1.0, np.random.default_rng(1))
+    rows, cols = adj.nonzero()
+    assert (adj != adj.T).nnz == 0
+    assert np.all(rows != cols)
+    assert np.all(rows // 7 == cols // 7)
+    assert adj.has_sorted_indices and np.all(adj.data == 1.0)
+    assert np.array_equal(adj.indptr, np.concatenate(([0], np.cumsum(np.diff(adj.indptr)))))
