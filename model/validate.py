@@ -491,7 +491,7 @@ def add_command(sub: Any) -> None:
 def run_command(args: Any) -> int:
     """Run ``outlast validate``: print the table and write it as CSV and Markdown to --out."""
     from model.cli import UsageError
-    from model.store import write_atomic
+    from model.store import output_dir_problem, write_atomic
 
     if args.list:
         for check in CHECKS.values():
@@ -504,8 +504,9 @@ def run_command(args: Any) -> int:
     for text in args.overrides:
         parse_assignment(text)
     out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output path '{out}' is a file, not a directory")
+    problem = output_dir_problem(out)
+    if problem:
+        raise UsageError(problem)
     table = validate(args.seeds, args.only, args.overrides, args.workers, args.seed)
     print(to_text(table))
     out.mkdir(parents=True, exist_ok=True)
