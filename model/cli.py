@@ -84,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list every parameter")
     params.add_argument("--format", choices=["table", "markdown", "json"], default="table")
 
-    from model import validate
+    from model import validate_command
 
-    validate.add_command(sub)
+    validate_command.add_command(sub)
 
     sweep = sub.add_parser("sweep", help="run an experiment file (runs/*.toml) over its design")
     sweep.add_argument("experiment", type=Path, help="the experiment's TOML file")
@@ -137,13 +137,14 @@ def check_output_dir(path: Path, manifest: dict) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from model.runner import run_simulation
-    from model.store import provenance, write_json, write_parquet
-
     overrides = list(args.overrides)
     if args.weeks is not None:
         overrides.append(f"horizon_weeks={args.weeks}")
     scenario = load_scenario(preset=args.preset, config=args.config, overrides=overrides)
+    # Imported once the input is known to be good: bad input is refused without loading them.
+    from model.runner import run_simulation
+    from model.store import provenance, write_json, write_parquet
+
     preset = args.preset or "custom"
     out = args.out or OUTPUT_ROOT / f"run-{preset}-seed{args.seed}"
     manifest = {
@@ -228,7 +229,7 @@ def parameter_markdown() -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from model.validate import run_command
+    from model.validate_command import run_command
 
     return run_command(args)
 

@@ -139,6 +139,9 @@ class OutlastModel(mesa.Model):
         expected_recruits += s.mobilisation_size if s.mobilisation_week >= 0 else 0.0
         capacity = int(s.n_soldier_agents + expected_recruits / s.soldiers_per_agent) + 1
         capacity = -(-capacity // s.unit_size_agents) * s.unit_size_agents
+        #: Recruitment stops at twice the expected size: at extreme pay, bonus and elasticity the
+        #: recruitment rule alone would enlist more agents than memory holds (docs/MODEL.md).
+        self.max_soldier_agents = 2 * capacity
         self.corps = SoldierCorps(
             self,
             capacity=capacity,
@@ -165,9 +168,10 @@ class OutlastModel(mesa.Model):
         self.base_partner_support = sum(a.base_cooperation * a.capacity_weight for a in ARCHETYPES)
         self.fund = DefectionFund(s.seized_asset_fund_usd)
 
+        start_weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
+        # With neither pay nor bonus no one signs up, whatever the bonus becomes (and no 0/0).
         self._recruit_scale = (
-            s.recruits_per_week_at_defaults
-            / self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n)).sum()
+            s.recruits_per_week_at_defaults / start_weights.sum() if start_weights.sum() else 0.0
         )
         self._enlist_initial_force()
         self.initial_active = float(self.corps.counts()[ACTIVE])
@@ -239,6 +243,8 @@ class OutlastModel(mesa.Model):
             weights = self.regions.men_16_61
         else:
             weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
+            if not weights.sum():  # no pay and no bonus: no recruitment pattern to follow
+                weights = self.regions.men_16_61
         region = self.rng.choice(self.regions.n, size=n, p=weights / weights.sum())
         share_professional = 1.0 - s.share_mobilised - s.share_contract
         kind = self.rng.choice(
@@ -293,17 +299,23 @@ class OutlastModel(mesa.Model):
 
     def _recruitment(self) -> None:
         s = self.params
+        n = self.regions.n
         weights = self._recruitment_weights(self.leader.bonus_rub, self.regions.unrest)
         expected_agents = self._recruit_scale * weights / s.soldiers_per_agent
-        per_region = self.rng.poisson(expected_agents)
-        region = np.repeat(np.arange(self.regions.n), per_region)
-        kinds = np.full(region.size, CONTRACT)
+        # No region sends more men than it has (only binds at extreme pay, bonus and elasticity).
+        not_enlisted = np.maximum(self.regions.men_16_61 - self.regions.recruits, 0.0)
+        signed = self.rng.poisson(np.minimum(expected_agents, not_enlisted / s.soldiers_per_agent))
+        called = np.zeros(n, dtype=signed.dtype)
         if self.week == s.mobilisation_week:
             # Quotas in proportion to men aged 16-61 (assumption; reported quotas were uneven).
             quota = self.regions.men_16_61 / self.regions.men_16_61.sum()
             called = self.rng.multinomial(round(s.mobilisation_size / s.soldiers_per_agent), quota)
-            region = np.concatenate([region, np.repeat(np.arange(self.regions.n), called)])
-            kinds = np.concatenate([kinds, np.full(called.sum(), MOBILISED)])
+        counts = np.concatenate([signed, called])
+        room = max(self.max_soldier_agents - self.corps.size, 0)
+        if counts.sum() > room:
+            counts = self.rng.multivariate_hypergeometric(counts, room)
+        region = np.repeat(np.tile(np.arange(n), 2), counts)
+        kinds = np.repeat([CONTRACT, MOBILISED], [counts[:n].sum(), counts[n:].sum()])
         at_front = self.rng.random(region.size) < s.share_at_front
         self._enlist(region, kinds, at_front)
         self._week_counts["recruits"] = region.size
