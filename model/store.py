@@ -195,6 +195,11 @@ class SweepStore:
                 path.unlink()
         self.parts.mkdir()
 
+    def is_blank(self) -> bool:
+        """Whether the directory holds nothing but what `lock` makes (a sweep that wrote nothing)."""
+        names = {p.name for p in self.root.iterdir()}
+        return names <= {LOCK, PARTS} and not any(self.parts.glob("*.parquet"))
+
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write manifest.json atomically."""
         write_json(self.root / MANIFEST, manifest)

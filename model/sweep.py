@@ -217,7 +217,7 @@ class DaskBackend:
     Args:
         address: The scheduler's address, tcp://HOST:PORT.
         worker_wait_s: Longest wait for the cluster to have a worker, when connecting and after
-            the last one is lost mid-sweep.
+            the last one is lost mid-sweep (default `DASK_WORKER_WAIT_S`).
 
     Raises:
         ExperimentError: If Dask is missing, the address is malformed or unreachable, or the
@@ -225,7 +225,7 @@ class DaskBackend:
 
     """
 
-    def __init__(self, address: str, worker_wait_s: float = DASK_WORKER_WAIT_S) -> None:
+    def __init__(self, address: str, worker_wait_s: float | None = None) -> None:
         try:
             from dask.distributed import Client
         except ImportError:
@@ -251,7 +251,8 @@ class DaskBackend:
                     f"cannot reach the Dask scheduler at '{address}': {exc.strerror or exc}"
                 ) from None
         self.address = address
-        self.worker_wait_s = worker_wait_s
+        self.worker_wait_s = DASK_WORKER_WAIT_S if worker_wait_s is None else worker_wait_s
+        worker_wait_s = self.worker_wait_s
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -267,6 +268,7 @@ class DaskBackend:
                 f"start some with `dask worker {address}`"
             ) from None
         self.workers = max(sum(self.client.nthreads().values()), 1)
+        self._no_worker_since: float | None = None
 
     def run(
         self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
@@ -283,26 +285,41 @@ class DaskBackend:
         # pure=False gives each task a fresh key: two sweeps on one cluster never share results.
         futures = [self.client.submit(run_batch, batch, *keep, pure=False) for batch in batches]
         finished = dask_as_completed(futures, loop=self.client.loop)
-        no_worker_since: float | None = None
+        self._no_worker_since = None
         try:
             while not finished.is_empty():
                 ready = finished.next_batch(block=False)
                 for future in ready:
-                    yield future.result()
-                if ready:
-                    continue
-                if self.client.nthreads():
-                    no_worker_since = None
-                elif no_worker_since is None:
-                    no_worker_since = time.monotonic()
-                elif time.monotonic() - no_worker_since > self.worker_wait_s:
-                    raise WorkerLost(
-                        f"the Dask cluster at '{self.address}' has had no worker for "
-                        f"{self.worker_wait_s:g} s"
-                    )
-                time.sleep(DASK_POLL_S)
+                    yield self._result(future)
+                if not ready:
+                    self._check_workers()
+                    time.sleep(DASK_POLL_S)
         except (KilledWorker, CommClosedError, OSError, CancelledError) as exc:
             raise WorkerLost(f"the Dask cluster failed ({type(exc).__name__}: {exc})") from None
+
+    def _result(self, future: Any) -> BatchResult:
+        """A finished task's result, waiting while the cluster has a worker.
+
+        If the task's worker died before its result was fetched, Dask computes it again
+        elsewhere: wait for that as for any task, watching for a cluster with no worker.
+        """
+        while True:
+            try:
+                return future.result(timeout=DASK_POLL_S)
+            except TimeoutError:
+                self._check_workers()
+
+    def _check_workers(self) -> None:
+        """Stop the sweep once the cluster has had no worker for `worker_wait_s`."""
+        if self.client.nthreads():
+            self._no_worker_since = None
+        elif self._no_worker_since is None:
+            self._no_worker_since = time.monotonic()
+        elif time.monotonic() - self._no_worker_since > self.worker_wait_s:
+            raise WorkerLost(
+                f"the Dask cluster at '{self.address}' has had no worker for "
+                f"{self.worker_wait_s:g} s"
+            )
 
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
@@ -347,7 +364,7 @@ def check_output_dir(out: Path, exp: Experiment, overwrite: bool) -> bool:
     problem = output_dir_problem(out)
     if problem:
         raise ExperimentError(problem)
-    if not out.is_dir() or not any(out.iterdir()):
+    if not out.is_dir() or SweepStore(out).is_blank():
         return False
     for name in STORE_NAMES:
         if (out / name).is_symlink():
