@@ -1,13 +1,19 @@
 """Elites: military, security and civilian insiders on a patronage network, and coup coordination.
 
-Elite state lives in arrays (`EliteCircle`); each elite is an `Elite` mesa.Agent view. Each week an
-elite reads a noisy private signal of the regime's strength and chooses to stay loyal, press the
-leader to end the war, or conspire. Conspiring follows the global-game logic of Morris & Shin
-(1998): with a private signal x of the regime's strength and a cost c of attacking, an agent
-attacks when x falls below 1 - c (the limit of small noise with a uniform prior). Fear from purges
-and repression raises c; an exile agreement's outside option and conspiring neighbours lower it.
-Little (2017) shows that once a regime survives, no one moves however dissatisfied: here a failed
-coup's purge and fear reproduce that.
+Elite state lives in arrays (`EliteCircle`); each elite is an `Elite` mesa.Agent view on one row.
+Each week an elite weighs his personal cost of the war, the outside option an exile agreement offers,
+fear (his own, after purges, and the leader's repression), his loyalty and what his network
+neighbours did last week, and chooses to stay loyal, press the leader to end the war, or conspire.
+
+Conspiring is a coordination problem, solved with the switching strategies of the global game of
+regime change (Morris & Shin 1998): the regime falls when the power share attacking it reaches its
+fundamental theta. Elite i, with a private signal x_i = theta + sigma e_i and a cost-benefit ratio
+c_i of attacking, attacks when x_i < x*_i. With an improper uniform prior and power weights w_i the
+equilibrium is exact for heterogeneous costs: the regime falls when theta <= theta_hat =
+sum_i w_i (1 - c_i), and x*_i = theta_hat + sigma Phi^-1(1 - c_i). An elite who does not even press
+has c_i = 1 and never attacks. Little (2017) shows that once a regime survives, there is an
+equilibrium in which no officer moves however dissatisfied; a failed coup's purges and fear
+reproduce that here.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import ndtri
 
 from agents.views import ArrayAgent, ArrayColumn
 
@@ -30,21 +37,66 @@ MILITARY, SECURITY, CIVILIAN = 0, 1, 2
 KIND_NAMES = ("military", "security", "civilian")
 #: Shares of elites by kind (assumption).
 KIND_SHARES = (0.4, 0.3, 0.3)
-#: How much each kind's cost of the war rises with the army's decline (assumption: the military
-#: bears losses most, civilians least; civilians bear sanctions, in their base cost).
-ARMY_COST_SENSITIVITY = np.array([0.8, 0.4, 0.2])
+#: Range of each kind's base cost of the war (sanctions, lost business, risk; assumption).
 BASE_COST_RANGE = {MILITARY: (0.05, 0.25), SECURITY: (0.0, 0.15), CIVILIAN: (0.15, 0.4)}
+#: How each kind's cost rises with the army's decline (assumption: the military bears the
+#: losses most, civilians least).
+ARMY_COST_SENSITIVITY = np.array([0.8, 0.4, 0.2])
+#: How each kind's cost rises with the regime's lost economic capacity (assumption: civilians
+#: hold the businesses that lose partners' trade).
+ECONOMY_COST_SENSITIVITY = np.array([0.2, 0.2, 0.6])
+#: How much each kind values an exile agreement's amnesty and role (assumption: the op-ed expects
+#: military chiefs to preserve their role; security chiefs are most compromised, so amnesty is
+#: least credible for them).
+OUTSIDE_OPTION_BY_KIND = np.array([1.0, 0.6, 0.8])
+#: Range of personal loyalty to the leader at the start (patronage; assumption).
+LOYALTY_RANGE = (0.1, 0.4)
 
 
 @dataclass(frozen=True)
 class EliteSignals:
-    """What elites see this week."""
+    """What elites see this week, each a share or utility in [0, 1].
+
+    Attributes:
+        regime_strength: The regime's perceived strength (army, calm, capacity, legitimacy).
+        army_decline: The army's decline (from its start or its recent peak).
+        capacity_shortfall: 1 - the regime's economic capacity.
+        outside_option: What an exile agreement offers (amnesty, a role), before kind weights.
+        repression_fear: Fear every elite feels from the leader's repression.
+        resolve_cost: Expected lasting cost of the war from Western resolve (sanctions kept).
+        rally: The rally effect of a visible exile government (raises loyalty, taints plotting).
+
+    """
 
     regime_strength: float
     army_decline: float
+    capacity_shortfall: float
     outside_option: float
     repression_fear: float
+    resolve_cost: float
     rally: float
+
+
+@dataclass(frozen=True)
+class EliteRule:
+    """Parameters of the elites' weekly choice.
+
+    Attributes:
+        neighbour_weight: Weight of neighbours' pressing (on dissatisfaction) and conspiring
+            (lowering the perceived fundamental).
+        signal_noise: Standard deviation sigma of each elite's private signal.
+        press_threshold: Dissatisfaction above which an elite presses the leader.
+        conspiracy_cost: Base loss from a failed plot (prison, death), before fear and loyalty.
+        resilience: Power share that must conspire to topple the regime at full strength; the
+            global game's fundamental is resilience x perceived strength.
+
+    """
+
+    neighbour_weight: float
+    signal_noise: float
+    press_threshold: float
+    conspiracy_cost: float
+    resilience: float
 
 
 class Elite(ArrayAgent):
@@ -65,7 +117,7 @@ def patronage_network(
     """A stochastic block model of patronage factions (networkx, seeded).
 
     Returns:
-        A graph whose nodes carry their ``faction`` (block) as the attribute "block".
+        A graph whose nodes carry their faction (block) as the attribute "block".
 
     """
     sizes = [n // n_factions + (1 if i < n % n_factions else 0) for i in range(n_factions)]
@@ -76,13 +128,43 @@ def patronage_network(
     return nx.stochastic_block_model(sizes, probs, seed=seed, sparse=False)
 
 
+def regime_change_threshold(cost_ratio: np.ndarray, power: np.ndarray) -> float:
+    """The global game's threshold theta_hat = sum_i w_i (1 - c_i), w the power shares.
+
+    Elite i attacks when the posterior chance that theta <= theta_hat exceeds c_i, i.e. when
+    x_i < x*_i = theta_hat + sigma Phi^-1(1 - c_i); the attacking mass at theta_hat is then
+    sum_i w_i Phi(Phi^-1(1 - c_i)) = sum_i w_i (1 - c_i), which must equal theta_hat
+    (Morris & Shin 1998, with heterogeneous costs and an improper uniform prior).
+
+    Examples:
+        >>> regime_change_threshold(np.array([0.2, 1.0]), np.array([1.0, 1.0]))
+        0.4
+
+    """
+    return float(np.average(1.0 - cost_ratio, weights=power))
+
+
+def switching_signal(theta_hat: float, cost_ratio: np.ndarray | float, noise: float) -> np.ndarray:
+    """Each elite's switching signal x*_i = theta_hat + sigma Phi^-1(1 - c_i).
+
+    c is clipped to [1e-9, 1 - 1e-9] so that Phi^-1 stays finite.
+
+    Examples:
+        >>> float(switching_signal(0.4, 0.5, 0.1))
+        0.4
+
+    """
+    c = np.clip(cost_ratio, 1e-9, 1.0 - 1e-9)
+    return theta_hat + noise * ndtri(1.0 - c)
+
+
 class EliteCircle:
     """All elites as arrays, with the patronage network as a graph and as CSR.
 
     Args:
         model: The owning mesa model.
         n: Number of elites.
-        power_alpha: Pareto shape of power (heavy-tailed).
+        power_alpha: Pareto shape of power (heavy-tailed: a few hold most of it).
         n_factions: Factions in the network.
         p_within: Tie probability within a faction.
         p_between: Tie probability between factions.
@@ -108,6 +190,7 @@ class EliteCircle:
         self.adjacency = sp.csr_array(nx.to_scipy_sparse_array(self.graph, format="csr"))
         self.faction = np.array([self.graph.nodes[i]["block"] for i in range(n)])
         self.kind = rng.choice(3, size=n, p=KIND_SHARES)
+        # The power of a seat; a purged elite's successor inherits it.
         self.power = rng.pareto(power_alpha, size=n) + 1.0
         self.loyalty = np.zeros(n)
         self.fear = np.zeros(n)
@@ -116,29 +199,57 @@ class EliteCircle:
         self.purged_week = np.full(n, -1)
         self.purges = 0
         for i in range(n):
-            self._fill_seat(i, rng, fear=0.0)
+            self._fill_seat(i, rng, fear=0.0, extra_loyalty=0.0)
         self.agents: list[Elite] = [Elite(model, self, i) for i in range(n)]
 
-    def _fill_seat(self, i: int, rng: np.random.Generator, fear: float) -> None:
+    def _fill_seat(
+        self, i: int, rng: np.random.Generator, fear: float, extra_loyalty: float
+    ) -> None:
         lo, hi = BASE_COST_RANGE[int(self.kind[i])]
         self.base_cost[i] = rng.uniform(lo, hi)
-        self.loyalty[i] = rng.uniform(0.1, 0.4)
+        self.loyalty[i] = rng.uniform(*LOYALTY_RANGE) + extra_loyalty
         self.fear[i] = fear
         self.action[i] = LOYAL
 
-    def purge(self, seats: np.ndarray, week: int, fear: float, rng: np.random.Generator) -> None:
-        """Replace the elites in `seats` with new loyalists: the old agents leave the model."""
-        for i in seats:
+    def purge(
+        self,
+        seats: np.ndarray,
+        week: int,
+        fear: float,
+        newcomer_loyalty: float,
+        rng: np.random.Generator,
+    ) -> None:
+        """Replace the elites in `seats`: the old agents leave the model, loyalists take their seats.
+
+        A successor keeps the seat's kind, faction and power, draws a new base cost, and owes his
+        seat to the leader (`newcomer_loyalty` added to his loyalty); he starts with `fear`.
+        """
+        for i in np.asarray(seats, dtype=int):
             self.agents[i].remove()
-            self._fill_seat(int(i), rng, fear=fear)
-            self.loyalty[i] += 0.2  # a newcomer owes his seat to the leader
+            self._fill_seat(int(i), rng, fear=fear, extra_loyalty=newcomer_loyalty)
             self.purged_week[i] = week
             self.agents[i] = Elite(self.model, self, int(i))
         self.purges += len(seats)
 
+    def frighten(self, seats: np.ndarray, fear: float) -> None:
+        """Raise the fear of the elites in `seats` to at least `fear`."""
+        self.fear[seats] = np.maximum(self.fear[seats], fear)
+
+    def neighbours_of(self, seats: np.ndarray) -> np.ndarray:
+        """Seats tied to any of `seats` on the patronage network (excluding `seats`)."""
+        mask = np.zeros(self.n)
+        mask[seats] = 1.0
+        tied = (self.adjacency @ mask) > 0
+        tied[seats] = False
+        return np.flatnonzero(tied)
+
     def power_share(self, action: int) -> float:
         """Share of total power held by elites taking `action`."""
         return float(self.power[self.action == action].sum() / self.power.sum())
+
+    def mean_fear(self) -> float:
+        """Power-weighted mean of elites' own fear."""
+        return float(np.average(self.fear, weights=self.power))
 
     def neighbour_share(self, mask: np.ndarray) -> np.ndarray:
         """Per elite: power-weighted share of network neighbours for whom `mask` holds."""
@@ -146,49 +257,63 @@ class EliteCircle:
         total = self.adjacency @ self.power
         return np.divide(weighted, total, out=np.zeros(self.n), where=total > 0)
 
-    def choose_actions(
-        self,
-        signals: EliteSignals,
-        neighbour_weight: float,
-        signal_noise: float,
-        press_threshold: float,
-        conspiracy_cost: float,
-        rng: np.random.Generator,
-    ) -> None:
-        """Each elite chooses loyal, pressing or conspiring from last week's neighbours' actions.
+    def war_cost(self, signals: EliteSignals) -> np.ndarray:
+        """Each elite's personal cost of continuing the war.
 
-        Dissatisfaction = cost of the war + outside option + neighbours pressing - loyalty - fear.
-        An elite presses when dissatisfaction exceeds `press_threshold`, and a pressing elite
-        conspires when his private signal of regime strength falls below 1 - c, with
-        c = conspiracy_cost + fear - outside option - neighbour weight x neighbours conspiring.
+        base cost + army sensitivity x army decline + economic sensitivity x capacity shortfall
+        + the cost of Western resolve (sanctions that will not be lifted).
+        """
+        return (
+            self.base_cost
+            + ARMY_COST_SENSITIVITY[self.kind] * signals.army_decline
+            + ECONOMY_COST_SENSITIVITY[self.kind] * signals.capacity_shortfall
+            + signals.resolve_cost
+        )
+
+    def total_fear(self, signals: EliteSignals) -> np.ndarray:
+        """Own fear (purges) plus the fear of repression, capped at 1."""
+        return np.clip(self.fear + signals.repression_fear, 0.0, 1.0)
+
+    def choose_actions(
+        self, signals: EliteSignals, rule: EliteRule, rng: np.random.Generator
+    ) -> None:
+        """Each elite chooses loyal, pressing or conspiring, seeing last week's neighbours.
+
+        Gain from ending the war G = war cost + kind weight x outside option. Loss if a plot fails
+        L = conspiracy cost + loyalty + fear + rally. Dissatisfaction
+        D = G + neighbour weight x neighbours pressing - loyalty - fear - rally; an elite presses
+        when D > press threshold. The cost-benefit ratio of attacking is c = L / (L + G) for a
+        pressing elite and 1 for the others. A pressing elite conspires when his private signal
+        of the fundamental, lowered by neighbour weight x neighbours conspiring (what his patrons
+        and clients do tells him how many will move), falls below his switching signal (see
+        `switching_signal`). The fundamental is resilience x perceived strength: the power share
+        a plot needs.
         """
         pressing_nb = self.neighbour_share(self.action >= PRESSING)
         conspiring_nb = self.neighbour_share(self.action == CONSPIRING)
-        cost_of_war = self.base_cost + ARMY_COST_SENSITIVITY[self.kind] * signals.army_decline
-        fear = np.clip(self.fear + signals.repression_fear, 0.0, 1.0)
+        fear = self.total_fear(signals)
+        gain = self.war_cost(signals) + OUTSIDE_OPTION_BY_KIND[self.kind] * signals.outside_option
+        loss = rule.conspiracy_cost + self.loyalty + fear + signals.rally
         dissatisfaction = (
-            cost_of_war
-            + signals.outside_option
-            + neighbour_weight * pressing_nb
-            - self.loyalty
-            - signals.rally
-            - fear
-            + (1.0 - signals.regime_strength) * 0.5
+            gain + rule.neighbour_weight * pressing_nb - self.loyalty - fear - signals.rally
         )
-        private_signal = signals.regime_strength + signal_noise * rng.standard_normal(self.n)
-        attack_cost = np.clip(
-            conspiracy_cost + fear - signals.outside_option - neighbour_weight * conspiring_nb,
-            0.0,
-            1.0,
+        pressing = dissatisfaction > rule.press_threshold
+        fundamental = rule.resilience * signals.regime_strength
+        signal = (
+            fundamental
+            + rule.signal_noise * rng.standard_normal(self.n)
+            - rule.neighbour_weight * conspiring_nb
         )
-        pressing = dissatisfaction > press_threshold
-        conspiring = pressing & (private_signal < 1.0 - attack_cost)
+        cost_ratio = np.where(pressing, loss / (loss + gain), 1.0)
+        theta_hat = regime_change_threshold(cost_ratio, self.power)
+        threshold = switching_signal(theta_hat, cost_ratio, rule.signal_noise)
+        conspiring = pressing & (signal < threshold)
         self.action = np.where(conspiring, CONSPIRING, np.where(pressing, PRESSING, LOYAL)).astype(
             np.int8
         )
 
     def decay_fear(self, rate: float) -> None:
-        """Fear fades by `rate` each week."""
+        """Own fear fades by `rate` each week."""
         self.fear *= 1.0 - rate
 
 
@@ -196,17 +321,26 @@ def coup_success_probability(
     conspiring_power: float,
     threshold: float,
     army_decline: float,
-    unrest: float,
+    unrest_pressure: float,
     intercept: float,
     power_coef: float,
     army_coef: float,
     unrest_coef: float,
 ) -> float:
-    """Logistic chance that a coup succeeds, rising with conspiring power, army decline and unrest."""
+    """Logistic chance that a coup succeeds, rising with conspiring power, army decline and unrest.
+
+    log-odds = intercept + power coef x (conspiring power - threshold) + army coef x army decline
+    + unrest coef x unrest pressure (unrest scaled to [0, 1]).
+
+    Examples:
+        >>> coup_success_probability(0.3, 0.3, 0.0, 0.0, 0.0, 4.0, 3.0, 3.0)
+        0.5
+
+    """
     log_odds = (
         intercept
         + power_coef * (conspiring_power - threshold)
         + army_coef * army_decline
-        + unrest_coef * unrest
+        + unrest_coef * unrest_pressure
     )
     return float(1.0 / (1.0 + np.exp(-log_odds)))

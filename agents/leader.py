@@ -1,10 +1,19 @@
-"""The leader: threat perception, belief that he can outlast the West, responses, ending the war."""
+"""The leader: threat perception, belief that he can outlast the West, responses, ending the war.
+
+Svolik (2012): dictators answer threats from insiders with co-optation and repression, and most
+are removed by insiders, not crowds. Here the leader raises the soldiers' sign-up bonus within a
+budget, represses, purges conspirators his services detect, and ends the war by negotiation when
+his threat perception outweighs his commitment, discounted by his belief that he can outlast
+the West.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import mesa
+
+from agents.regime import unrest_pressure
 
 #: Weights of the leader's threat perception (assumption; they sum to 1 so threat is in [0, 1]).
 THREAT_WEIGHTS = {
@@ -14,13 +23,22 @@ THREAT_WEIGHTS = {
     "unrest": 0.15,
     "exile_agreement": 0.1,
 }
-#: Unrest (share of citizens active) at which its threat term saturates (assumption).
-UNREST_SATURATION = 0.2
+#: Weekly rise of the sign-up bonus while the leader responds to threat (assumption).
+BONUS_RAISE_PER_WEEK = 0.05
 
 
 @dataclass(frozen=True)
 class Threats:
-    """The inputs of the leader's threat perception, each in [0, 1]."""
+    """The inputs of the leader's threat perception.
+
+    Attributes:
+        elite_pressure: Power share of elites pressing or conspiring.
+        coup_risk: Conspiring power over the coup threshold, capped at 1.
+        army_decline: The army's decline.
+        unrest: Population-weighted unrest (share active; scaled by its saturation).
+        exile_agreement: An exile agreement's weight: its Western support once reached, else 0.
+
+    """
 
     elite_pressure: float
     coup_risk: float
@@ -30,45 +48,107 @@ class Threats:
 
 
 def threat_level(threats: Threats) -> float:
-    """Weighted threat in [0, 1]."""
-    unrest = min(1.0, threats.unrest / UNREST_SATURATION)
-    values = {**threats.__dict__, "unrest": unrest}
-    return sum(THREAT_WEIGHTS[k] * min(1.0, max(0.0, values[k])) for k in THREAT_WEIGHTS)
+    """Weighted threat in [0, 1]; unrest enters as its pressure ``min(1, unrest / 0.2)``."""
+    values = {f.name: getattr(threats, f.name) for f in fields(threats)}
+    values["unrest"] = unrest_pressure(threats.unrest)
+    return float(sum(THREAT_WEIGHTS[k] * min(1.0, max(0.0, values[k])) for k in THREAT_WEIGHTS))
+
+
+@dataclass(frozen=True)
+class LeaderRule:
+    """Parameters of the leader.
+
+    Attributes:
+        base_commitment: Commitment to the war with full economic capacity and no rally.
+        capacity_weight: Share of commitment that rests on the regime's economic capacity.
+        belief_share: Share of the bar to ending the war that rests on his belief that he can
+            outlast the West: bar = commitment x (1 - belief_share + belief_share x belief).
+        belief_rate: Weekly rate at which belief moves towards 1 - Western resolve.
+        response_threshold: Threat above which he responds (bonus, repression, purges).
+        repression_step: Rise of repression per week of response.
+        repression_relax: Fall of repression per week without response.
+
+    """
+
+    base_commitment: float
+    capacity_weight: float
+    belief_share: float
+    belief_rate: float
+    response_threshold: float
+    repression_step: float
+    repression_relax: float
 
 
 class Leader(mesa.Agent):
     """The leader decides to continue or end the war, and how to respond to threats.
 
-    He ends the war by negotiation when threat exceeds his commitment scaled by how sure he is
-    of outlasting the West: threat > commitment x (0.4 + 0.6 x belief). His belief drifts towards
-    1 - resolve, so a resolved West lowers the bar that threats must clear.
+    Args:
+        model: The owning mesa model.
+        rule: His parameters.
+        belief_outlast: Initial belief that he can outlast the West.
+        bonus_rub: Initial sign-up bonus for soldiers.
+
     """
 
     def __init__(
-        self, model: mesa.Model, commitment: float, belief_outlast: float, bonus_rub: float
+        self, model: mesa.Model, rule: LeaderRule, belief_outlast: float, bonus_rub: float
     ) -> None:
         super().__init__(model)
-        self.commitment = commitment
+        self.rule = rule
+        self.commitment = rule.base_commitment
         self.belief_outlast = belief_outlast
         self.threat = 0.0
         self.bonus_rub = bonus_rub
         self.repression = 0.0
+        self.responding = False
         self.wants_to_end_war = False
 
-    def update_belief(self, resolve: float, rate: float) -> None:
-        """Belief that he can outlast the West drifts at `rate` towards 1 - resolve."""
-        self.belief_outlast += rate * ((1.0 - resolve) - self.belief_outlast)
+    @property
+    def bar(self) -> float:
+        """The threat he tolerates: commitment x (1 - s + s x belief), s the belief share."""
+        s = self.rule.belief_share
+        return self.commitment * (1.0 - s + s * self.belief_outlast)
+
+    def update_belief(self, resolve: float) -> None:
+        """Belief that he can outlast the West moves towards 1 - resolve at the belief rate."""
+        self.belief_outlast += self.rule.belief_rate * ((1.0 - resolve) - self.belief_outlast)
+
+    def update_commitment(self, capacity: float, rally: float) -> None:
+        """Commitment follows what the regime can afford, and rises with a rally effect.
+
+        commitment = base x (1 - capacity weight x (1 - capacity)) + rally, in [0, 1]: a war the
+        regime cannot fund is one he is less committed to; a war framed as existential against
+        the West (a visible Western-backed exile government) is one he is more committed to.
+        """
+        shortfall = 1.0 - capacity
+        value = self.rule.base_commitment * (1.0 - self.rule.capacity_weight * shortfall) + rally
+        self.commitment = min(1.0, max(0.0, value))
 
     def perceive(self, threats: Threats) -> None:
-        """Update threat perception and whether he now prefers to end the war."""
+        """Update threat perception and whether he now prefers to end the war (threat > bar)."""
         self.threat = threat_level(threats)
-        bar = self.commitment * (0.4 + 0.6 * self.belief_outlast)
-        self.wants_to_end_war = self.threat > bar
+        self.wants_to_end_war = self.threat > self.bar
 
-    def respond(self, response_threshold: float, bonus_budget_rub: float, repression_step: float):
-        """Above the response threshold: raise the bonus 5% a week within budget, and repress."""
-        if self.threat <= response_threshold:
-            return False
-        self.bonus_rub = min(bonus_budget_rub, self.bonus_rub * 1.05)
-        self.repression = min(1.0, self.repression + repression_step)
-        return True
+    def respond(self, bonus_ceiling_rub: float) -> bool:
+        """Above the response threshold: raise the bonus 5% a week up to the ceiling, and repress.
+
+        Below it, repression relaxes. The bonus is never cut (a promise paid to recruits).
+
+        Returns:
+            Whether he responded this week (he then also purges detected conspirators).
+
+        """
+        rule = self.rule
+        self.responding = self.threat > rule.response_threshold
+        if self.responding:
+            raised = self.bonus_rub * (1.0 + BONUS_RAISE_PER_WEEK)
+            self.bonus_rub = max(self.bonus_rub, min(bonus_ceiling_rub, raised))
+            change = rule.repression_step
+        else:
+            change = -rule.repression_relax
+        self.repression = min(1.0, max(0.0, self.repression + change))
+        return self.responding
+
+    def crack_down(self, amount: float) -> None:
+        """Raise repression by `amount` at once (after a failed coup), capped at 1."""
+        self.repression = min(1.0, self.repression + amount)

@@ -105,7 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="tables and figures of a finished sweep")
     report.add_argument("sweep_dir", type=Path, help="the sweep's output directory")
+
+    dashboard = sub.add_parser("dashboard", help="serve the dashboard in the browser")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to serve on")
+    dashboard.add_argument("--port", type=_port, default=8765, help="port to serve on")
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port '{text}' is not a whole number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} must be in 1 .. 65535")
+    return value
 
 
 def check_output_dir(path: Path, manifest: dict) -> None:
@@ -246,12 +260,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return report_command(args)
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    # Imported here: the dashboard imports the model, never the other way round.
+    from dashboards.serve import ServeError, serve
+
+    try:
+        return serve(args.host, args.port)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+
+
 COMMANDS = {
     "run": _cmd_run,
     "params": _cmd_params,
     "validate": _cmd_validate,
     "sweep": _cmd_sweep,
     "report": _cmd_report,
+    "dashboard": _cmd_dashboard,
 }
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.regime import unrest_pressure
+
 if TYPE_CHECKING:
     from model.model import OutlastModel
 
@@ -115,6 +117,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("unrest", "share", 0, 1, "Share of citizens active in unrest, weighted by men 16-61."),
     Metric("unrest_max_region", "share", 0, 1, "Unrest in the most restive region."),
     Metric(
+        "minority_unrest",
+        "share",
+        0,
+        1,
+        "Regional unrest weighted by minority men (men 16-61 x minority share).",
+    ),
+    Metric(
         "grievance", "share", 0, 1, "Mean citizen grievance G = H(1 - L), weighted by men 16-61."
     ),
     Metric("elite_loyalty", "share", 0, 1, "Power-weighted share of elites who stay loyal."),
@@ -122,6 +131,7 @@ METRICS: tuple[Metric, ...] = (
         "elite_pressure", "share", 0, 1, "Power-weighted share of elites pressing or conspiring."
     ),
     Metric("conspiracy_share", "share", 0, 1, "Power-weighted share of elites conspiring."),
+    Metric("elite_fear", "share", 0, 1, "Power-weighted mean of elites' own fear (purges)."),
     Metric("coup_attempts", "count", 0, INF, "Coup attempts since the start."),
     Metric("coups_succeeded", "count", 0, INF, "Successful coups since the start."),
     Metric("elites_purged", "count", 0, INF, "Elites purged and replaced since the start."),
@@ -131,6 +141,7 @@ METRICS: tuple[Metric, ...] = (
         "legitimacy", "share", 0, 1, "Legitimacy L in the unrest rule, including any rally effect."
     ),
     Metric("leader_threat", "share", 0, 1, "The leader's threat perception."),
+    Metric("leader_commitment", "share", 0, 1, "The leader's commitment to continuing the war."),
     Metric(
         "leader_belief_outlast", "share", 0, 1, "The leader's belief that he can outlast the West."
     ),
@@ -161,12 +172,20 @@ def stability_index(
 ) -> float:
     """Weighted mean of five components, each in [0, 1]; 1 is a fully stable regime.
 
-    Components: power-weighted elite loyalty; calm = 1 - unrest / 0.2 (saturating); the active
-    force relative to its start (capped at 1); partners' cooperation; security = 1 - leader threat.
+    Components: power-weighted elite loyalty; calm = 1 - unrest pressure (unrest / 0.2, capped
+    at 1); the active force relative to its start (capped at 1); partners' cooperation relative
+    to its start; security = 1 - the leader's threat.
+
+    Examples:
+        >>> stability_index(1.0, 0.0, 1.0, 1.0, 0.0)
+        1.0
+        >>> stability_index(0.0, 0.2, 0.0, 0.0, 1.0)
+        0.0
+
     """
     parts = {
         "elite_loyalty": elite_loyalty,
-        "calm": 1.0 - min(1.0, unrest / 0.2),
+        "calm": 1.0 - unrest_pressure(unrest),
         "force_ratio": min(1.0, force_ratio),
         "partner_cooperation": partner_cooperation,
         "security": 1.0 - leader_threat,
@@ -196,6 +215,9 @@ def summary(model: OutlastModel) -> dict[str, object]:
         "unrest": last["unrest"],
         "coup_attempts": last["coup_attempts"],
         "coups_succeeded": last["coups_succeeded"],
+        "elites_purged": last["elites_purged"],
+        "exile_agreement_week": model.exile.agreement_week,
+        "leader_belief_outlast": last["leader_belief_outlast"],
         "partner_cooperation": last["partner_cooperation"],
         "stability_index": last["stability_index"],
         "min_stability_index": float(min(model.stability_history)),

@@ -10,12 +10,14 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 5. Regions: grievance and Epstein unrest, with the leader's repression and any rally effect.
 6. The government-in-exile negotiates with Kyiv.
 7. Elites choose loyal, pressing or conspiring; a coup is attempted if conspiring power suffices.
-8. The leader updates his belief and threat, responds, and may end the war.
+8. The leader updates his belief, commitment and threat, and ends the war or responds (bonus,
+   repression, purges of detected conspirators).
 9. Metrics are collected; the run stops at an outcome or the horizon.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -28,12 +30,14 @@ from agents.elites import (
     CONSPIRING,
     LOYAL,
     EliteCircle,
+    EliteRule,
     EliteSignals,
     coup_success_probability,
 )
 from agents.exile import GovernmentInExile
-from agents.leader import Leader, Threats
+from agents.leader import Leader, LeaderRule, Threats
 from agents.partners import ARCHETYPES, ForeignPartner
+from agents.regime import regime_strength, unrest_pressure
 from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
 from agents.soldiers import (
     ACTIVE,
@@ -54,7 +58,24 @@ from agents.soldiers import (
 )
 from model.metrics import METRIC_NAMES, OUTCOMES, stability_index
 from model.policy import DefectionFund, Levers, levers_at
-from model.scenario import PRESETS, RUB_PER_USD, Scenario, make_scenario
+from model.scenario import (
+    RUB_PER_USD,
+    Scenario,
+    ScenarioError,
+    make_scenario,
+    preset_overrides,
+)
+
+
+@dataclass(frozen=True)
+class CoupEvent:
+    """A coup attempt: its week, the conspiring power share, its chance and its result."""
+
+    week: int
+    conspiring_power: float
+    success_probability: float
+    succeeded: bool
+
 
 KIND_EXPOSURE_FIELDS = {
     PROFESSIONAL: None,
@@ -66,6 +87,10 @@ KIND_LOYALTY_FIELDS = {
     MOBILISED: "loyalty_mobilised",
     CONTRACT: "loyalty_contract",
 }
+#: Most soldier agents a run holds (twice the largest starting force, about 2 GB with their ties):
+#: recruits beyond it are thinned at random. Only extreme recruitment (one soldier per agent, or
+#: pay, bonus and elasticity at the top of their ranges) reaches it (docs/MODEL.md).
+MAX_SOLDIER_AGENTS = 4_000_000
 #: A deserter weighs his chance of being caught within this many weeks (assumption).
 DETECTION_HORIZON_WEEKS = 26
 #: Cumulative army counts kept by the model (in agents).
@@ -78,6 +103,22 @@ def load_regions() -> pd.DataFrame:
         return pd.read_csv(f)
 
 
+def seed_from_text(text: str) -> int:
+    """A seed typed as text (SolaraViz's seed box), as an int.
+
+    Raises:
+        ScenarioError: If the text is not a whole number from 0 to 2^63 - 1.
+
+    """
+    try:
+        seed = int(text.strip())
+    except ValueError:
+        raise ScenarioError(f"seed '{text}' is not a whole number") from None
+    if not 0 <= seed < 2**63:
+        raise ScenarioError(f"seed {seed} must be in 0 .. 2^63-1")
+    return seed
+
+
 def read_metric(model: OutlastModel, name: str) -> float:
     """A DataCollector reporter: one of this week's metrics (used through functools.partial)."""
     return model.metrics[name]
@@ -88,10 +129,13 @@ class OutlastModel(mesa.Model):
 
     Args:
         rng: Seed or numpy Generator (Mesa's ``rng``); one Generator drives every random choice.
+            A seed may be a string of digits (SolaraViz's seed box returns text).
         preset: A preset name whose values are applied before the keyword overrides.
         scenario_obj: A ready Scenario (overrides ``preset`` and keywords when given).
         per_agent_decisions: Step soldiers' decisions through each Soldier agent instead of the
             vectorized kernel (same rule, same draws, same results; for tests and small runs).
+        scenario: Mesa's own Scenario, which SolaraViz's reset passes; its values are taken as
+            keywords and its rng as ``rng`` when none is given. Not outlast's Scenario.
         **params: Scenario fields.
 
     Examples:
@@ -108,11 +152,20 @@ class OutlastModel(mesa.Model):
         preset: str | None = None,
         scenario_obj: Scenario | None = None,
         per_agent_decisions: bool = False,
+        scenario: mesa.experimental.scenarios.Scenario | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(rng=int(rng) if isinstance(rng, str) else rng)
+        if scenario is not None:
+            mesa_values = dict(scenario)
+            mesa_rng = mesa_values.pop("rng")
+            rng = mesa_rng if rng is None else rng
+            params = {**mesa_values, **params}
+        rng = seed_from_text(rng) if isinstance(rng, str) else rng
+        super().__init__(rng=rng)
+        #: The integer seed of this run (None when built from a Generator or from entropy).
+        self.seed: int | None = int(rng) if isinstance(rng, int | np.integer) else None
         if scenario_obj is None:
-            base = dict(PRESETS[preset]) if preset else {}
+            base = preset_overrides(preset) if preset else {}
             scenario_obj = make_scenario({**base, **params})
         self.params: Scenario = scenario_obj
         self.per_agent_decisions = per_agent_decisions
@@ -123,7 +176,11 @@ class OutlastModel(mesa.Model):
         self.war_ended = False
         self.coup_attempts = 0
         self.coups_succeeded = 0
-        self.coup_weeks: list[int] = []
+        self.coup_events: list[CoupEvent] = []
+        self.conspiring_power = 0.0
+        self.elite_pressure = 0.0
+        # Active force at the end of each week, for the army's trend (`army_decline`).
+        self.active_history: list[float] = []
 
         self.regions = RegionPopulation(self, load_regions(), s.citizens_per_region, self.rng)
         self.unrest_rule = UnrestRule(arrest_k=s.arrest_k, threshold=s.unrest_threshold)
@@ -138,10 +195,8 @@ class OutlastModel(mesa.Model):
         expected_recruits = s.recruits_per_week_at_defaults * s.horizon_weeks * 1.3
         expected_recruits += s.mobilisation_size if s.mobilisation_week >= 0 else 0.0
         capacity = int(s.n_soldier_agents + expected_recruits / s.soldiers_per_agent) + 1
+        capacity = min(capacity, MAX_SOLDIER_AGENTS)
         capacity = -(-capacity // s.unit_size_agents) * s.unit_size_agents
-        #: Recruitment stops at twice the expected size: at extreme pay, bonus and elasticity the
-        #: recruitment rule alone would enlist more agents than memory holds (docs/MODEL.md).
-        self.max_soldier_agents = 2 * capacity
         self.corps = SoldierCorps(
             self,
             capacity=capacity,
@@ -162,16 +217,46 @@ class OutlastModel(mesa.Model):
             s.tie_prob_between_factions,
             self.rng,
         )
-        self.leader = Leader(self, s.leader_commitment, s.belief_outlast_west, s.signup_bonus_rub)
-        self.exile = GovernmentInExile(self, s.exile_support, s.exile_formation_week)
-        self.partners = [ForeignPartner(self, a) for a in ARCHETYPES]
+        self.elite_rule = EliteRule(
+            neighbour_weight=s.elite_neighbour_weight,
+            signal_noise=s.elite_signal_noise,
+            press_threshold=s.press_threshold,
+            conspiracy_cost=s.conspiracy_cost,
+            resilience=s.coup_resilience,
+        )
+        self.leader = Leader(
+            self,
+            LeaderRule(
+                base_commitment=s.leader_commitment,
+                capacity_weight=s.commitment_capacity_weight,
+                belief_share=s.commitment_belief_share,
+                belief_rate=s.resolve_belief_effect,
+                response_threshold=s.leader_response_threshold,
+                repression_step=s.repression_step,
+                repression_relax=s.repression_relax_per_week,
+            ),
+            s.belief_outlast_west,
+            s.signup_bonus_rub,
+        )
+        self.exile = GovernmentInExile(
+            self, s.exile_support, s.exile_formation_week, s.exile_credibility_uptake_per_week
+        )
+        self.partners = [
+            ForeignPartner(self, a, s.partner_awareness_rate_per_week) for a in ARCHETYPES
+        ]
         self.base_partner_support = sum(a.base_cooperation * a.capacity_weight for a in ARCHETYPES)
         self.fund = DefectionFund(s.seized_asset_fund_usd)
 
-        start_weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
-        # With neither pay nor bonus no one signs up, whatever the bonus becomes (and no 0/0).
+        # The scale is set at the default pay and bonus, so that a scenario's own pay and bonus
+        # (and the leader's raises) move recruitment relative to the 2024 figure.
+        defaults = Scenario.model_fields
         self._recruit_scale = (
-            s.recruits_per_week_at_defaults / start_weights.sum() if start_weights.sum() else 0.0
+            s.recruits_per_week_at_defaults
+            / self._recruitment_weights(
+                defaults["signup_bonus_rub"].default,
+                np.zeros(self.regions.n),
+                monthly_pay_rub=defaults["monthly_pay_rub"].default,
+            ).sum()
         )
         self._enlist_initial_force()
         self.initial_active = float(self.corps.counts()[ACTIVE])
@@ -189,14 +274,18 @@ class OutlastModel(mesa.Model):
 
     # ---- building -------------------------------------------------------------------------
 
-    def _recruitment_weights(self, bonus_rub: float, unrest: np.ndarray) -> np.ndarray:
+    def _recruitment_weights(
+        self, bonus_rub: float, unrest: np.ndarray, monthly_pay_rub: float | None = None
+    ) -> np.ndarray:
         """Expected sign-ups per region before scaling: men x reward^e x poverty x jobs x calm.
 
-        The reward is a year's pay plus the bonus over a year's mean income in the region.
+        The reward is a year's pay plus the bonus over a year's mean income in the region; the
+        pay is the scenario's unless given.
         """
         s = self.params
         r = self.regions
-        reward = (s.monthly_pay_rub * MONTHS_PER_YEAR + bonus_rub) / r.yearly_income_rub()
+        pay = s.monthly_pay_rub if monthly_pay_rub is None else monthly_pay_rub
+        reward = (pay * MONTHS_PER_YEAR + bonus_rub) / r.yearly_income_rub()
         return (
             r.men_16_61
             * reward**s.recruitment_pay_elasticity
@@ -243,7 +332,7 @@ class OutlastModel(mesa.Model):
             weights = self.regions.men_16_61
         else:
             weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
-            if not weights.sum():  # no pay and no bonus: no recruitment pattern to follow
+            if weights.sum() <= 0.0:  # no pay and no bonus: nobody would sign up for nothing
                 weights = self.regions.men_16_61
         region = self.rng.choice(self.regions.n, size=n, p=weights / weights.sum())
         share_professional = 1.0 - s.share_mobilised - s.share_contract
@@ -304,14 +393,15 @@ class OutlastModel(mesa.Model):
         expected_agents = self._recruit_scale * weights / s.soldiers_per_agent
         # No region sends more men than it has (only binds at extreme pay, bonus and elasticity).
         not_enlisted = np.maximum(self.regions.men_16_61 - self.regions.recruits, 0.0)
-        signed = self.rng.poisson(np.minimum(expected_agents, not_enlisted / s.soldiers_per_agent))
+        left = np.floor(not_enlisted / s.soldiers_per_agent).astype(np.int64)
+        signed = np.minimum(self.rng.poisson(np.minimum(expected_agents, left)), left)
         called = np.zeros(n, dtype=signed.dtype)
         if self.week == s.mobilisation_week:
             # Quotas in proportion to men aged 16-61 (assumption; reported quotas were uneven).
             quota = self.regions.men_16_61 / self.regions.men_16_61.sum()
             called = self.rng.multinomial(round(s.mobilisation_size / s.soldiers_per_agent), quota)
         counts = np.concatenate([signed, called])
-        room = max(self.max_soldier_agents - self.corps.size, 0)
+        room = max(MAX_SOLDIER_AGENTS - self.corps.size, 0)
         if counts.sum() > room:
             counts = self.rng.multivariate_hypergeometric(counts, room)
         region = np.repeat(np.tile(np.arange(n), 2), counts)
@@ -424,16 +514,39 @@ class OutlastModel(mesa.Model):
 
     def legitimacy(self) -> float:
         """Legitimacy L: the base plus any rally effect from a visible exile government."""
-        rally = self.params.rally_effect * self.exile.visibility
-        return float(min(1.0, self.params.legitimacy + rally))
+        return float(min(1.0, self.params.legitimacy + self.rally()))
+
+    def rally(self) -> float:
+        """The rally effect R = rally_effect x the exile government's visibility."""
+        return self.params.rally_effect * self.exile.visibility
+
+    def unrest(self) -> float:
+        """Unrest: share of citizens active, weighted by men aged 16-61."""
+        return self.regions.population_weighted(self.regions.unrest)
+
+    def minority_unrest(self) -> float:
+        """Regional unrest weighted by minority men (men 16-61 x minority share)."""
+        r = self.regions
+        return float(np.average(r.unrest, weights=r.men_16_61 * r.minority_share))
 
     def army_decline(self) -> float:
-        """Fall of the active force below its starting size, in [0, 1]."""
-        return float(np.clip(1.0 - self.corps.counts()[ACTIVE] / self.initial_active, 0.0, 1.0))
+        """The army's decline in [0, 1] as insiders read it.
+
+        The larger of the fall of the active force below its start and below its highest level
+        in the last `army_trend_window_weeks` weeks: a shrinking army registers even after it
+        grew, and a long decline from the start is not forgotten.
+        """
+        active = float(self.corps.counts()[ACTIVE])
+        recent = self.active_history[-self.params.army_trend_window_weeks :]
+        reference = max([self.initial_active, *recent]) if recent else self.initial_active
+        from_start = 1.0 - active / self.initial_active if self.initial_active else 0.0
+        from_peak = 1.0 - active / reference if reference else 0.0
+        return float(np.clip(max(from_start, from_peak), 0.0, 1.0))
 
     def regime_capacity(self) -> float:
-        """Economic capacity in [0, 1]: half domestic, half partners' support relative to start."""
-        return 0.5 + 0.5 * self.partner_cooperation()
+        """Economic capacity in [0, 1]: 1 - partner share x (1 - partners' relative cooperation)."""
+        cooperation = min(1.0, self.partner_cooperation())
+        return 1.0 - self.params.partner_capacity_share * (1.0 - cooperation)
 
     def partner_cooperation(self) -> float:
         """Partners' capacity-weighted cooperation relative to its starting level."""
@@ -441,50 +554,52 @@ class OutlastModel(mesa.Model):
         return float(support / self.base_partner_support)
 
     def regime_strength(self) -> float:
-        """The regime's strength as elites see it, in [0, 1] (weights: assumption)."""
-        unrest = self.regions.population_weighted(self.regions.unrest)
-        return float(
-            0.35 * (1.0 - self.army_decline())
-            + 0.25 * (1.0 - min(1.0, unrest / 0.2))
-            + 0.2 * self.regime_capacity()
-            + 0.2 * self.legitimacy()
+        """The regime's strength as elites see it, in [0, 1] (agents/regime.py)."""
+        return regime_strength(
+            self.army_decline(), self.unrest(), self.regime_capacity(), self.legitimacy()
+        )
+
+    def _elite_signals(self) -> EliteSignals:
+        s = self.params
+        return EliteSignals(
+            regime_strength=self.regime_strength(),
+            army_decline=self.army_decline(),
+            capacity_shortfall=1.0 - self.regime_capacity(),
+            outside_option=self.exile.outside_option(s.exile_outside_option),
+            repression_fear=s.repression_elite_fear * self.leader.repression,
+            resolve_cost=s.resolve_elite_cost * self.levers.resolve,
+            rally=self.rally(),
         )
 
     def _elite_politics(self) -> None:
+        """Elites choose their actions; a coup is attempted when conspiring power suffices."""
         s = self.params
         elites = self.elites
         elites.decay_fear(s.fear_decay_per_week)
-        outside = s.exile_outside_option if self.exile.agreement else 0.0
-        elites.choose_actions(
-            EliteSignals(
-                regime_strength=self.regime_strength(),
-                army_decline=self.army_decline(),
-                outside_option=outside,
-                repression_fear=0.5 * self.leader.repression,
-                rally=0.5 * s.rally_effect * self.exile.visibility,
-            ),
-            s.elite_neighbour_weight,
-            s.elite_signal_noise,
-            s.press_threshold,
-            s.conspiracy_cost,
-            self.rng,
-        )
-        conspiring = elites.power_share(CONSPIRING)
-        if conspiring < s.coup_threshold_power_share:
-            return
-        self.coup_attempts += 1
-        self.coup_weeks.append(self.week)
+        elites.choose_actions(self._elite_signals(), self.elite_rule, self.rng)
+        # This week's politics, read before any purge empties the conspirators' seats.
+        self.conspiring_power = elites.power_share(CONSPIRING)
+        self.elite_pressure = 1.0 - elites.power_share(LOYAL)
+        if self.conspiring_power >= s.coup_threshold_power_share:
+            self._coup()
+
+    def _coup(self) -> None:
+        """A coup attempt: regime change if it succeeds; purges, fear and repression if not."""
+        s = self.params
         p_success = coup_success_probability(
-            conspiring,
+            self.conspiring_power,
             s.coup_threshold_power_share,
             self.army_decline(),
-            self.regions.population_weighted(self.regions.unrest),
+            unrest_pressure(self.unrest()),
             s.coup_success_intercept,
             s.coup_success_power_coef,
             s.coup_success_army_coef,
             s.coup_success_unrest_coef,
         )
-        if self.rng.random() < p_success:
+        succeeded = bool(self.rng.random() < p_success)
+        self.coup_attempts += 1
+        self.coup_events.append(CoupEvent(self.week, self.conspiring_power, p_success, succeeded))
+        if succeeded:
             self.coups_succeeded += 1
             self._finish("regime_change")
             p_end = (
@@ -493,33 +608,46 @@ class OutlastModel(mesa.Model):
                 else s.war_end_prob_after_coup
             )
             self.war_ended = bool(self.rng.random() < p_end)
-        else:
-            plotters = np.flatnonzero(elites.action == CONSPIRING)
-            elites.purge(plotters, self.week, s.purge_fear, self.rng)
-            elites.fear = np.maximum(elites.fear, s.purge_fear)
-            self.leader.repression = min(1.0, self.leader.repression + 10 * s.repression_step)
+            return
+        plotters = np.flatnonzero(self.elites.action == CONSPIRING)
+        self.elites.purge(plotters, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
+        self.elites.frighten(np.arange(self.elites.n), s.purge_fear)
+        self.leader.crack_down(s.repression_after_failed_coup)
+
+    def _purge_detected(self) -> None:
+        """Purge the conspirators the security services detect; frighten their neighbours."""
+        s = self.params
+        elites = self.elites
+        plotters = np.flatnonzero(elites.action == CONSPIRING)
+        p_detect = min(1.0, s.conspirator_detection_per_week * (1.0 + self.leader.repression))
+        detected = plotters[self.rng.random(plotters.size) < p_detect]
+        if detected.size:
+            elites.frighten(elites.neighbours_of(detected), s.purge_fear)
+            elites.purge(detected, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
 
     def _leader_decides(self) -> None:
         if self.outcome != OUTCOMES[0]:
             return
         s = self.params
         leader = self.leader
-        leader.update_belief(self.levers.resolve, s.resolve_belief_effect)
-        conspiring = self.elites.power_share(CONSPIRING)
+        capacity = self.regime_capacity()
+        leader.update_belief(self.levers.resolve)
+        leader.update_commitment(capacity, self.rally())
         leader.perceive(
             Threats(
-                elite_pressure=1.0 - self.elites.power_share(LOYAL),
-                coup_risk=min(1.0, conspiring / s.coup_threshold_power_share),
+                elite_pressure=self.elite_pressure,
+                coup_risk=min(1.0, self.conspiring_power / s.coup_threshold_power_share),
                 army_decline=self.army_decline(),
-                unrest=self.regions.population_weighted(self.regions.unrest),
-                exile_agreement=float(self.exile.agreement),
+                unrest=self.unrest(),
+                exile_agreement=self.exile.support if self.exile.agreement else 0.0,
             )
         )
         if leader.wants_to_end_war:
             self._finish("ended_by_negotiation")
             self.war_ended = True
             return
-        leader.respond(s.leader_response_threshold, s.bonus_budget_rub, s.repression_step)
+        if leader.respond(s.bonus_budget_rub * capacity):
+            self._purge_detected()
 
     def _finish(self, outcome: str) -> None:
         self.outcome = outcome
@@ -528,6 +656,7 @@ class OutlastModel(mesa.Model):
     # ---- metrics --------------------------------------------------------------------------
 
     def _collect(self) -> None:
+        self.active_history.append(float(self.corps.counts()[ACTIVE]))
         self.metrics = self._compute_metrics()
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)
@@ -540,11 +669,11 @@ class OutlastModel(mesa.Model):
         status = corps.status[:n]
         active = status == ACTIVE
         regions = self.regions
-        unrest = regions.population_weighted(regions.unrest)
+        unrest = self.unrest()
         dead = status == KILLED
         minority_men = regions.population_weighted(regions.minority_share)
         dead_minority = corps.minority[:n][dead].mean() if dead.any() else minority_men
-        elite_loyalty = self.elites.power_share(LOYAL)
+        elite_loyalty = 1.0 - self.elite_pressure
         partner_cooperation = min(1.0, self.partner_cooperation())
         force_ratio = counts[ACTIVE] / self.initial_active if self.initial_active else 0.0
         recent = sum(self.recent_desertions)
@@ -579,9 +708,11 @@ class OutlastModel(mesa.Model):
             "unrest": unrest,
             "unrest_max_region": float(regions.unrest.max()),
             "grievance": regions.population_weighted(regions.grievance),
+            "minority_unrest": self.minority_unrest(),
             "elite_loyalty": elite_loyalty,
-            "elite_pressure": 1.0 - elite_loyalty,
-            "conspiracy_share": self.elites.power_share(CONSPIRING),
+            "elite_pressure": self.elite_pressure,
+            "conspiracy_share": self.conspiring_power,
+            "elite_fear": self.elites.mean_fear(),
             "coup_attempts": float(self.coup_attempts),
             "coups_succeeded": float(self.coups_succeeded),
             "elites_purged": float(self.elites.purges),
@@ -589,6 +720,7 @@ class OutlastModel(mesa.Model):
             "regime_capacity": self.regime_capacity(),
             "legitimacy": self.legitimacy(),
             "leader_threat": self.leader.threat,
+            "leader_commitment": self.leader.commitment,
             "leader_belief_outlast": self.leader.belief_outlast,
             "repression": self.leader.repression,
             "exile_progress": self.exile.progress,

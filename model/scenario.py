@@ -432,8 +432,24 @@ class Scenario(BaseModel):
     partner_diplomacy: float = param(
         0.0, 0.0, 1.0, "share", "Western diplomacy with Muslim-majority partners of Russia."
     )
+    partner_awareness_rate_per_week: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share/week",
+        "Weekly rate at which awareness of Russian Muslims' treatment in partners' publics moves "
+        "towards the level the campaign and diplomacy drive.",
+    )
     partner_awareness_sensitivity: float = param(
         1.0, 0.0, 3.0, "multiplier", "How strongly partners' cooperation falls with awareness."
+    )
+    partner_capacity_share: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Share of the regime's economic capacity (supplies, trade, budget) that rests on "
+        "partners' cooperation.",
     )
 
     # --- elites and coups -------------------------------------------------------------------------------
@@ -449,28 +465,49 @@ class Scenario(BaseModel):
         0.02, 0.0, 1.0, "probability", "Tie probability between elites of different factions."
     )
     elite_neighbour_weight: float = param(
-        0.5, 0.0, 3.0, "utility", "Weight of neighbours' pressing/conspiring on an elite."
+        0.3,
+        0.0,
+        3.0,
+        "utility",
+        "Weight of network neighbours' pressing on an elite's dissatisfaction, and of their "
+        "conspiring in lowering the regime's strength he perceives.",
     )
     elite_signal_noise: float = param(
-        0.08, 0.0, 1.0, "strength", "Noise on each elite's private signal of regime strength."
+        0.08, 0.0, 1.0, "strength", "Noise sigma on each elite's private signal of the fundamental."
     )
     press_threshold: float = param(
-        0.45, 0.0, 2.0, "utility", "Dissatisfaction above which an elite presses the leader."
+        0.3, 0.0, 2.0, "utility", "Dissatisfaction above which an elite presses the leader."
     )
     conspiracy_cost: float = param(
-        0.6,
+        0.3,
         0.0,
+        2.0,
+        "utility",
+        "Base loss from a failed plot (prison, death) in the cost-benefit ratio c = L / (L + G) "
+        "of the Morris & Shin global game; fear, loyalty and any rally add to it.",
+    )
+    coup_resilience: float = param(
+        0.35,
+        0.05,
         1.0,
-        "share",
-        "Cost of conspiring c; elites conspire when perceived strength falls below 1 - c "
-        "(Morris & Shin global game, FACTS.md).",
-        FACTS,
+        "share of elite power",
+        "Power share a plot needs to topple the regime at full strength; the global game's "
+        "fundamental is this times the regime's perceived strength. Set so that at the starting "
+        "strength (0.95) the fundamental (0.33) is near the coup threshold (0.3): the elites' "
+        "game and the coup rule agree on how much power a coup needs.",
     )
     coup_threshold_power_share: float = param(
         0.3, 0.05, 0.95, "share of elite power", "Conspiring power that triggers a coup attempt."
     )
     coup_success_intercept: float = param(
-        -1.2, -10.0, 10.0, "log-odds", "Log-odds of coup success at the threshold, all else zero."
+        -0.7,
+        -10.0,
+        10.0,
+        "log-odds",
+        "Log-odds of coup success at the threshold with an intact army and calm; calibrated so "
+        "that about half of attempts succeed across conditions where coups happen (Powell & "
+        "Thyne: 243 of 488, FACTS.md).",
+        FACTS,
     )
     coup_success_power_coef: float = param(
         4.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of conspiring power."
@@ -479,13 +516,51 @@ class Scenario(BaseModel):
         3.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of army decline."
     )
     coup_success_unrest_coef: float = param(
-        3.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of unrest."
+        2.0,
+        0.0,
+        20.0,
+        "log-odds per unit",
+        "Rise in log-odds per unit of unrest pressure (unrest over its saturation, 0.2).",
     )
     purge_fear: float = param(
-        0.5, 0.0, 1.0, "fear", "Fear every elite feels after a failed coup (June 2023)."
+        0.5,
+        0.0,
+        1.0,
+        "fear",
+        "Fear after a purge: every elite after a failed coup (June 2023, FACTS.md), the "
+        "successors and network neighbours of purged conspirators.",
     )
     fear_decay_per_week: float = param(
-        0.03, 0.0, 1.0, "share/week", "Weekly decay of elites' fear."
+        0.03, 0.0, 1.0, "share/week", "Weekly decay of elites' own fear."
+    )
+    newcomer_loyalty: float = param(
+        0.2, 0.0, 1.0, "utility", "Extra loyalty of a purged elite's successor (owes his seat)."
+    )
+    conspirator_detection_per_week: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "probability/week",
+        "Chance the security services detect a conspirator in a week, times 1 + repression; "
+        "detected conspirators are purged while the leader responds to threat.",
+    )
+    repression_elite_fear: float = param(
+        0.5,
+        0.0,
+        2.0,
+        "fear per unit",
+        "Fear every elite feels per unit of the leader's repression.",
+    )
+    repression_after_failed_coup: float = param(
+        0.1, 0.0, 1.0, "share", "Rise in repression after a failed coup (June 2023 aftermath)."
+    )
+    army_trend_window_weeks: int = param(
+        26,
+        1,
+        520,
+        "weeks",
+        "Window of the army's trend: decline is measured from the start and from the highest "
+        "active force of this many past weeks, whichever is larger.",
     )
     war_end_prob_after_coup: float = param(
         0.4, 0.0, 1.0, "probability", "Chance a new regime ends the war with no exile agreement."
@@ -496,24 +571,51 @@ class Scenario(BaseModel):
 
     # --- leader -----------------------------------------------------------------------------------
     leader_commitment: float = param(
-        0.8, 0.0, 1.0, "share", "The leader's commitment to continuing the war."
+        0.8,
+        0.0,
+        1.0,
+        "share",
+        "The leader's commitment to continuing the war with full economic capacity and no rally.",
+    )
+    commitment_capacity_weight: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Share of the leader's commitment that rests on the regime's economic capacity.",
+    )
+    commitment_belief_share: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "Share of the threat the leader tolerates that rests on his belief that he can outlast "
+        "the West: bar = commitment x (1 - share + share x belief).",
     )
     belief_outlast_west: float = param(
         0.9, 0.0, 1.0, "share", "The leader's initial belief that he can outlast the West."
     )
     leader_response_threshold: float = param(
-        0.3, 0.0, 1.0, "threat", "Threat above which the leader raises bonuses and repression."
+        0.25,
+        0.0,
+        1.0,
+        "threat",
+        "Threat above which the leader raises bonuses, represses and purges detected plotters.",
     )
     bonus_budget_rub: float = param(
         3_000_000.0,
         0.0,
         20_000_000.0,
         "RUB",
-        "Most the leader will raise the sign-up bonus to (Tatarstan paid 2.5m in 2026).",
+        "Most the leader will raise the sign-up bonus to at full economic capacity (Tatarstan "
+        "paid 2.5m in 2026); scaled by the regime's capacity.",
         FACTS,
     )
     repression_step: float = param(
-        0.005, 0.0, 0.1, "police per citizen", "Rise in repression per week of high threat."
+        0.01, 0.0, 0.1, "share/week", "Rise in repression per week of response to threat."
+    )
+    repression_relax_per_week: float = param(
+        0.002, 0.0, 0.1, "share/week", "Fall in repression per week without response."
     )
 
     # --- government in exile --------------------------------------------------------------------------
@@ -524,7 +626,11 @@ class Scenario(BaseModel):
         0, 0, 1040, "week", "Week the government-in-exile is formed, if supported."
     )
     exile_progress_per_week: float = param(
-        0.02, 0.0, 0.5, "progress/week", "Mean weekly progress towards a settlement with Kyiv."
+        0.02,
+        0.0,
+        0.5,
+        "progress/week",
+        "Mean weekly progress towards a settlement with Kyiv at full support.",
     )
     exile_progress_noise: float = param(
         0.02, 0.0, 0.5, "progress/week", "Noise on weekly progress."
@@ -534,14 +640,27 @@ class Scenario(BaseModel):
     )
     friction_setback: float = param(0.15, 0.0, 1.0, "progress", "Progress lost in a setback.")
     exile_outside_option: float = param(
-        0.5, 0.0, 1.0, "utility", "Outside option an agreement offers elites (amnesty, a role)."
+        0.5,
+        0.0,
+        1.0,
+        "utility",
+        "Outside option an agreement offers elites (amnesty, a role), at full Western support.",
+    )
+    exile_credibility_uptake_per_week: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share/week",
+        "Weekly rate at which an agreement's terms become credible to elites (share of the gap "
+        "to full credibility closed each week).",
     )
     rally_effect: float = param(
         0.1,
         0.0,
         1.0,
         "legitimacy",
-        "Legitimacy the regime gains from portraying a visible exile government as a Western tool.",
+        "Rally effect per unit of the exile government's visibility: legitimacy gained, elites' "
+        "loyalty and the leader's commitment raised by portraying it as a Western tool.",
     )
 
     # --- Western resolve ---------------------------------------------------------------------------------
@@ -550,7 +669,20 @@ class Scenario(BaseModel):
     )
     resolve_start_week: int = param(0, 0, 1040, "week", "Week from which resolve is shown.")
     resolve_belief_effect: float = param(
-        0.02, 0.0, 0.5, "belief/week", "Weekly fall in belief of outlasting the West per resolve."
+        0.02,
+        0.0,
+        0.5,
+        "share/week",
+        "Weekly rate at which the leader's belief that he can outlast the West moves towards "
+        "1 - resolve.",
+    )
+    resolve_elite_cost: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "utility per unit",
+        "Elites' expected lasting cost of the war per unit of Western resolve (sanctions that "
+        "will not be lifted).",
     )
 
     @field_validator("*", mode="before")
@@ -622,12 +754,18 @@ PRESETS: dict[str, dict[str, Any]] = {
         "share_contract": 0.15,
         "signup_bonus_rub": 195_000.0,
         "monthly_pay_rub": 195_000.0,
-        "recruits_per_week_at_defaults": 1_000.0,
+        # 26,700 contracts in H1 2023 (FACTS.md) = 1,030 a week at 2022-23 pay and bonus; the
+        # scale is stated at the default pay and bonus, whose yearly reward is 3.52m against
+        # 2.535m RUB: 1,030 x 3.52 / 2.535 = 1,430 (with the default elasticity of 1).
+        "recruits_per_week_at_defaults": 1_430.0,
         "mobilisation_week": 30,
         "offer_reach_start_week": 29,
         "western_resolve": 0.2,
     },
 }
+# The op-ed's package where the exile government backfires: the regime's propaganda turns a
+# visible Western-backed exile government into a rally round the flag (docs/MODEL.md, "Backfire").
+PRESETS["exile-backfire"] = {**PRESETS["combined"], "rally_effect": 0.5}
 
 
 def field_names() -> list[str]:

@@ -2,10 +2,10 @@
 
 Small (500 agents) but long enough, with the leader raising the bonus and sign-ups answering it
 strongly, that recruits outgrow the army's first allocation: its arrays and its network grow
-mid-run, and the guards of extreme recruitment are reached by nothing.
+mid-run (the guards of extreme recruitment are far away).
 """
 
-from model.model import OutlastModel
+from model.model import MAX_SOLDIER_AGENTS, OutlastModel
 from model.scenario import Scenario
 from tests.model.invariants import Invariants
 
@@ -30,4 +30,4 @@ def test_a_1040_week_run_keeps_every_invariant_while_the_army_outgrows_its_array
     assert model.week == LONGEST and check.weeks_checked == LONGEST + 1
     assert model.corps.capacity > first_capacity  # the arrays grew
     assert model.corps.size > first_capacity
-    assert model.corps.size < model.max_soldier_agents  # the recruitment ceiling never bound
+    assert model.corps.size < MAX_SOLDIER_AGENTS

@@ -162,3 +162,23 @@ def test_lever_switches_on_at_its_week(small):
     m.step()
     assert m.levers.defection_payment_usd == 10_000
     assert m.fund.balance_usd + m.fund.spent_usd == pytest.approx(1e9 + 1e6)
+
+
+def test_a_higher_sign_up_bonus_recruits_more(small):
+    """The scale of recruitment is fixed at the default pay and bonus, so a scenario's bonus counts."""
+    small = {**small, "horizon_weeks": 12}
+
+    def recruits(bonus):
+        return sum(
+            run(seed, **small, signup_bonus_rub=bonus).weekly_table()["recruits_week"].sum()
+            for seed in (1, 2, 3)
+        )
+
+    assert recruits(2_000_000) > 1.15 * recruits(1_000_000)
+
+
+def test_no_pay_and_no_bonus_still_builds_a_force(small):
+    m = OutlastModel(rng=1, **small, signup_bonus_rub=0, monthly_pay_rub=0)
+    assert m.corps.size == small["n_soldier_agents"]
+    m.step()
+    assert m.metrics["recruits_week"] == 0

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import model.model
 from model.model import OutlastModel
 from model.scenario import PRESETS, Scenario, ScenarioError, make_scenario
 from tests.model.invariants import Invariants
@@ -27,6 +28,18 @@ SIZE_CAPS = {
     "mobilisation_size": 100_000,
 }
 NUMERIC = [n for n, f in Scenario.model_fields.items() if f.annotation in (int, float)]
+
+
+#: The army's ceiling in these tests: extreme recruitment reaches it in a week, and at the real
+#: ceiling (4,000,000 agents) one example would take a minute and gigabytes.
+TEST_CEILING = 30_000
+
+
+@pytest.fixture(autouse=True, scope="module")
+def small_ceiling():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(model.model, "MAX_SOLDIER_AGENTS", TEST_CEILING)
+        yield
 
 
 def bounds(name: str) -> tuple[float, float]:
@@ -74,6 +87,7 @@ def test_any_scenario_runs_and_keeps_every_invariant(scenario, seed):
     check = Invariants(OutlastModel(rng=seed, scenario_obj=scenario))
     check.run()
     assert check.weeks_checked >= 2
+    assert check.model.corps.size <= TEST_CEILING + check.model.params.n_soldier_agents
 
 
 @st.composite
@@ -98,6 +112,34 @@ def test_every_preset_with_random_overrides_runs_through_the_model_keywords(draw
     for name, value in overrides.items():
         assert getattr(model.params, name) == value
     Invariants(model).run()
+
+
+def test_extreme_recruitment_stops_at_the_men_there_are_and_at_the_ceiling():
+    # Every lever of recruitment at its top: sign-ups would be thousands of times the 2024 rate.
+    top = {
+        name: bounds(name)[1]
+        for name in (
+            "monthly_pay_rub",
+            "signup_bonus_rub",
+            "bonus_budget_rub",
+            "recruitment_pay_elasticity",
+            "recruits_per_week_at_defaults",
+        )
+    }
+    big = {"soldiers_per_agent": 10_000.0, "n_soldier_agents": 100, "horizon_weeks": 4}
+    few_men = OutlastModel(rng=2, **big, **top)
+    check = Invariants(few_men)
+    check.run()
+    men = few_men.regions.men_16_61.sum()
+    # At 10,000 soldiers an agent every region sends about all its men in the first week, and
+    # never more than it has (its share of the initial force aside).
+    initial = few_men.params.n_soldier_agents * few_men.params.soldiers_per_agent
+    assert 0.9 * men < few_men.regions.recruits.sum() <= men + initial
+    assert check.previous["recruits_week"] < 0.01 * men
+    many_agents = OutlastModel(rng=2, soldiers_per_agent=1.0, horizon_weeks=3, **top)
+    check = Invariants(many_agents)
+    check.run()
+    assert many_agents.corps.size == TEST_CEILING
 
 
 def bad_values(name: str):

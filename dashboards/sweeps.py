@@ -1,0 +1,236 @@
+"""A finished sweep on disk, read for the dashboard, and the charts of its results.
+
+A finished sweep is a directory ``runs/output/<experiment>/`` holding ``manifest.json``,
+``results.parquet`` (one row per run: run_id, point_id, seed, one column per design parameter,
+the kept final metrics, outcome, outcome_week, status, error) and ``weekly.parquet`` (run_id,
+point_id, week, the kept weekly metrics). Design parameters are the columns named after Scenario
+fields; metrics are the columns named after `model.metrics.METRICS`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from model.metrics import METRIC_NAMES, OUTCOMES
+from model.scenario import Scenario
+
+RESULTS_COLUMNS = ("run_id", "point_id", "seed", "outcome", "outcome_week", "status", "error")
+WEEKLY_COLUMNS = ("run_id", "point_id", "week")
+OUTCOME_COLOURS = ("#4c78a8", "#54a24b", "#d62728")
+#: A design parameter with more distinct values than this is cut into this many quantile bins.
+MAX_GROUPS = 6
+#: Vega-Lite charts carry their data inline; a scatter of more runs is sampled to this many.
+MAX_POINTS = 5_000
+
+
+class SweepError(ValueError):
+    """A sweep directory that cannot be read; the message is one line saying what is wrong."""
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A finished sweep: its manifest, its runs and their weekly metrics.
+
+    Attributes:
+        name: The experiment's name (the directory's name).
+        manifest: The parsed manifest.json.
+        results: One row per run (failed runs included, see `ok`).
+        weekly: One row per run and week (empty if the sweep kept no weekly metrics).
+        parameters: The design parameters (columns of `results` named after Scenario fields).
+        metrics: The kept final metrics (columns of `results` named after weekly metrics).
+        weekly_metrics: The kept weekly metrics.
+
+    """
+
+    name: str
+    manifest: dict[str, Any]
+    results: pd.DataFrame
+    weekly: pd.DataFrame
+    parameters: tuple[str, ...]
+    metrics: tuple[str, ...]
+    weekly_metrics: tuple[str, ...]
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The runs that finished without an error."""
+        error = self.results["error"]
+        return self.results[error.isna() | (error.astype(str).str.strip() == "")]
+
+
+def find_sweeps(root: Path) -> list[str]:
+    """Names of the finished sweeps under `root` (directories with a manifest and results)."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        d.name
+        for d in root.iterdir()
+        if (d / "manifest.json").is_file() and (d / "results.parquet").is_file()
+    )
+
+
+def _read_parquet(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise SweepError(f"cannot read '{path}': {exc}") from None
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise SweepError(f"'{path}' lacks the column(s) {', '.join(missing)}")
+    return table
+
+
+def load_sweep(directory: Path) -> Sweep:
+    """Read a finished sweep.
+
+    Raises:
+        SweepError: If the manifest or results are missing, unreadable or lack a column.
+
+    """
+    directory = Path(directory)
+    manifest_path = directory / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SweepError(f"cannot read '{manifest_path}': {exc.strerror}") from None
+    except ValueError as exc:
+        raise SweepError(f"'{manifest_path}' is not valid JSON: {exc}") from None
+    results = _read_parquet(directory / "results.parquet", RESULTS_COLUMNS)
+    weekly_path = directory / "weekly.parquet"
+    weekly = (
+        _read_parquet(weekly_path, WEEKLY_COLUMNS)
+        if weekly_path.is_file()
+        else pd.DataFrame(columns=list(WEEKLY_COLUMNS))
+    )
+    return Sweep(
+        name=directory.name,
+        manifest=manifest,
+        results=results,
+        weekly=weekly,
+        parameters=tuple(c for c in results.columns if c in Scenario.model_fields),
+        metrics=tuple(c for c in results.columns if c in METRIC_NAMES and c != "week"),
+        weekly_metrics=tuple(c for c in weekly.columns if c in METRIC_NAMES and c != "week"),
+    )
+
+
+def manifest_summary(sweep: Sweep) -> dict[str, str]:
+    """The manifest's plain values (name, design, seeds, commit...) as text, for a summary."""
+    summary = {
+        "runs": f"{len(sweep.results):,}",
+        "design points": f"{sweep.results['point_id'].nunique():,}",
+    }
+    for key, value in sweep.manifest.items():
+        if isinstance(value, str | int | float | bool) and key not in summary:
+            summary[key] = str(value)
+        elif isinstance(value, dict) and key == "design":
+            summary[key] = ", ".join(
+                f"{k}: {v}" for k, v in value.items() if isinstance(v, str | int | float | bool)
+            )
+    return summary
+
+
+def parameter_groups(values: pd.Series) -> pd.Series:
+    """Group a design parameter's values for colouring: as they are if few, else quantile bins."""
+    if values.nunique() <= MAX_GROUPS:
+        return values.map(lambda v: f"{v:g}" if isinstance(v, int | float) else str(v))
+    bins = pd.qcut(values, MAX_GROUPS, duplicates="drop")
+    return bins.map(lambda b: f"{b.left:.3g} to {b.right:.3g}").astype(str)
+
+
+def _group_order(groups: pd.Series, values: pd.Series) -> list[str]:
+    return list(
+        pd.DataFrame({"g": groups, "v": values}).groupby("g")["v"].min().sort_values().index
+    )
+
+
+def outcome_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
+    """Share of runs ending in each outcome, by group of a design parameter's values."""
+    runs = sweep.ok
+    table = pd.DataFrame({"group": parameter_groups(runs[parameter]), "outcome": runs["outcome"]})
+    shares = (
+        table.groupby("group")["outcome"].value_counts(normalize=True).rename("share").reset_index()
+    )
+    shares["order"] = shares["group"].map(
+        {g: i for i, g in enumerate(_group_order(table["group"], runs[parameter]))}
+    )
+    return shares
+
+
+def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
+    """Stacked shares of outcomes by a design parameter."""
+    shares = outcome_shares(sweep, parameter)
+    return (
+        alt.Chart(shares, title=f"Outcomes by {parameter}")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "group:N",
+                sort=alt.SortField("order"),
+                title=parameter,
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of runs"),
+            color=alt.Color(
+                "outcome:N", scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOME_COLOURS))
+            ),
+            tooltip=["group:N", "outcome:N", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width=420, height=240)
+    )
+
+
+def metric_scatter(sweep: Sweep, parameter: str, metric: str) -> alt.Chart:
+    """Each run's final `metric` against a design parameter, coloured by outcome (sampled)."""
+    runs = sweep.ok[["run_id", parameter, metric, "outcome"]]
+    shown = runs.sample(MAX_POINTS, random_state=0) if len(runs) > MAX_POINTS else runs
+    title = f"Final {metric} by {parameter}"
+    if len(shown) < len(runs):
+        title += f" ({len(shown):,} of {len(runs):,} runs)"
+    return (
+        alt.Chart(shown, title=title)
+        .mark_circle(opacity=0.6)
+        .encode(
+            x=alt.X(f"{parameter}:Q", scale=alt.Scale(zero=False)),
+            y=alt.Y(f"{metric}:Q"),
+            color=alt.Color(
+                "outcome:N", scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOME_COLOURS))
+            ),
+            tooltip=["run_id:N", f"{parameter}:Q", f"{metric}:Q", "outcome:N"],
+        )
+        .properties(width=420, height=240)
+    )
+
+
+def weekly_bands(sweep: Sweep, parameter: str, metric: str) -> pd.DataFrame:
+    """Per week and group of a design parameter: the mean and 10-90% range of a weekly metric."""
+    runs = sweep.ok[["run_id", parameter]].assign(group=lambda d: parameter_groups(d[parameter]))
+    weekly = sweep.weekly[["run_id", "week", metric]].merge(runs, on="run_id", validate="m:1")
+    grouped = weekly.groupby(["group", "week"])[metric]
+    return pd.DataFrame(
+        {"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)}
+    ).reset_index()
+
+
+def weekly_chart(sweep: Sweep, parameter: str, metric: str) -> alt.LayerChart:
+    """A weekly metric over the runs: mean line and 10-90% band per group of a parameter."""
+    bands = weekly_bands(sweep, parameter, metric)
+    runs = sweep.ok
+    order = _group_order(parameter_groups(runs[parameter]), runs[parameter])
+    colour = alt.Color("group:N", title=parameter, sort=order)
+    base = alt.Chart(bands, title=f"{metric} week by week, by {parameter}").encode(
+        x=alt.X("week:Q")
+    )
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("low:Q", title=metric), y2="high:Q", color=colour
+    )
+    line = base.mark_line().encode(
+        y="mean:Q",
+        color=colour,
+        tooltip=["group:N", "week:Q", alt.Tooltip("mean:Q", format=",.3~f")],
+    )
+    return alt.layer(band, line).properties(width=860, height=260)

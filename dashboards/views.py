@@ -1,0 +1,268 @@
+"""The dashboard's views: Solara components that read the model and draw its charts.
+
+Each view takes the model and re-renders when SolaraViz steps it (through Mesa's
+``update_counter``, as Mesa's own components do). Views only read the model.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import solara
+from mesa.visualization.utils import update_counter
+
+from agents.elites import ACTION_NAMES, KIND_NAMES
+from dashboards import charts, sweeps
+from dashboards.compare import baseline_for, changed_levers
+from model.model import OutlastModel
+
+#: Seed of the elite network's drawing, so a model's network is drawn the same way every time.
+LAYOUT_SEED = 1
+
+
+@solara.component
+def Chart(spec: dict[str, Any], name: str):
+    """A Vega-Lite chart drawn in the browser, in a box of class ``outlast-chart-<name>``.
+
+    The same widget ``solara.FigureAltair`` draws with, given a ready spec.
+    """
+    with solara.Div(classes=["outlast-chart", f"outlast-chart-{name}"]) as box:
+        solara.widgets.VegaLite.element(spec=spec)
+    return box
+
+
+def status_line(model: OutlastModel) -> str:
+    """Week, date, outcome and stability of the model, in one line."""
+    m = model.metrics
+    week = int(m["week"])
+    date = pd.Timestamp(model.params.start_date) + pd.Timedelta(weeks=week)
+    outcome = model.outcome.replace("_", " ")
+    if model.outcome_week >= 0:
+        outcome += f" in week {model.outcome_week}"
+    return (
+        f"Week {week} of {model.params.horizon_weeks} ({date:%d %b %Y}) · {outcome} · "
+        f"stability index {m['stability_index']:.2f} · active force {m['force_active']:,.0f}"
+    )
+
+
+@solara.component
+def StatusBar(model: OutlastModel):
+    """The model's week, outcome and headline numbers."""
+    update_counter.get()
+    solara.Text(status_line(model), classes=["outlast-status"], style={"font-weight": "bold"})
+    if getattr(model, "input_error", None):
+        solara.Warning(model.input_error, dense=True)
+
+
+@solara.component
+def StabilityView(model: OutlastModel):
+    """Regime-stability metrics week by week, with coups and the war's end marked."""
+    update_counter.get()
+    coup_weeks = [event.week for event in model.coup_events]
+    events = charts.run_events(coup_weeks, model.outcome, model.outcome_week, model.war_ended)
+    Chart(
+        charts.stability_spec(model.weekly_table(), model.params.horizon_weeks, events),
+        "stability",
+    )
+
+
+@solara.component
+def RegionsView(model: OutlastModel):
+    """The 85 regions as tiles, coloured by a chosen variable."""
+    update_counter.get()
+    variable, set_variable = solara.use_state("unrest")
+    labels = {label: name for name, (label, _) in charts.REGION_VARIABLES.items()}
+    solara.Select(
+        "Colour regions by",
+        value=charts.REGION_VARIABLES[variable][0],
+        values=list(labels),
+        on_value=lambda label: set_variable(labels[label]),
+    )
+    Chart(charts.regions_spec(model.region_table(), variable), "regions")
+
+
+def elite_layout(graph: nx.Graph) -> dict[int, np.ndarray]:
+    """Positions of the elite network's nodes (spring layout, seeded)."""
+    return nx.spring_layout(graph, seed=LAYOUT_SEED)
+
+
+def elite_tables(model: OutlastModel, positions: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The elite network as the ``nodes`` and ``edges`` tables of `charts.elites_template`."""
+    elites = model.elites
+    xy = np.array([positions[i] for i in range(elites.n)])
+    states = charts.elite_states(
+        np.asarray(ACTION_NAMES)[elites.action], elites.purged_week, model.week
+    )
+    nodes = pd.DataFrame(
+        {
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "power": elites.power,
+            "state": states,
+            "kind": np.asarray(KIND_NAMES)[elites.kind],
+            "faction": elites.faction,
+            "loyalty": elites.loyalty,
+            "fear": elites.fear,
+        }
+    )
+    ends = np.array(list(elites.graph.edges()), dtype=int).reshape(-1, 2)
+    edges = pd.DataFrame(
+        {
+            "x": xy[ends[:, 0], 0],
+            "y": xy[ends[:, 0], 1],
+            "x2": xy[ends[:, 1], 0],
+            "y2": xy[ends[:, 1], 1],
+        }
+    )
+    return nodes, edges
+
+
+@solara.component
+def ElitesView(model: OutlastModel):
+    """The elite patronage network coloured by what each elite does this week."""
+    update_counter.get()
+    positions = solara.use_memo(lambda: elite_layout(model.elites.graph), dependencies=[model])
+    nodes, edges = elite_tables(model, positions)
+    m = model.metrics
+    solara.Text(
+        f"Coup attempts {m['coup_attempts']:.0f} · elites purged {m['elites_purged']:.0f} · "
+        f"a coup is attempted when conspirators hold "
+        f"{model.params.coup_threshold_power_share:.0%} of elite power"
+    )
+    Chart(charts.with_data(charts.elites_template(), nodes=nodes, edges=edges), "elites")
+
+
+@solara.component
+def SoldiersView(model: OutlastModel):
+    """The army by state (front, rear, deserted, surrendered, killed), minority or not."""
+    update_counter.get()
+    corps = model.corps
+    breakdown = charts.soldier_breakdown(
+        corps.view("status"),
+        corps.view("at_front"),
+        corps.view("minority"),
+        model.params.soldiers_per_agent,
+    )
+    solara.Text(
+        f"Minority share of the dead over their share of men 16-61: "
+        f"{model.metrics['minority_death_overrep']:.2f}"
+    )
+    Chart(charts.with_data(charts.soldiers_template(), soldiers=breakdown), "soldiers")
+
+
+@solara.component
+def FundView(model: OutlastModel):
+    """The defection fund's balance, its payments and the offer's credibility."""
+    update_counter.get()
+    m = model.metrics
+    solara.Text(
+        f"Balance ${m['fund_balance_usd']:,.0f} · paid out ${m['fund_spent_usd']:,.0f} · "
+        f"offer {model.levers.defection_payment_usd:,.0f} USD per soldier · "
+        f"credibility {m['offer_credibility']:.2f}"
+    )
+    Chart(charts.fund_spec(model.weekly_table(), model.params.horizon_weeks), "fund")
+
+
+@solara.component
+def CompareView(model: OutlastModel):
+    """The current levers against the baseline (no levers) on the same seed, overlaid."""
+    update_counter.get()
+    if model.seed is None:
+        solara.Warning("This run has no integer seed, so it has no baseline to compare with.")
+        return
+    baseline = baseline_for(model)
+    base = baseline.weekly(model.week)
+    changed = changed_levers(model.params)
+    if changed:
+        text = "; ".join(
+            f"{name} {now:g} (baseline {was:g})" for name, (now, was) in changed.items()
+        )
+        solara.Text(f"Levers changed from the baseline: {text}.")
+    else:
+        solara.Info("The current levers are the baseline's: move a lever and press reset.")
+    solara.Text(
+        f"Same seed ({model.seed}) and other parameters. Outcome with the current levers: "
+        f"{model.outcome.replace('_', ' ')}; baseline: {baseline.model.outcome.replace('_', ' ')}."
+    )
+    Chart(charts.comparison_spec(model.weekly_table(), base, model.params.horizon_weeks), "compare")
+
+
+def _summary_html(summary: dict[str, str]) -> str:
+    rows = "".join(
+        f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
+        f"<td>{html.escape(v)}</td></tr>"
+        for k, v in summary.items()
+    )
+    return f"<table>{rows}</table>"
+
+
+def _load_sweep(folder: str, name: str | None) -> sweeps.Sweep | str:
+    """The sweep `name` in `folder`, or the one-line reason it cannot be read."""
+    if name is None:
+        return ""
+    try:
+        return sweeps.load_sweep(Path(folder) / name)
+    except sweeps.SweepError as exc:
+        return str(exc)
+
+
+@solara.component
+def SweepView(root: str = "runs/output"):
+    """A finished sweep from a folder of sweeps: its manifest and plots of its results."""
+    folder, set_folder = solara.use_state(root)
+    chosen, set_chosen = solara.use_state(None)
+    names = sweeps.find_sweeps(Path(folder))
+    name = chosen if chosen in names else (names[0] if names else None)
+    loaded = solara.use_memo(lambda: _load_sweep(folder, name), [folder, name])
+    solara.InputText("Folder of finished sweeps", value=folder, on_value=set_folder)
+    if not names:
+        solara.Info(
+            f"No finished sweep in '{folder}' (a folder holding manifest.json and results.parquet)."
+        )
+    elif isinstance(loaded, str):
+        solara.Select("Sweep", value=name, values=names, on_value=set_chosen)
+        solara.Error(loaded)
+    else:
+        solara.Select("Sweep", value=name, values=names, on_value=set_chosen)
+        SweepResults(loaded)
+
+
+def _pick(choice: str | None, options: tuple[str, ...]) -> str | None:
+    """The chosen option if it is still offered, else the first (None if there are none)."""
+    return choice if choice in options else (options[0] if options else None)
+
+
+@solara.component
+def SweepResults(sweep: sweeps.Sweep):
+    """Outcomes, final metrics and weekly metrics of a sweep, by a chosen design parameter."""
+    parameter, set_parameter = solara.use_state(None)
+    metric, set_metric = solara.use_state(None)
+    weekly, set_weekly = solara.use_state(None)
+    parameter = _pick(parameter, sweep.parameters)
+    metric = _pick(metric, sweep.metrics)
+    weekly = _pick(weekly, sweep.weekly_metrics)
+
+    solara.HTML(tag="div", unsafe_innerHTML=_summary_html(sweeps.manifest_summary(sweep)))
+    failed = len(sweep.results) - len(sweep.ok)
+    if failed:
+        solara.Warning(f"{failed} run(s) failed and are left out of the plots.")
+    if parameter is None or sweep.ok.empty:
+        solara.Info("This sweep has no design parameter or no finished run to plot.")
+        return
+    solara.Select(
+        "Design parameter", value=parameter, values=list(sweep.parameters), on_value=set_parameter
+    )
+    Chart(sweeps.outcome_chart(sweep, parameter).to_dict(), "sweep-outcomes")
+    if metric is not None:
+        solara.Select("Final metric", value=metric, values=list(sweep.metrics), on_value=set_metric)
+        Chart(sweeps.metric_scatter(sweep, parameter, metric).to_dict(), "sweep-metric")
+    if weekly is not None:
+        solara.Select(
+            "Weekly metric", value=weekly, values=list(sweep.weekly_metrics), on_value=set_weekly
+        )
+        Chart(sweeps.weekly_chart(sweep, parameter, weekly).to_dict(), "sweep-weekly")

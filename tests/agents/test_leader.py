@@ -1,0 +1,86 @@
+import mesa
+import pytest
+
+from agents.leader import THREAT_WEIGHTS, Leader, LeaderRule, Threats, threat_level
+
+RULE = LeaderRule(
+    base_commitment=0.8,
+    capacity_weight=0.5,
+    belief_share=0.6,
+    belief_rate=0.02,
+    response_threshold=0.25,
+    repression_step=0.01,
+    repression_relax=0.002,
+)
+CALM = Threats(elite_pressure=0, coup_risk=0, army_decline=0, unrest=0, exile_agreement=0)
+
+
+def leader(**kw):
+    return Leader(mesa.Model(rng=1), RULE, kw.get("belief", 0.9), kw.get("bonus", 1e6))
+
+
+def test_threat_is_zero_when_calm_and_one_at_the_worst():
+    assert threat_level(CALM) == 0.0
+    worst = Threats(elite_pressure=1, coup_risk=1, army_decline=1, unrest=0.5, exile_agreement=1)
+    assert threat_level(worst) == pytest.approx(1.0)
+    assert sum(THREAT_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("field", list(THREAT_WEIGHTS))
+def test_threat_rises_with_each_input(field):
+    assert threat_level(Threats(**{**CALM.__dict__, field: 0.1})) > 0.0
+
+
+def test_belief_moves_towards_one_minus_resolve():
+    a, b = leader(), leader()
+    for _ in range(500):
+        a.update_belief(0.9)
+        b.update_belief(0.3)
+    assert a.belief_outlast == pytest.approx(0.1, abs=1e-3)
+    assert b.belief_outlast == pytest.approx(0.7, abs=1e-3)
+
+
+def test_lower_belief_lowers_the_threat_he_tolerates():
+    sure, doubting = leader(belief=0.9), leader(belief=0.1)
+    assert doubting.bar < sure.bar
+    threats = Threats(
+        elite_pressure=0.8, coup_risk=0.6, army_decline=0.2, unrest=0, exile_agreement=1
+    )
+    sure.perceive(threats)
+    doubting.perceive(threats)
+    assert sure.threat == doubting.threat
+    assert doubting.wants_to_end_war and not sure.wants_to_end_war
+
+
+def test_commitment_falls_with_lost_capacity_and_rises_with_a_rally():
+    ld = leader()
+    ld.update_commitment(capacity=1.0, rally=0.0)
+    assert ld.commitment == pytest.approx(0.8)
+    ld.update_commitment(capacity=0.6, rally=0.0)
+    assert ld.commitment == pytest.approx(0.8 * (1 - 0.5 * 0.4))
+    ld.update_commitment(capacity=1.0, rally=0.5)
+    assert ld.commitment == 1.0
+
+
+def test_responses_raise_bonus_within_the_ceiling_and_repression_then_relax():
+    ld = leader(bonus=1e6)
+    ld.threat = 0.5
+    for _ in range(30):
+        assert ld.respond(bonus_ceiling_rub=1.5e6)
+    assert ld.bonus_rub == 1.5e6
+    assert ld.repression == pytest.approx(0.3)
+    ld.threat = 0.1
+    assert not ld.respond(bonus_ceiling_rub=1.0e6)
+    assert ld.bonus_rub == 1.5e6  # a bonus once promised is not cut
+    assert ld.repression == pytest.approx(0.298)
+
+
+def test_repression_stays_in_unit_interval():
+    ld = leader()
+    ld.crack_down(0.7)
+    ld.crack_down(0.7)
+    assert ld.repression == 1.0
+    ld.threat = 0.0
+    for _ in range(1000):
+        ld.respond(1e6)
+    assert ld.repression == 0.0

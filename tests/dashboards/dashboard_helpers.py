@@ -1,0 +1,87 @@
+"""Helpers shared by the dashboard tests: the browser's command line, free ports, a sweep."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Where a missing page asset would be fetched from: a closed local port, so a file absent from
+#: the cache fails the page instead of quietly coming from the internet.
+NO_CDN = "http://127.0.0.1:9/"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_sweep(root: Path, name: str = "payment-by-resolve") -> Path:
+    """A small finished sweep in the output contract: 8 design points x 5 seeds, one failed run.
+
+    The outcome is drawn with a chance of regime change that rises with the defection payment,
+    so the sweep page has something to show; the numbers mean nothing about the model.
+    """
+    rng = np.random.default_rng(0)
+    directory = root / name
+    directory.mkdir(parents=True)
+    rows, weekly = [], []
+    points = [(p, r) for p in (0.0, 10_000.0, 50_000.0, 100_000.0) for r in (0.3, 0.9)]
+    for point_id, (payment, resolve) in enumerate(points):
+        for seed in range(5):
+            run_id = f"p{point_id}-s{seed}"
+            change = rng.random() < 0.1 + payment / 150_000
+            stability = rng.uniform(0.2, 0.5) if change else rng.uniform(0.5, 0.9)
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "point_id": point_id,
+                    "seed": seed,
+                    "defection_payment_usd": payment,
+                    "western_resolve": resolve,
+                    "stability_index": stability,
+                    "desertions_total": rng.uniform(1e3, 1e5),
+                    "outcome": "regime_change" if change else "ongoing",
+                    "outcome_week": 20 if change else -1,
+                    "status": "ok",
+                    "error": None,
+                }
+            )
+            for week in range(30):
+                weekly.append(
+                    {
+                        "run_id": run_id,
+                        "point_id": point_id,
+                        "week": week,
+                        "stability_index": 1.0 - (1.0 - stability) * week / 29,
+                        "force_active": 600_000 - 1_000 * week,
+                    }
+                )
+    rows[-1].update(status="failed", error="ValueError: boom", stability_index=None)
+    pd.DataFrame(rows).to_parquet(directory / "results.parquet", index=False)
+    pd.DataFrame(weekly).to_parquet(directory / "weekly.parquet", index=False)
+    manifest = {
+        "experiment": name,
+        "design": {"kind": "grid", "seeds_per_point": 5},
+        "master_seed": 7,
+        "git_commit": "abc123",
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return directory

@@ -1,0 +1,285 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, no internet.
+
+The app is served in-process by pytest-ipywidgets' Solara server (one test also starts
+`outlast dashboard` itself). Screenshots of the main views go to test-artifacts/dashboard/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from dashboard_helpers import CHROMIUM, NO_CDN, free_port, write_sweep
+from playwright.sync_api import expect
+
+from dashboards.assets import missing_packages
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (./setup --tests installs it)"
+    ),
+]
+
+LOAD_TIMEOUT_MS = 60_000
+#: The views with a chart: tab label and chart name.
+VIEWS = (
+    ("Stability", "stability"),
+    ("Regions", "regions"),
+    ("Elites", "elites"),
+    ("Soldiers", "soldiers"),
+    ("Fund", "fund"),
+    ("Compare with baseline", "compare"),
+)
+
+#: Clicks Step and reports, in ms from the click, when the status line shows the next week and
+#: when the chart has been redrawn (no change to its SVG for 150 ms).
+STEP_TIMING_JS = """async (week) => {
+  const status = document.querySelector('.outlast-status');
+  const chart = document.querySelector('.outlast-chart-stability');
+  const t0 = performance.now();
+  let text = null, last = null;
+  const watch = new MutationObserver(() => {
+    last = performance.now();
+    if (text === null && status.textContent.includes('Week ' + week + ' of')) text = last - t0;
+  });
+  watch.observe(status, {subtree: true, childList: true, characterData: true});
+  watch.observe(chart, {subtree: true, childList: true, attributes: true});
+  [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Step').click();
+  while (text === null || last === null || performance.now() - last < 150) {
+    await new Promise(r => setTimeout(r, 10));
+    if (performance.now() - t0 > 10000) break;
+  }
+  watch.disconnect();
+  return {text: text, redrawn: last - t0};
+}"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def assets_cached() -> None:
+    """The page's assets must come from the local cache (this machine has no internet)."""
+    missing = missing_packages()
+    if missing:
+        pytest.fail(f"page assets not cached: {missing}; run bash scripts/dashboard_assets.sh")
+
+
+@pytest.fixture
+def dashboard(solara_server, solara_app, page_session) -> Iterator:
+    """The dashboard app loaded in the session's page; records console errors and requests."""
+    errors: list[str] = []
+    foreign: list[str] = []
+    host = urlparse(solara_server.base_url).netloc
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_request(request) -> None:
+        if is_foreign(request.url, host):
+            foreign.append(request.url)
+
+    page_session.on("console", on_console)
+    page_session.on("pageerror", lambda exc: errors.append(str(exc)))
+    page_session.on("request", on_request)
+    with solara_app("dashboards.app:Page"):
+        page_session.goto(solara_server.base_url)
+        page_session.get_by_text("Week 0 of").wait_for(timeout=LOAD_TIMEOUT_MS)
+        page_session.locator(".outlast-chart-stability .vega-embed svg").wait_for(
+            timeout=LOAD_TIMEOUT_MS
+        )
+        page_session.errors, page_session.foreign = errors, foreign
+        yield page_session
+        page_session.goto("about:blank")
+    page_session.remove_listener("console", on_console)
+    page_session.remove_listener("request", on_request)
+
+
+def is_foreign(url: str, netloc: str) -> bool:
+    """Whether the browser asked for something from anywhere but the page's own server."""
+    parts = urlparse(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != netloc
+
+
+def status(page) -> str:
+    return page.locator(".outlast-status").inner_text()
+
+
+def week_shown(page) -> int:
+    return int(re.search(r"Week (\d+) of", status(page)).group(1))
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def chart_image(page) -> bytes:
+    return page.locator(".outlast-chart-stability .vega-embed").screenshot()
+
+
+def slider(page, label: str):
+    """The Vuetify slider whose label is `label`."""
+    return page.locator(".v-slider").filter(has=page.get_by_text(label, exact=True)).first
+
+
+def choose_preset(page, name: str, payment: int) -> None:
+    """Choose a preset, and wait until SolaraViz's rebuilt controls show its defection payment."""
+    page.locator(".v-select").filter(has_text="Preset").click()
+    page.get_by_role("option", name=name).click()
+    page.get_by_text("Week 0 of").wait_for()
+    thumb = slider(page, "Defection payment (USD/soldier)").get_by_role("slider")
+    expect(thumb).to_have_attribute("aria-valuenow", str(payment))
+
+
+def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None:
+    assert "Week 0 of 156" in status(dashboard)
+    for card in ("Scenario", "Controls", "Model Parameters"):
+        assert dashboard.get_by_text(card, exact=True).first.is_visible()
+    dashboard.screenshot(path=artifacts / "page.png")
+    assert dashboard.errors == []
+    assert dashboard.foreign == [], "the page reached beyond its own server"
+
+
+def test_play_advances_weeks_and_charts_change(dashboard, artifacts) -> None:
+    before = chart_image(dashboard)
+    dashboard.get_by_role("button", name="▶").click()
+    dashboard.get_by_text(re.compile(r"Week ([3-9]|\d\d+) of")).wait_for(timeout=30_000)
+    dashboard.get_by_role("button", name="❚❚").click()
+    dashboard.wait_for_timeout(500)  # the chart redraws 100 ms after its data change
+    assert week_shown(dashboard) >= 3
+    assert chart_image(dashboard) != before
+    dashboard.screenshot(path=artifacts / "stability.png")
+    assert dashboard.errors == []
+
+
+def test_a_step_of_the_default_scenario_redraws_well_under_a_second(dashboard) -> None:
+    timings = [dashboard.evaluate(STEP_TIMING_JS, week) for week in range(1, 7)]
+    redraw_s = [t["redrawn"] / 1000 for t in timings]
+    print(f"step redraw (s): {[round(s, 3) for s in redraw_s]}")
+    assert all(t["text"] is not None for t in timings), "the status line missed a week"
+    assert week_shown(dashboard) == 6
+    assert statistics.median(redraw_s) < 1.0
+
+
+def test_slider_and_reset_rebuild_the_model_with_the_new_value(dashboard) -> None:
+    dashboard.get_by_role("button", name="Step").click()
+    dashboard.get_by_text("Week 1 of").wait_for()
+    payment = slider(dashboard, "Defection payment (USD/soldier)")
+    thumb = payment.get_by_role("slider")
+    thumb.focus()
+    for _ in range(3):
+        thumb.press("ArrowRight")  # 3 steps of 10,000 USD
+    assert thumb.get_attribute("aria-valuenow") == "30000"
+    assert payment.locator(".v-slider-thumb__label").inner_text() == "30000"
+    dashboard.get_by_role("button", name="Reset").click()
+    dashboard.get_by_text("Week 0 of").wait_for()
+    open_tab(dashboard, "Compare with baseline")
+    changed = dashboard.get_by_text("Levers changed from the baseline")
+    changed.wait_for()
+    assert "defection_payment_usd 30000 (baseline 0)" in changed.inner_text()
+    assert dashboard.errors == []
+
+
+def test_switching_preset_applies_its_values(dashboard, artifacts) -> None:
+    dashboard.get_by_role("button", name="Step").click()
+    dashboard.get_by_text("Week 1 of").wait_for()
+    choose_preset(dashboard, "combined", payment=50_000)
+    # A reset after the switch keeps the preset (SolaraViz's controls were rebuilt with it).
+    dashboard.get_by_role("button", name="Step").click()
+    dashboard.get_by_text("Week 1 of").wait_for()
+    dashboard.get_by_role("button", name="Reset").click()
+    dashboard.get_by_text("Week 0 of").wait_for()
+    open_tab(dashboard, "Compare with baseline")
+    changed = dashboard.get_by_text("Levers changed from the baseline")
+    changed.wait_for()
+    assert "defection_payment_usd 50000 (baseline 0)" in changed.inner_text()
+    assert "exile_formation_week 4 (baseline 0)" in changed.inner_text()
+    assert dashboard.errors == []
+
+
+def test_screenshots_of_the_main_views(dashboard, artifacts, tmp_path) -> None:
+    choose_preset(dashboard, "combined", payment=50_000)
+    for week in range(1, 13):
+        dashboard.get_by_role("button", name="Step").click()
+        dashboard.get_by_text(f"Week {week} of").wait_for()
+    for tab, name in VIEWS:
+        open_tab(dashboard, tab)
+        dashboard.locator(f".outlast-chart-{name} .vega-embed svg").wait_for()
+        dashboard.wait_for_timeout(300)
+        dashboard.screenshot(path=artifacts / f"view-{name}.png")
+    write_sweep(tmp_path)
+    open_tab(dashboard, "Sweeps")
+    folder = dashboard.get_by_label("Folder of finished sweeps")
+    folder.fill(str(tmp_path))
+    folder.press("Enter")
+    dashboard.get_by_text("1 run(s) failed and are left out of the plots.").wait_for()
+    assert dashboard.get_by_text("design points").is_visible()
+    # Outcome shares, final metric by parameter, weekly metric: three charts.
+    for name in ("sweep-outcomes", "sweep-metric", "sweep-weekly"):
+        dashboard.locator(f".outlast-chart-{name} .vega-embed svg").wait_for()
+    dashboard.wait_for_timeout(400)
+    dashboard.set_viewport_size({"width": 1600, "height": 2000})
+    dashboard.screenshot(path=artifacts / "view-sweeps.png")
+    dashboard.set_viewport_size({"width": 1600, "height": 1100})
+    assert dashboard.errors == []
+
+
+@pytest.fixture
+def served_by_cli() -> Iterator[str]:
+    """`outlast dashboard` on a free port; stopped (and waited for) afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "model.cli", "dashboard", "--port", str(port)],
+        env={**os.environ, "SOLARA_ASSETS_CDN": NO_CDN},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url + "readyz", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    output = server.stdout.read() if server.poll() is not None else ""
+                    raise AssertionError(f"outlast dashboard did not start: {output}") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_outlast_dashboard_serves_the_page_from_the_installed_project(
+    served_by_cli, browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    page = context.new_page()
+    errors, foreign = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    host = urlparse(served_by_cli).netloc
+    page.on("request", lambda r: foreign.append(r.url) if is_foreign(r.url, host) else None)
+    try:
+        page.goto(served_by_cli)
+        page.get_by_text("Week 0 of 156").wait_for(timeout=LOAD_TIMEOUT_MS)
+        page.locator(".outlast-chart-stability .vega-embed svg").wait_for(timeout=LOAD_TIMEOUT_MS)
+        assert urlparse(served_by_cli).hostname == "127.0.0.1"
+        assert errors == []
+        assert foreign == []
+    finally:
+        context.close()

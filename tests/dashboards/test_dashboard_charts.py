@@ -1,0 +1,147 @@
+"""The dashboard's charts: valid Vega-Lite, filled with the model's numbers, nothing lost."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboards import charts
+from dashboards.region_tiles import GRID_COLUMNS, GRID_ROWS, tile_grid
+from model.model import OutlastModel, load_regions
+
+
+@pytest.fixture(scope="module")
+def model() -> OutlastModel:
+    m = OutlastModel(rng=3, preset="combined", n_soldier_agents=2_000, horizon_weeks=30)
+    for _ in range(12):
+        m.step()
+    return m
+
+
+def valid(spec: dict) -> dict:
+    """The spec, after checking it against the Vega-Lite schema (raises if it is not valid)."""
+    for key, kind in (
+        ("vconcat", alt.VConcatChart),
+        ("hconcat", alt.HConcatChart),
+        ("concat", alt.ConcatChart),
+        ("layer", alt.LayerChart),
+        ("mark", alt.Chart),
+    ):
+        if key in spec:
+            kind.from_dict(spec)
+            return spec
+    raise AssertionError(f"not a chart: {sorted(spec)}")
+
+
+def test_the_schema_check_refuses_a_broken_spec(model) -> None:
+    spec = charts.fund_spec(model.weekly_table(), model.params.horizon_weeks)
+    broken = {**spec, "hconcat": [{**spec["hconcat"][0], "mark": {"type": "no-such-mark"}}]}
+    with pytest.raises(Exception, match="no-such-mark"):
+        valid(broken)
+
+
+def test_run_events_mark_failed_and_successful_coups_and_the_wars_end() -> None:
+    events = charts.run_events([5, 9], "regime_change", 9, war_ended=True)
+    assert [(e.week, e.label) for e in events] == [
+        (5, "coup fails"),
+        (9, "coup succeeds"),
+        (9, "war ends"),
+    ]
+    assert charts.run_events([], "ended_by_negotiation", 14, True)[0].label == "war ends"
+    assert charts.run_events([3], "ongoing", -1, False)[0].label == "coup fails"
+
+
+def test_stability_chart_carries_every_metric_of_every_week(model) -> None:
+    weekly = model.weekly_table()
+    events = charts.run_events([4], "ongoing", -1, False)
+    spec = valid(charts.stability_spec(weekly, model.params.horizon_weeks, events))
+    rows = pd.DataFrame(spec["datasets"]["weekly"])
+    assert set(rows["metric"]) == {charts.metric_label(m) for m in charts.STABILITY_METRICS}
+    assert len(rows) == len(weekly) * len(charts.STABILITY_METRICS)
+    force = rows[rows["metric"] == "force active"].set_index("week")["value"]
+    assert force.to_numpy() == pytest.approx(weekly.set_index("week")["force_active"].to_numpy())
+    assert spec["datasets"]["events"] == [{"week": 4, "event": "coup fails"}]
+
+
+def test_filling_a_template_leaves_it_empty_for_the_next_week(model) -> None:
+    template = charts.stability_template(model.params.horizon_weeks)
+    charts.stability_spec(model.weekly_table(), model.params.horizon_weeks, [])
+    assert "datasets" not in template
+
+
+def test_regions_map_has_one_tile_per_region_with_its_value(model) -> None:
+    regions = model.region_table()
+    for variable in charts.REGION_VARIABLES:
+        spec = valid(charts.regions_spec(regions, variable))
+        tiles = pd.DataFrame(spec["datasets"]["tiles"])
+        assert len(tiles) == 85
+        merged = tiles.merge(regions, on="iso")
+        assert merged["value"].to_numpy() == pytest.approx(merged[variable].to_numpy())
+        assert tiles["dark"].any() == (regions[variable].max() > 0)
+
+
+def test_tile_grid_places_every_region_once_and_roughly_where_it_is() -> None:
+    tiles = tile_grid().set_index("iso")
+    assert set(tiles.index) == set(load_regions()["iso"])
+    assert not tiles.duplicated(["column", "row"]).any()
+    assert tiles["column"].between(0, GRID_COLUMNS - 1).all()
+    assert tiles["row"].between(0, GRID_ROWS - 1).all()
+    assert tiles.loc["KGD", "column"] == tiles["column"].min()  # Kaliningrad: far west
+    assert tiles.loc["CHU", "column"] >= GRID_COLUMNS - 2  # Chukotka: far east
+    assert tiles.loc["MUR", "row"] < tiles.loc["MOW", "row"] < tiles.loc["DA", "row"]
+    assert tiles.loc["MOW", "column"] < tiles.loc["SVE", "column"] < tiles.loc["NVS", "column"]
+    assert tile_grid().equals(tiles.reset_index())
+
+
+def test_soldier_breakdown_counts_every_agent_once() -> None:
+    status = np.array([0, 0, 0, 1, 2, 3, 3, 0])
+    at_front = np.array([1, 0, 1, 0, 1, 1, 0, 0], dtype=bool)
+    minority = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
+    table = charts.soldier_breakdown(status, at_front, minority, soldiers_per_agent=30.0)
+    by = table.set_index(["state", "group"])["soldiers"]
+    assert by[("at the front", "minority")] == 30.0
+    assert by[("at the front", "not minority")] == 30.0
+    assert by[("in the rear", "not minority")] == 60.0
+    assert by[("killed", "minority")] == 30.0
+    assert by[("killed", "not minority")] == 30.0
+    assert table["soldiers"].sum() == status.size * 30.0
+    shares = table.groupby("group")["share_of_group"].sum()
+    assert shares.to_numpy() == pytest.approx([1.0, 1.0])
+
+
+def test_soldiers_chart_matches_the_corps(model) -> None:
+    corps = model.corps
+    table = charts.soldier_breakdown(
+        corps.view("status"), corps.view("at_front"), corps.view("minority"), 30.0
+    )
+    spec = valid(charts.with_data(charts.soldiers_template(), soldiers=table))
+    total = sum(r["soldiers"] for r in spec["datasets"]["soldiers"])
+    assert total == corps.size * 30.0
+
+
+def test_elite_seats_show_purged_for_four_weeks_then_their_action() -> None:
+    actions = np.array(["loyal", "pressing", "conspiring", "loyal"])
+    purged_week = np.array([-1, 10, 7, 6])
+    assert list(charts.elite_states(actions, purged_week, week=10)) == [
+        "loyal",
+        "purged",
+        "purged",
+        "loyal",
+    ]
+
+
+def test_fund_and_comparison_charts_are_valid_and_complete(model) -> None:
+    weekly = model.weekly_table()
+    fund = valid(charts.fund_spec(weekly, model.params.horizon_weeks))
+    money = pd.DataFrame(fund["datasets"]["money"])
+    balance = money[money["metric"] == "fund balance usd"]["value"].to_numpy()
+    assert balance == pytest.approx(weekly["fund_balance_usd"].to_numpy() / 1e9)
+    baseline = weekly.assign(stability_index=1.0)
+    compare = valid(charts.comparison_spec(weekly, baseline, model.params.horizon_weeks))
+    runs = pd.DataFrame(compare["datasets"]["runs"])
+    assert runs.groupby("run").size().to_dict() == {
+        "baseline": len(weekly) * len(charts.COMPARE_METRICS),
+        "current levers": len(weekly) * len(charts.COMPARE_METRICS),
+    }

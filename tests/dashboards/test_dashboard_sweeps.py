@@ -1,0 +1,108 @@
+"""Reading a finished sweep (the output contract) and plotting it, on a synthetic sweep."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from dashboards import sweeps
+
+
+def test_a_sweep_is_read_with_its_parameters_metrics_and_failed_runs(sweep_dir) -> None:
+    sweep = sweeps.load_sweep(sweep_dir)
+    assert sweep.name == "payment-by-resolve"
+    assert sweep.parameters == ("defection_payment_usd", "western_resolve")
+    assert sweep.metrics == ("stability_index", "desertions_total")
+    assert sweep.weekly_metrics == ("stability_index", "force_active")
+    assert len(sweep.results) == 40
+    assert len(sweep.ok) == 39
+    assert "p7-s4" not in set(sweep.ok["run_id"])
+
+
+def test_finished_sweeps_are_found_and_unfinished_ones_ignored(sweep_dir) -> None:
+    root = sweep_dir.parent
+    (root / "still-running" / "parts").mkdir(parents=True)
+    (root / "still-running" / "manifest.json").write_text("{}", encoding="utf-8")
+    assert sweeps.find_sweeps(root) == ["payment-by-resolve"]
+    assert sweeps.find_sweeps(root / "nowhere") == []
+
+
+def test_outcome_shares_are_the_runs_shares_by_group(sweep_dir) -> None:
+    sweep = sweeps.load_sweep(sweep_dir)
+    shares = sweeps.outcome_shares(sweep, "defection_payment_usd")
+    assert shares.groupby("group")["share"].sum().to_numpy() == pytest.approx(1.0)
+    ok = sweep.ok
+    expected = (ok[ok["defection_payment_usd"] == 50_000.0]["outcome"] == "regime_change").mean()
+    got = shares.query("group == '50000' and outcome == 'regime_change'")["share"].item()
+    assert got == pytest.approx(expected)
+    order = shares.drop_duplicates("group").sort_values("order")["group"].tolist()
+    assert order == ["0", "10000", "50000", "100000"]
+
+
+def test_a_continuous_parameter_is_cut_into_at_most_six_groups() -> None:
+    values = pd.Series([i / 99 for i in range(100)])
+    groups = sweeps.parameter_groups(values)
+    assert groups.nunique() == sweeps.MAX_GROUPS
+    assert sweeps.parameter_groups(pd.Series([0.3, 0.9, 0.3])).tolist() == ["0.3", "0.9", "0.3"]
+
+
+def test_weekly_bands_hold_the_mean_and_range_of_the_runs(sweep_dir) -> None:
+    sweep = sweeps.load_sweep(sweep_dir)
+    bands = sweeps.weekly_bands(sweep, "western_resolve", "stability_index")
+    assert set(bands["group"]) == {"0.3", "0.9"}
+    assert (bands["low"] <= bands["mean"]).all()
+    assert (bands["mean"] <= bands["high"]).all()
+    week0 = bands[bands["week"] == 0]
+    assert week0["mean"].to_numpy() == pytest.approx(1.0)
+
+
+def test_the_sweep_charts_are_valid_vega_lite(sweep_dir) -> None:
+    sweep = sweeps.load_sweep(sweep_dir)
+    for chart in (
+        sweeps.outcome_chart(sweep, "western_resolve"),
+        sweeps.metric_scatter(sweep, "defection_payment_usd", "desertions_total"),
+        sweeps.weekly_chart(sweep, "defection_payment_usd", "force_active"),
+    ):
+        assert chart.to_dict()  # validates against the schema
+
+
+def test_a_large_sweep_is_sampled_in_the_scatter(sweep_dir, monkeypatch) -> None:
+    monkeypatch.setattr(sweeps, "MAX_POINTS", 10)
+    sweep = sweeps.load_sweep(sweep_dir)
+    chart = sweeps.metric_scatter(sweep, "defection_payment_usd", "stability_index")
+    assert len(chart.data) == 10
+    assert "(10 of 39 runs)" in chart.title
+
+
+def test_the_summary_shows_the_manifests_plain_values(sweep_dir) -> None:
+    summary = sweeps.manifest_summary(sweeps.load_sweep(sweep_dir))
+    assert summary["runs"] == "40"
+    assert summary["design points"] == "8"
+    assert summary["master_seed"] == "7"
+    assert summary["design"] == "kind: grid, seeds_per_point: 5"
+
+
+def test_a_results_file_missing_a_column_is_named(sweep_dir) -> None:
+    results = pd.read_parquet(sweep_dir / "results.parquet").drop(columns=["outcome"])
+    results.to_parquet(sweep_dir / "results.parquet", index=False)
+    with pytest.raises(sweeps.SweepError, match=r"lacks the column\(s\) outcome$"):
+        sweeps.load_sweep(sweep_dir)
+
+
+def test_a_broken_manifest_or_results_file_is_one_line(sweep_dir) -> None:
+    (sweep_dir / "results.parquet").write_bytes(b"not parquet")
+    with pytest.raises(sweeps.SweepError, match="cannot read") as err:
+        sweeps.load_sweep(sweep_dir)
+    assert "\n" not in str(err.value)
+    (sweep_dir / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(sweeps.SweepError, match="is not valid JSON"):
+        sweeps.load_sweep(sweep_dir)
+
+
+def test_a_sweep_without_weekly_metrics_still_loads(sweep_dir) -> None:
+    (sweep_dir / "weekly.parquet").unlink()
+    sweep = sweeps.load_sweep(sweep_dir)
+    assert sweep.weekly_metrics == ()
+    assert json.loads((sweep_dir / "manifest.json").read_text())["master_seed"] == 7

@@ -1,0 +1,190 @@
+"""The dashboard's components, rendered without a browser (solara.render)."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import pandas as pd
+import pytest
+import solara
+from mesa.visualization.utils import force_update
+
+from dashboards import views
+from dashboards.app import TABS, Dashboard, new_model
+from dashboards.compare import BaselineRun, baseline_scenario, changed_levers
+from dashboards.controls import DEFAULT_SEED, DashboardModel
+from model.model import OutlastModel
+
+
+def charts_shown(rc) -> list[dict]:
+    return [w.widget.spec for w in rc.find(solara.widgets.VegaLite)]
+
+
+def rows(spec: dict, name: str) -> pd.DataFrame:
+    return pd.DataFrame(spec["datasets"][name])
+
+
+@pytest.fixture
+def shown():
+    """The whole page in Solara's app layout (so the sidebar renders), at the default scenario."""
+    model = solara.reactive(new_model())
+    preset = solara.reactive("baseline")
+    _, rc = solara.render(solara.AppLayout(children=[Dashboard(model, preset)]), handle_error=False)
+    return model, preset, rc
+
+
+def status(rc) -> str:
+    return rc.find(v.Html, class_="outlast-status").widget.children[0]
+
+
+def choose_tab(rc, label: str) -> None:
+    index = [name for name, _ in TABS].index(label)
+    rc.find(v.Tabs).widget.v_model = index
+
+
+def test_the_page_has_solaraviz_controls_preset_and_status(shown) -> None:
+    _, _, rc = shown
+    assert rc.find(v.Btn, children=["Reset"]).widget
+    assert rc.find(v.Btn, children=["Step"]).widget
+    assert rc.find(v.Select, label="Preset").widget.v_model == "baseline"
+    assert rc.find(v.TextField, label="Random seed").widget.v_model == str(DEFAULT_SEED)
+    assert rc.find(v.Slider, label="Defection payment (USD/soldier)").widget.v_model == 0.0
+    assert status(rc).startswith("Week 0 of 156")
+
+
+def test_a_step_redraws_the_status_and_the_stability_chart(shown) -> None:
+    model, _, rc = shown
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert model.value.week == 1
+    assert status(rc).startswith("Week 1 of 156")
+    (spec,) = charts_shown(rc)
+    assert set(rows(spec, "weekly")["week"]) == {0, 1}
+
+
+def test_moving_a_slider_and_pressing_reset_rebuilds_the_model(shown) -> None:
+    model, _, rc = shown
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    old = model.value
+    rc.find(v.Slider, label="Defection payment (USD/soldier)").widget.v_model = 30_000
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert model.value is not old
+    assert model.value.week == 0
+    assert model.value.params.defection_payment_usd == 30_000
+    assert model.value.seed == DEFAULT_SEED
+
+
+def test_choosing_a_preset_rebuilds_the_model_and_moves_the_sliders(shown) -> None:
+    model, preset, rc = shown
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Select, label="Preset").widget.v_model = "combined"
+    assert preset.value == "combined"
+    assert model.value.week == 0
+    assert model.value.params.exile_support == 0.8
+    assert model.value.seed == DEFAULT_SEED
+    slider = rc.find(v.Slider, label="Defection payment (USD/soldier)").widget
+    assert slider.v_model == 50_000
+    # ... and a reset keeps the preset's values, including those without a slider.
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert model.value.params.defection_payment_usd == 50_000
+    assert model.value.params.exile_formation_week == 4
+
+
+def test_a_bad_seed_shows_one_line_and_the_page_stays(shown) -> None:
+    model, _, rc = shown
+    seed = rc.find(v.TextField, label="Random seed").widget
+    seed.v_model = "twelve"
+    seed.fire_event("keyup.enter", None)
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    (alert,) = rc.find(v.Alert).widgets
+    assert alert.children == [
+        f"seed 'twelve' is not a whole number; the run uses the default seed {DEFAULT_SEED}"
+    ]
+    assert model.value.seed == DEFAULT_SEED
+
+
+@pytest.mark.parametrize(
+    ("tab", "slot", "size"),
+    [
+        ("Regions", "tiles", 85),
+        ("Elites", "nodes", 100),
+        ("Soldiers", "soldiers", 10),
+        ("Fund", "money", 2),
+    ],
+)
+def test_every_view_draws_the_models_state(shown, tab, slot, size) -> None:
+    _, _, rc = shown
+    choose_tab(rc, tab)
+    (spec,) = charts_shown(rc)
+    assert len(rows(spec, slot)) == size
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    (after,) = charts_shown(rc)
+    assert after is not spec, f"the {tab} view did not redraw on a step"
+
+
+def test_the_regions_view_switches_variable(shown) -> None:
+    _, _, rc = shown
+    choose_tab(rc, "Regions")
+    rc.find(v.Select, label="Colour regions by").widget.v_model = "Recruits since the start"
+    (spec,) = charts_shown(rc)
+    assert spec["layer"][0]["encoding"]["color"]["legend"]["title"].startswith("Recruits")
+
+
+def test_the_elite_view_shows_purges_and_actions() -> None:
+    model = DashboardModel(rng=1, n_soldier_agents=500, horizon_weeks=10)
+    model.step()
+    model.elites.purge([0, 1], model.week, 0.5, model.params.newcomer_loyalty, model.rng)
+    model.elites.action[2] = 2  # conspiring
+    _, rc = solara.render(views.ElitesView(model), handle_error=False)
+    nodes = rows(charts_shown(rc)[0], "nodes")
+    assert list(nodes["state"][:3]) == ["purged", "purged", "conspiring"]
+    assert len(rows(charts_shown(rc)[0], "edges")) == model.elites.graph.number_of_edges()
+
+
+def test_the_comparison_runs_the_baseline_on_the_same_seed_to_the_same_week() -> None:
+    model = DashboardModel(rng=5, preset="combined", n_soldier_agents=1_000, horizon_weeks=20)
+    for _ in range(6):
+        model.step()
+    _, rc = solara.render(views.CompareView(model), handle_error=False)
+    runs = rows(charts_shown(rc)[0], "runs")
+    baseline_rows = runs[runs["run"] == "baseline"]
+    assert baseline_rows["week"].max() == 6
+    # The baseline is the same scenario and seed with no levers, run on its own.
+    alone = OutlastModel(rng=5, scenario_obj=baseline_scenario(model.params))
+    for _ in range(6):
+        alone.step()
+    stability = baseline_rows[baseline_rows["metric"] == "stability index"]["value"]
+    assert stability.to_numpy() == pytest.approx(alone.weekly_table()["stability_index"])
+    text = " ".join(c for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str))
+    assert "defection_payment_usd 50000 (baseline 0)" in text
+    # A step of the model moves the baseline with it when the comparison is drawn again.
+    model.step()
+    force_update()
+    runs = rows(charts_shown(rc)[0], "runs")
+    assert runs[runs["run"] == "baseline"]["week"].max() == 7
+
+
+def test_the_baseline_differs_from_the_current_run_only_in_the_levers() -> None:
+    model = DashboardModel(rng=5, preset="combined", n_soldier_agents=500, horizon_weeks=5)
+    base = BaselineRun(model).model.params
+    assert changed_levers(base) == {}
+    differing = {k for k, val in model.params.model_dump().items() if base.model_dump()[k] != val}
+    assert differing == set(changed_levers(model.params))
+
+
+def test_the_sweep_view_plots_a_finished_sweep(sweep_dir) -> None:
+    _, rc = solara.render(views.SweepView(root=str(sweep_dir.parent)), handle_error=False)
+    assert rc.find(v.Select, label="Sweep").widget.v_model == "payment-by-resolve"
+    assert len(charts_shown(rc)) == 3
+    (warning,) = rc.find(v.Alert).widgets
+    assert warning.children == ["1 run(s) failed and are left out of the plots."]
+    rc.find(v.Select, label="Design parameter").widget.v_model = "western_resolve"
+    assert charts_shown(rc)[0]["encoding"]["x"]["title"] == "western_resolve"
+
+
+def test_the_sweep_view_says_when_there_is_nothing_or_something_broken(tmp_path, sweep_dir) -> None:
+    _, rc = solara.render(views.SweepView(root=str(tmp_path / "empty")), handle_error=False)
+    (info,) = rc.find(v.Alert).widgets
+    assert info.children[0].startswith("No finished sweep in")
+    (sweep_dir / "manifest.json").write_text("{", encoding="utf-8")
+    _, rc = solara.render(views.SweepView(root=str(sweep_dir.parent)), handle_error=False)
+    (error,) = rc.find(v.Alert).widgets
+    assert "is not valid JSON" in error.children[0]
