@@ -59,10 +59,10 @@ def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.read_parquet(out / "results.parquet"), pd.read_parquet(out / "weekly.parquet")
 
 
-def assert_complete_and_same(out: Path, reference: Path) -> None:
+def assert_complete_and_same(out: Path, reference: Path, n_runs: int = N_RUNS) -> None:
     """Every run present once, with exactly the numbers of an undisturbed sweep."""
     results, weekly = tables(out)
-    assert results["run_id"].tolist() == list(range(N_RUNS))
+    assert results["run_id"].tolist() == list(range(n_runs))
     assert not weekly.duplicated(["run_id", "week"]).any()
     for mine, theirs in zip((results, weekly), tables(reference), strict=True):
         pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
@@ -123,13 +123,14 @@ def disk_fills_at(monkeypatch, nth: int) -> None:
 
 
 def test_the_disk_filling_at_any_write_of_a_sweep_loses_nothing(experiment, tmp_path, monkeypatch):
-    path, reference = experiment
-    args = ["sweep", path, "--workers", "1", "--batch-size", "2", "--quiet"]
+    path, _ = experiment
+    args = ["sweep", path, "--seeds", "2", "--workers", "1", "--batch-size", "2", "--quiet"]
     with monkeypatch.context() as m:
         written = count_writes(m)
-        assert cli(*args, "--out", tmp_path / "count")[0] == 0
-    # The manifest, three batches of two files, the two tables, the final manifest.
-    assert len(written) == 1 + 3 * 2 + 2 + 1
+        assert cli(*args, "--out", tmp_path / "reference")[0] == 0
+    reference = tmp_path / "reference"
+    # The manifest, two batches of two files, the two tables, the final manifest.
+    assert len(written) == 1 + 2 * 2 + 2 + 1
     for nth in range(1, len(written) + 1):
         out = tmp_path / f"full-at-{nth}"
         with monkeypatch.context() as m:
@@ -142,7 +143,7 @@ def test_the_disk_filling_at_any_write_of_a_sweep_loses_nothing(experiment, tmp_
         assert_no_partial_result(out)
         code, _, err = cli(*args, "--out", out)  # space freed: the same command again
         assert code == 0, (nth, err)
-        assert_complete_and_same(out, reference)
+        assert_complete_and_same(out, reference, n_runs=4)
 
 
 def test_a_run_that_cannot_write_leaves_no_directory_and_reruns(tmp_path, monkeypatch):
