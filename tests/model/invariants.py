@@ -57,9 +57,13 @@ class Invariants:
 
     def step(self) -> None:
         """Step the model one week and check every invariant."""
+        week_before = self.model.week
+        self.model.step()
+        self.stepped(week_before)
+
+    def stepped(self, week_before: int) -> None:
+        """Check every invariant after the model was stepped once (by us or by a widget)."""
         m = self.model
-        week_before = m.week
-        m.step()
         if not m.running and m.week == week_before:
             return  # stepping a finished run changes nothing
         assert m.week == week_before + 1

@@ -2,9 +2,9 @@
 
 Tried: the disk filling at every single write of a sweep (simulated), a real full tmpfs (root
 only), a pool worker killed mid-sweep (once: the pool restarts; past the limit: the sweep stops
-in one line), finished tables deleted or damaged after the sweep, a symbolic link in a directory
-being overwritten. The kill -9 of the coordinator is in test_sweep.py, a lost Dask worker in
-test_faults_dask.py.
+in one line), Ctrl-C, finished tables deleted or damaged after the sweep, a symbolic link in a
+directory being overwritten. The kill -9 of the coordinator is in test_sweep.py, a lost Dask
+worker in test_faults_dask.py.
 """
 
 import contextlib
@@ -13,6 +13,7 @@ import io
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -59,10 +60,10 @@ def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.read_parquet(out / "results.parquet"), pd.read_parquet(out / "weekly.parquet")
 
 
-def assert_complete_and_same(out: Path, reference: Path) -> None:
+def assert_complete_and_same(out: Path, reference: Path, n_runs: int = N_RUNS) -> None:
     """Every run present once, with exactly the numbers of an undisturbed sweep."""
     results, weekly = tables(out)
-    assert results["run_id"].tolist() == list(range(N_RUNS))
+    assert results["run_id"].tolist() == list(range(n_runs))
     assert not weekly.duplicated(["run_id", "week"]).any()
     for mine, theirs in zip((results, weekly), tables(reference), strict=True):
         pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
@@ -123,13 +124,14 @@ def disk_fills_at(monkeypatch, nth: int) -> None:
 
 
 def test_the_disk_filling_at_any_write_of_a_sweep_loses_nothing(experiment, tmp_path, monkeypatch):
-    path, reference = experiment
-    args = ["sweep", path, "--workers", "1", "--batch-size", "2", "--quiet"]
+    path, _ = experiment
+    args = ["sweep", path, "--seeds", "2", "--workers", "1", "--batch-size", "2", "--quiet"]
     with monkeypatch.context() as m:
         written = count_writes(m)
-        assert cli(*args, "--out", tmp_path / "count")[0] == 0
-    # The manifest, three batches of two files, the two tables, the final manifest.
-    assert len(written) == 1 + 3 * 2 + 2 + 1
+        assert cli(*args, "--out", tmp_path / "reference")[0] == 0
+    reference = tmp_path / "reference"
+    # The manifest, two batches of two files, the two tables, the final manifest.
+    assert len(written) == 1 + 2 * 2 + 2 + 1
     for nth in range(1, len(written) + 1):
         out = tmp_path / f"full-at-{nth}"
         with monkeypatch.context() as m:
@@ -142,7 +144,7 @@ def test_the_disk_filling_at_any_write_of_a_sweep_loses_nothing(experiment, tmp_
         assert_no_partial_result(out)
         code, _, err = cli(*args, "--out", out)  # space freed: the same command again
         assert code == 0, (nth, err)
-        assert_complete_and_same(out, reference)
+        assert_complete_and_same(out, reference, n_runs=4)
 
 
 def test_a_run_that_cannot_write_leaves_no_directory_and_reruns(tmp_path, monkeypatch):
@@ -187,7 +189,9 @@ def fill(disk: Path, leave_bytes: int) -> Path:
     return filler
 
 
-def test_a_real_full_disk_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_path):
+def test_a_real_full_disk_stops_a_sweep_in_one_line_and_a_rerun_completes(
+    experiment, tmp_path, record_property
+):
     path, reference = experiment
     with tmpfs(tmp_path / "disk", "1m") as disk:
         filler = fill(disk, 24 * 1024)  # room for the manifest and a part or two
@@ -199,6 +203,7 @@ def test_a_real_full_disk_stops_a_sweep_in_one_line_and_a_rerun_completes(experi
         assert_no_partial_result(out)
         kept = len(SweepStore(out).finished_run_ids())
         assert kept < N_RUNS
+        record_property("runs_kept_on_the_full_disk", kept)
         filler.unlink()
         code, stdout, err = cli(*args)
         assert code == 0, err
@@ -312,3 +317,32 @@ def test_overwriting_a_sweep_removes_a_symbolic_link_in_it_not_what_it_points_to
     run_sweep(exp, out, LocalBackend(1), overwrite=True, progress=False)
     assert not (out / "notes").exists()
     assert (precious / "data.csv").read_text() == "keep"
+
+
+def test_ctrl_c_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_path):
+    path, _ = experiment
+    out = tmp_path / "out"
+    command = [Path(sys.executable).parent / "outlast", "sweep", path, "--seeds", "10"]
+    command += ["--out", out, "--workers", "2", "--batch-size", "1", "--quiet"]
+    # Its own session, as a terminal's foreground job: Ctrl-C reaches the pool's workers too.
+    sweep = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while sweep.poll() is None and len(list(out.glob("parts/results-*"))) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(sweep.pid, signal.SIGINT)
+    stdout, err = sweep.communicate(timeout=60)
+    assert sweep.returncode == 130, err
+    assert stdout == "" and err.count("\n") == 1
+    assert err.startswith("outlast sweep: interrupted; finished runs are kept in")
+    assert_no_partial_result(out)
+    kept = len(SweepStore(out).finished_run_ids())
+    assert 2 <= kept < 20
+    code, stdout, err = cli(*command[1:])
+    assert code == 0, err
+    assert f"{20 - kept} run now, {kept} found finished" in stdout
+    results, weekly = tables(out)
+    assert results["run_id"].tolist() == list(range(20))
+    assert not weekly.duplicated(["run_id", "week"]).any()

@@ -12,7 +12,9 @@ from tests.model.invariants import Invariants
 LONGEST = Scenario.model_fields["horizon_weeks"].json_schema_extra["hi"]
 
 
-def test_a_1040_week_run_keeps_every_invariant_while_the_army_outgrows_its_arrays():
+def test_a_1040_week_run_keeps_every_invariant_while_the_army_outgrows_its_arrays(
+    record_property,
+):
     model = OutlastModel(
         rng=3,
         horizon_weeks=LONGEST,
@@ -31,3 +33,5 @@ def test_a_1040_week_run_keeps_every_invariant_while_the_army_outgrows_its_array
     assert model.corps.capacity > first_capacity  # the arrays grew
     assert model.corps.size > first_capacity
     assert model.corps.size < MAX_SOLDIER_AGENTS
+    record_property("capacity_first_last", (first_capacity, model.corps.capacity))
+    record_property("agents_enlisted", model.corps.size)

@@ -28,8 +28,9 @@ def test_no_source_runs_data_as_code():
     found = []
     for path in sources():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        name = path.relative_to(ROOT)
         for node in ast.walk(tree):
-            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+            where = f"{name}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names]
                 modules = [node.module] if isinstance(node, ast.ImportFrom) else names
