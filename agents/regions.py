@@ -147,7 +147,7 @@ class RegionPopulation:
         free = self.citizen_jail == 0
         m = self.citizens_per_region
         police = cop_density * m
-        active_before = np.bincount(r, weights=self.citizen_active & free, minlength=self.n)
+        active_before = self._count_by_region(self.citizen_active & free)
         arrest_p = 1.0 - np.exp(-rule.arrest_k * np.round(police / (active_before + 1.0)))
         net_risk = self.citizen_risk_aversion * arrest_p[r]
         active = free & (grievance - net_risk > rule.threshold)
@@ -171,8 +171,16 @@ class RegionPopulation:
             np.maximum(self.citizen_jail - 1, 0),
         ).astype(np.int16)
         self.citizen_active = active & ~arrested
-        self.unrest = np.bincount(r, weights=active, minlength=self.n) / m
+        self.unrest = self._count_by_region(active) / m
         self.grievance = np.bincount(r, weights=grievance, minlength=self.n) / m
+
+    def _count_by_region(self, flags: np.ndarray) -> np.ndarray:
+        """Citizens for whom ``flags`` holds, per region.
+
+        Citizens are stored region by region, `citizens_per_region` each, so a region's are one
+        row of the reshaped flags (the same counts as a bincount over their regions, faster).
+        """
+        return np.count_nonzero(flags.reshape(self.n, self.citizens_per_region), axis=1)
 
     def population_weighted(self, values: np.ndarray) -> float:
         """Average over regions weighted by men aged 16-61.
