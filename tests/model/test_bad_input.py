@@ -20,7 +20,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from model.cli import main
@@ -419,7 +419,9 @@ def test_any_experiment_file_loads_or_is_refused_in_one_line(tmp_path, text):
         exp = load_experiment(path)
     except ExperimentError as exc:
         assert "\n" not in str(exc) and str(exc)
+        event("refused")
         return
+    event("loaded")
     assert 0 < len(exp.runs) <= MAX_RUNS
     assert len(exp.scenarios) == len(exp.points)
 
@@ -433,3 +435,6 @@ def test_any_scenario_file_loads_or_is_refused_in_one_line(tmp_path, text):
         load_scenario(config=path)
     except ScenarioError as exc:
         assert "\n" not in str(exc) and str(exc)
+        event("refused")
+    else:
+        event("loaded")
