@@ -40,14 +40,30 @@ weekly = ["stability_index"]
 """
 
 
-def timed_sweep(exp, out: Path, backend) -> float:
-    """Wall seconds of one sweep on ``backend``."""
+def cpu_jiffies() -> tuple[int, int] | None:
+    """Machine-wide (busy, total) CPU time from /proc/stat, where there is one."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def timed_sweep(exp, out: Path, backend) -> tuple[float, str]:
+    """Wall seconds of one sweep on ``backend``, and how busy the whole machine was meanwhile."""
+    before = cpu_jiffies()
     start = time.perf_counter()
     outcome = run_sweep(exp, out, backend, progress=False)
     seconds = time.perf_counter() - start
+    after = cpu_jiffies()
     if outcome.n_failed:
         raise RuntimeError(f"{outcome.n_failed} runs failed on {backend.describe()}")
-    return seconds
+    busy = ""
+    if before and after and after[1] > before[1]:
+        share = (after[0] - before[0]) / (after[1] - before[1])
+        busy = f"machine {100 * share:.0f}% busy (all processes)"
+    return seconds, busy
 
 
 def main() -> None:
@@ -65,10 +81,18 @@ def main() -> None:
         seconds = {}
         for workers in (1, 2):
             name = f"pool-{workers}"
-            seconds[name] = timed_sweep(exp, root / name, LocalBackend(workers))
+            cpu = time.process_time()
+            seconds[name], busy = timed_sweep(exp, root / name, LocalBackend(workers))
+            cpu = time.process_time() - cpu
+            # One worker runs in this process: its CPU time says how much of a core it got.
+            got = (
+                f"; {cpu:.1f} s CPU here ({cpu / seconds[name]:.2f} of a core)"
+                if workers == 1
+                else ""
+            )
             print(
                 f"local pool, {workers} worker(s): {seconds[name]:.1f} s, "
-                f"{args.runs / seconds[name]:.2f} runs/s; {load()}"
+                f"{args.runs / seconds[name]:.2f} runs/s{got}; {busy}; {load()}"
             )
         from dask.distributed import LocalCluster
 
@@ -83,13 +107,13 @@ def main() -> None:
             started = time.perf_counter() - start
             backend = DaskBackend(cluster.scheduler_address)
             try:
-                seconds["dask-2"] = timed_sweep(exp, root / "dask-2", backend)
+                seconds["dask-2"], busy = timed_sweep(exp, root / "dask-2", backend)
             finally:
                 backend.close()
         print(
             f"dask LocalCluster, 2 workers: {seconds['dask-2']:.1f} s, "
             f"{args.runs / seconds['dask-2']:.2f} runs/s (cluster start {started:.1f} s, not "
-            f"counted); {load()}"
+            f"counted); {busy}; {load()}"
         )
         results = {
             name: pd.read_parquet(root / name / "results.parquet").sort_values("run_id")
