@@ -322,7 +322,8 @@ def test_overwriting_a_sweep_removes_a_symbolic_link_in_it_not_what_it_points_to
 def test_ctrl_c_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_path):
     path, _ = experiment
     out = tmp_path / "out"
-    command = [Path(sys.executable).parent / "outlast", "sweep", path, "--seeds", "10"]
+    # 200 runs: enough that the sweep cannot finish between the second part and the Ctrl-C.
+    command = [Path(sys.executable).parent / "outlast", "sweep", path, "--seeds", "100"]
     command += ["--out", out, "--workers", "2", "--batch-size", "1", "--quiet"]
     # Its own session, as a terminal's foreground job: Ctrl-C reaches the pool's workers too.
     sweep = subprocess.Popen(
@@ -339,10 +340,10 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_
     assert err.startswith("outlast sweep: interrupted; finished runs are kept in")
     assert_no_partial_result(out)
     kept = len(SweepStore(out).finished_run_ids())
-    assert 2 <= kept < 20
+    assert 2 <= kept < 200
     code, stdout, err = cli(*command[1:])
     assert code == 0, err
-    assert f"{20 - kept} run now, {kept} found finished" in stdout
+    assert f"{200 - kept} run now, {kept} found finished" in stdout
     results, weekly = tables(out)
-    assert results["run_id"].tolist() == list(range(20))
+    assert results["run_id"].tolist() == list(range(200))
     assert not weekly.duplicated(["run_id", "week"]).any()
