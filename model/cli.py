@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import shutil
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from model.scenario import PRESETS, ScenarioError, load_scenario, parameter_rows
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: Exit status after Ctrl-C, as shells report a process ended by SIGINT.
+EXIT_INTERRUPTED = 130
 DEFAULT_SEED = 20261125
 OUTPUT_ROOT = Path("runs/output")
+
+
+#: What `outlast run` writes, the manifest last.
+RUN_FILES = ("weekly.parquet", "regions.parquet", "summary.json", "manifest.json")
 
 
 class UsageError(Exception):
@@ -77,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list every parameter")
     params.add_argument("--format", choices=["table", "markdown", "json"], default="table")
 
-    from model import validate
+    from model import validate_command
 
-    validate.add_command(sub)
+    validate_command.add_command(sub)
 
     sweep = sub.add_parser("sweep", help="run an experiment file (runs/*.toml) over its design")
     sweep.add_argument("experiment", type=Path, help="the experiment's TOML file")
@@ -122,11 +129,11 @@ def check_output_dir(path: Path, manifest: dict) -> None:
         UsageError: With a one-line reason.
 
     """
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"output path '{path}' is a file, not a directory")
-    parent = path if path.exists() else next(p for p in path.parents if p.exists())
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"output directory '{parent}' is not writable")
+    from model.store import output_dir_problem
+
+    problem = output_dir_problem(path)
+    if problem:
+        raise UsageError(problem)
     if path.is_dir() and any(path.iterdir()):
         old = path / "manifest.json"
         try:
@@ -144,13 +151,14 @@ def check_output_dir(path: Path, manifest: dict) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from model.runner import run_simulation
-    from model.store import provenance, write_json, write_parquet
-
     overrides = list(args.overrides)
     if args.weeks is not None:
         overrides.append(f"horizon_weeks={args.weeks}")
     scenario = load_scenario(preset=args.preset, config=args.config, overrides=overrides)
+    # Imported once the input is known to be good: bad input is refused without loading them.
+    from model.runner import run_simulation
+    from model.store import provenance, write_json, write_parquet
+
     preset = args.preset or "custom"
     out = args.out or OUTPUT_ROOT / f"run-{preset}-seed{args.seed}"
     manifest = {
@@ -168,13 +176,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     with tqdm(total=scenario.horizon_weeks, unit="wk", disable=args.quiet, leave=False) as bar:
         result = run_simulation(scenario, args.seed, on_week=lambda _: bar.update(1))
-    out.mkdir(parents=True, exist_ok=True)
-    write_parquet(out / "weekly.parquet", result.weekly)
-    write_parquet(out / "regions.parquet", result.regions)
-    write_json(out / "summary.json", result.summary)
-    write_json(out / "manifest.json", manifest)
+    new_dir = not out.exists()
+    written = [out / name for name in RUN_FILES]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_parquet(written[0], result.weekly)
+        write_parquet(written[1], result.regions)
+        write_json(written[2], result.summary)
+        write_json(written[3], manifest)  # last: a directory with a manifest holds a whole run
+    except OSError:
+        # A disk that fills mid-way must not leave a directory a rerun would refuse as foreign.
+        if new_dir:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     print(format_summary(result.summary))
-    print(f"results: {out}/ (weekly.parquet, regions.parquet, summary.json, manifest.json)")
+    print(f"results: {out}/ ({', '.join(RUN_FILES)})")
     return 0
 
 
@@ -227,7 +243,7 @@ def parameter_markdown() -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from model.validate import run_command
+    from model.validate_command import run_command
 
     return run_command(args)
 
@@ -276,6 +292,14 @@ def main(argv: list[str] | None = None) -> int:
         # Output piped into `head` and the like: stop quietly, as Unix tools do.
         sys.stderr.close()
         return 0
+    except OSError as exc:  # the disk filled, a directory went away: the machine, not the input
+        from model.store import os_error_line
+
+        print(f"outlast {args.command}: error: {os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"outlast {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from model.metrics import METRIC_NAMES
 from model.scenario import (
@@ -45,7 +47,16 @@ RUN_STREAM = 0
 DESIGN_STREAM = 1
 
 SAMPLED_KINDS = ("lhs", "sobol", "morris")
+#: An experiment's name is one path component: it names its directory under runs/output/.
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+#: Most runs in one experiment. Its design, seeds and scenarios are built in memory before a run
+#: starts, so a mistyped grid (six parameters of 100 levels) must stop here, not exhaust memory.
+MAX_RUNS = 1_000_000
+
+#: Counts and seeds are whole numbers as written: neither "3" nor true stands for one.
+Count = Annotated[int, Strict()]
+#: A range's ends are numbers (TOML's 0 is an int), not quoted text.
+Number = Annotated[float, Strict()]
 
 
 class ExperimentError(ScenarioError):
@@ -64,16 +75,16 @@ class ParameterSpec(_Strict):
     """How one design parameter varies: listed ``values`` (grid) or a ``range`` [lo, hi]."""
 
     values: list[Any] | None = None
-    range: tuple[float, float] | None = None
-    levels: Annotated[int, Field(ge=2, le=1000)] | None = None
+    range: tuple[Number, Number] | None = None
+    levels: Annotated[Count, Field(ge=2, le=1000)] | None = None
 
 
 class DesignSpec(_Strict):
     """The ``[design]`` table."""
 
     kind: Literal["grid", "lhs", "sobol", "morris", "presets"]
-    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
-    morris_levels: Annotated[int, Field(ge=2, le=20)] = 4
+    samples: Annotated[Count, Field(ge=1, le=1_000_000)] | None = None
+    morris_levels: Annotated[Count, Field(ge=2, le=20)] = 4
     presets: list[str] | None = None
     parameters: dict[str, ParameterSpec] = {}
 
@@ -93,8 +104,8 @@ class ExperimentSpec(_Strict):
     preset: str | None = None
     parameters: dict[str, Any] = {}
     design: DesignSpec
-    seeds: Annotated[int, Field(ge=1, le=1_000_000)]
-    master_seed: Annotated[int, Field(ge=0, lt=2**63)]
+    seeds: Annotated[Count, Field(ge=1, le=1_000_000)]
+    master_seed: Annotated[Count, Field(ge=0, lt=2**63)]
     keep: KeepSpec
 
 
@@ -198,6 +209,13 @@ def _pydantic_message(exc: ValidationError) -> str:
 
 def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> Experiment:
     design = spec.design
+    exp_name = spec.name or path.stem
+    if not re.fullmatch(NAME_PATTERN, exp_name):
+        raise ScenarioError(
+            f"the file's name '{exp_name}' cannot name an output directory; add name = \"...\" "
+            "(letters, digits, '_', '.', '-', starting with a letter or digit)"
+        )
+    n_seeds = seeds if seeds is not None else spec.seeds
     base = _base_values(spec)
     _check_keep(spec.keep)
     for name in design.parameters:
@@ -208,17 +226,16 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
                 f"'{name}' is both in [parameters] and [design.parameters]; keep it in one"
             )
     if design.kind == "presets":
-        points, scenarios = _preset_points(spec)
+        points, scenarios = _preset_points(spec, n_seeds)
     else:
         if design.presets is not None:
             raise ScenarioError(f"design.presets is only for kind = 'presets', not '{design.kind}'")
         if not design.parameters:
             raise ScenarioError(f"a '{design.kind}' design needs [design.parameters.NAME] tables")
-        columns = _grid(design) if design.kind == "grid" else _sampled(spec)
+        columns = _grid(design, n_seeds) if design.kind == "grid" else _sampled(spec, n_seeds)
         points = pd.DataFrame(columns)
         scenarios = tuple(_point_scenario(base, row) for row in points.to_dict("records"))
     points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
-    n_seeds = seeds if seeds is not None else spec.seeds
     point_id = np.repeat(points["point_id"].to_numpy(), n_seeds)
     seed_index = np.tile(np.arange(n_seeds, dtype=np.int64), len(points))
     runs = pd.DataFrame(
@@ -237,7 +254,7 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
         path=path,
         text=text,
         sha256=content_hash(text),
-        name=spec.name or path.stem,
+        name=exp_name,
         seeds=n_seeds,
         points=points,
         scenarios=scenarios,
@@ -272,10 +289,20 @@ def _check_keep(keep: KeepSpec) -> None:
             raise ScenarioError(f"{table} lists a metric twice")
 
 
-def _preset_points(spec: ExperimentSpec) -> tuple[pd.DataFrame, tuple[Scenario, ...]]:
+def _check_size(n_points: int, seeds: int) -> None:
+    """Refuse a design of more than `MAX_RUNS` runs before building it."""
+    if n_points * seeds > MAX_RUNS:
+        raise ScenarioError(
+            f"the design has {n_points:,} points x {seeds:,} seeds = {n_points * seeds:,} runs; "
+            f"at most {MAX_RUNS:,} in one experiment"
+        )
+
+
+def _preset_points(spec: ExperimentSpec, seeds: int) -> tuple[pd.DataFrame, tuple[Scenario, ...]]:
     design = spec.design
     if not design.presets:
         raise ScenarioError("a 'presets' design needs design.presets = [\"baseline\", ...]")
+    _check_size(len(design.presets), seeds)
     if design.parameters:
         raise ScenarioError("a 'presets' design takes no [design.parameters]")
     if len(set(design.presets)) != len(design.presets):
@@ -289,7 +316,7 @@ def _preset_points(spec: ExperimentSpec) -> tuple[pd.DataFrame, tuple[Scenario, 
     return pd.DataFrame({"preset": list(design.presets)}), tuple(scenarios)
 
 
-def _grid(design: DesignSpec) -> dict[str, list[Any]]:
+def _grid(design: DesignSpec, seeds: int) -> dict[str, list[Any]]:
     """Every combination of the parameters' values, the first parameter varying slowest."""
     axes = {}
     for name, p in design.parameters.items():
@@ -305,11 +332,12 @@ def _grid(design: DesignSpec) -> dict[str, list[Any]]:
             axes[name] = _typed(name, np.linspace(*p.range, p.levels)).tolist()
         else:
             raise ScenarioError(f"{where}: a grid needs 'values = [...]' or 'range' and 'levels'")
+    _check_size(math.prod(len(values) for values in axes.values()), seeds)
     combos = list(itertools.product(*axes.values()))
     return {name: [c[i] for c in combos] for i, name in enumerate(axes)}
 
 
-def _sampled(spec: ExperimentSpec) -> dict[str, np.ndarray]:
+def _sampled(spec: ExperimentSpec, seeds: int) -> dict[str, np.ndarray]:
     """Latin hypercube, Sobol (Saltelli) or Morris samples of the parameters' ranges."""
     design = spec.design
     for name, p in design.parameters.items():
@@ -326,6 +354,10 @@ def _sampled(spec: ExperimentSpec) -> dict[str, np.ndarray]:
         raise ScenarioError(
             f"design.samples = {n}: a Sobol design needs a power of 2 (e.g. 64, 128, 256)"
         )
+    n_vars = len(design.parameters)
+    _check_size(
+        {"lhs": n, "sobol": n * (n_vars + 2), "morris": n * (n_vars + 1)}[design.kind], seeds
+    )
     problem = salib_problem(design)
     design_seed = int(
         np.random.SeedSequence(spec.master_seed, spawn_key=(DESIGN_STREAM,)).generate_state(1)[0]

@@ -84,6 +84,10 @@ KIND_LOYALTY_FIELDS = {
     MOBILISED: "loyalty_mobilised",
     CONTRACT: "loyalty_contract",
 }
+#: Most soldier agents a run holds (twice the largest starting force, about 2 GB with their ties):
+#: recruits beyond it are thinned at random. Only extreme recruitment (one soldier per agent, or
+#: pay, bonus and elasticity at the top of their ranges) reaches it (docs/MODEL.md).
+MAX_SOLDIER_AGENTS = 4_000_000
 #: A deserter weighs his chance of being caught within this many weeks (assumption).
 DETECTION_HORIZON_WEEKS = 26
 #: Cumulative army counts kept by the model (in agents).
@@ -188,6 +192,7 @@ class OutlastModel(mesa.Model):
         expected_recruits = s.recruits_per_week_at_defaults * s.horizon_weeks * 1.3
         expected_recruits += s.mobilisation_size if s.mobilisation_week >= 0 else 0.0
         capacity = int(s.n_soldier_agents + expected_recruits / s.soldiers_per_agent) + 1
+        capacity = min(capacity, MAX_SOLDIER_AGENTS)
         capacity = -(-capacity // s.unit_size_agents) * s.unit_size_agents
         self.corps = SoldierCorps(
             self,
@@ -380,17 +385,24 @@ class OutlastModel(mesa.Model):
 
     def _recruitment(self) -> None:
         s = self.params
+        n = self.regions.n
         weights = self._recruitment_weights(self.leader.bonus_rub, self.regions.unrest)
         expected_agents = self._recruit_scale * weights / s.soldiers_per_agent
-        per_region = self.rng.poisson(expected_agents)
-        region = np.repeat(np.arange(self.regions.n), per_region)
-        kinds = np.full(region.size, CONTRACT)
+        # No region sends more men than it has (only binds at extreme pay, bonus and elasticity).
+        not_enlisted = np.maximum(self.regions.men_16_61 - self.regions.recruits, 0.0)
+        left = np.floor(not_enlisted / s.soldiers_per_agent).astype(np.int64)
+        signed = np.minimum(self.rng.poisson(np.minimum(expected_agents, left)), left)
+        called = np.zeros(n, dtype=signed.dtype)
         if self.week == s.mobilisation_week:
             # Quotas in proportion to men aged 16-61 (assumption; reported quotas were uneven).
             quota = self.regions.men_16_61 / self.regions.men_16_61.sum()
             called = self.rng.multinomial(round(s.mobilisation_size / s.soldiers_per_agent), quota)
-            region = np.concatenate([region, np.repeat(np.arange(self.regions.n), called)])
-            kinds = np.concatenate([kinds, np.full(called.sum(), MOBILISED)])
+        counts = np.concatenate([signed, called])
+        room = max(MAX_SOLDIER_AGENTS - self.corps.size, 0)
+        if counts.sum() > room:
+            counts = self.rng.multivariate_hypergeometric(counts, room)
+        region = np.repeat(np.tile(np.arange(n), 2), counts)
+        kinds = np.repeat([CONTRACT, MOBILISED], [counts[:n].sum(), counts[n:].sum()])
         at_front = self.rng.random(region.size) < s.share_at_front
         self._enlist(region, kinds, at_front)
         self._week_counts["recruits"] = region.size

@@ -19,7 +19,7 @@ from scipy.stats import binomtest
 
 from model.experiment import ExperimentError
 from model.metrics import OUTCOMES
-from model.store import RESULTS, WEEKLY, read_manifest
+from model.store import RESULTS, WEEKLY, output_dir_problem, read_manifest
 
 #: Outcomes other than "ongoing": the war ended by negotiation, or the regime changed (after which
 #: the war may or may not end; the `war_ended` metric tells).
@@ -107,7 +107,14 @@ def load_sweep(root: Path) -> Sweep:
             f"the sweep in '{root}' is not finished; rerun `outlast sweep` on its experiment file "
             "to complete it"
         )
-    return Sweep(root, manifest, pd.read_parquet(root / RESULTS), pd.read_parquet(root / WEEKLY))
+    try:
+        results, weekly = pd.read_parquet(root / RESULTS), pd.read_parquet(root / WEEKLY)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise ExperimentError(
+            f"cannot read the results in '{root}' ({exc}); rerun `outlast sweep` on its "
+            "experiment file to rebuild them"
+        ) from None
+    return Sweep(root, manifest, results, weekly)
 
 
 def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
@@ -336,6 +343,9 @@ def write_report(root: Path) -> list[Path]:
 
     sweep = load_sweep(root)
     out = sweep.root / "report"
+    problem = output_dir_problem(out)
+    if problem:
+        raise ExperimentError(problem)
     out.mkdir(exist_ok=True)
     points = sweep.points()
     outcomes = outcome_table(sweep)

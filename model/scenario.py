@@ -22,7 +22,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 FACTS = "FACTS.md"
 ASSUMPTION = "assumption"
@@ -677,6 +685,17 @@ class Scenario(BaseModel):
         "will not be lifted).",
     )
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # Pydantic would read "0.5" as 0.5 and true as 1: in a hand-written file or a keyword
+        # either is more likely a mistake (a quoted number, a flag in the wrong place) than meant.
+        if cls.model_fields[info.field_name].annotation in (int, float) and isinstance(
+            value, bool | str
+        ):
+            raise ValueError("a number is needed")
+        return value
+
     @model_validator(mode="after")
     def _check_joint_constraints(self) -> Scenario:
         if self.share_mobilised + self.share_contract > 1.0:
@@ -768,6 +787,12 @@ def _describe_allowed(name: str) -> str:
     return unit
 
 
+#: How a numeric field's type is named in an error about a value of the wrong type.
+NUMBER_KINDS = {int: "a whole number", float: "a number"}
+#: Pydantic's error types of a number outside its bounds (its type was right).
+BOUND_ERRORS = ("greater_than_equal", "less_than_equal")
+
+
 def _unknown_key_message(key: str) -> str:
     close = difflib.get_close_matches(key, field_names(), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -798,9 +823,11 @@ def make_scenario(values: dict[str, Any]) -> Scenario:
             raise ScenarioError(err["msg"].removeprefix("Value error, ")) from None
         name = str(err["loc"][0])
         value = values.get(name, err.get("input"))
-        raise ScenarioError(
-            f"parameter '{name}' = {value!r} is not allowed: {_describe_allowed(name)}"
-        ) from None
+        allowed = _describe_allowed(name)
+        kind = NUMBER_KINDS.get(Scenario.model_fields[name].annotation)
+        if kind and err["type"] not in BOUND_ERRORS:
+            allowed = f"{kind}, {allowed}"
+        raise ScenarioError(f"parameter '{name}' = {value!r} is not allowed: {allowed}") from None
 
 
 def preset_overrides(name: str) -> dict[str, Any]:

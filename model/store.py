@@ -54,6 +54,32 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def os_error_line(exc: OSError) -> str:
+    """An OSError as one line: what failed and where (pyarrow's errors carry only a message)."""
+    if exc.strerror:
+        return f"{exc.strerror}: '{exc.filename}'" if exc.filename else exc.strerror
+    return " ".join(str(exc).split())
+
+
+def output_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot be (or become) a writable output directory, or None if it can.
+
+    The path itself or its nearest existing ancestor must be a writable directory; a file
+    anywhere on the way makes it impossible.
+    """
+    path = Path(path)
+    for place in (path, *path.parents):
+        if not place.exists():
+            continue
+        if not place.is_dir():
+            where = "output path" if place == path else f"output path '{path}':"
+            return f"{where} '{place}' is a file, not a directory"
+        if not os.access(place, os.W_OK | os.X_OK):
+            return f"output directory '{place}' is not writable"
+        return None
+    return None
+
+
 def write_parquet(path: Path, df: pd.DataFrame) -> None:
     """Write a DataFrame as Parquet, atomically."""
     write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
@@ -120,6 +146,10 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
         return None
 
 
+#: What a sweep's directory holds; none may be a symbolic link, or writing it would reach outside.
+STORE_NAMES = (MANIFEST, RESULTS, WEEKLY, PARTS, LOCK)
+
+
 class SweepStore:
     """A sweep's results directory: parts written as batches finish, then one compacted table.
 
@@ -159,11 +189,16 @@ class SweepStore:
         for path in self.root.iterdir():
             if path.name == LOCK:
                 continue
-            if path.is_dir():
+            if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
                 path.unlink()
         self.parts.mkdir()
+
+    def is_blank(self) -> bool:
+        """Whether the directory holds nothing but what `lock` makes (a sweep that wrote nothing)."""
+        names = {p.name for p in self.root.iterdir()}
+        return names <= {LOCK, PARTS} and not any(self.parts.glob("*.parquet"))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write manifest.json atomically."""
@@ -220,6 +255,15 @@ class SweepStore:
         write_parquet(self.root / WEEKLY, weekly)
         write_parquet(self.root / RESULTS, results)
         return results
+
+    def compacted(self, n_runs: int) -> bool:
+        """Whether results.parquet (with `n_runs` rows) and weekly.parquet are there and readable."""
+        try:
+            rows = pq.read_metadata(self.root / RESULTS).num_rows
+            pq.read_metadata(self.root / WEEKLY)
+        except (OSError, ValueError):
+            return False
+        return rows == n_runs
 
     def remove_parts(self) -> None:
         """Remove the parts once the compacted tables and the final manifest are written."""

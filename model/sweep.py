@@ -13,9 +13,11 @@ import datetime as dt
 import math
 import multiprocessing
 import os
+import socket
 import sys
+import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +29,32 @@ import pandas as pd
 from model.experiment import Experiment, ExperimentError
 from model.runner import run_simulation
 from model.scenario import Scenario
-from model.store import SweepStore, provenance, read_manifest
+from model.store import (
+    STORE_NAMES,
+    SweepStore,
+    os_error_line,
+    output_dir_problem,
+    provenance,
+    read_manifest,
+)
 
 #: Most runs per task: enough to make a Dask task's overhead small, few enough to keep progress
 #: and resumption fine-grained.
 MAX_BATCH_RUNS = 50
 #: Tasks per worker aimed at when choosing a batch size, so that workers finish close together.
 TASKS_PER_WORKER = 4
+
+
+#: Times a local pool is restarted after one of its processes dies (the kernel's OOM killer, an
+#: operator's kill) before the sweep stops; the unfinished batches run again on the new pool.
+MAX_POOL_RESTARTS = 3
+#: Longest wait for a Dask cluster to have a worker: when connecting, and during a sweep after
+#: the last worker is lost, before the sweep stops with a message (it would otherwise wait forever).
+DASK_WORKER_WAIT_S = 60.0
+#: How often a sweep on Dask with no result arriving checks that the cluster still has workers.
+DASK_POLL_S = 0.5
+#: How long a TCP connection to a scheduler may take before it counts as unreachable.
+CONNECT_TIMEOUT_S = 5.0
 
 
 class WorkerLost(RuntimeError):
@@ -144,15 +165,40 @@ class LocalBackend:
             for batch in batches:
                 yield run_batch(batch, *keep)
             return
+        pending = dict(enumerate(batches))
+        for restart in range(MAX_POOL_RESTARTS + 1):
+            if restart:
+                runs = sum(len(batch) for batch in pending.values())
+                print(
+                    f"outlast sweep: warning: a worker process died; restarting the pool for the "
+                    f"{runs} unfinished runs (restart {restart} of {MAX_POOL_RESTARTS})",
+                    file=sys.stderr,
+                )
+            yield from self._pool_pass(pending, keep)
+            if not pending:
+                return
+        raise WorkerLost(
+            f"worker processes died {MAX_POOL_RESTARTS + 1} times (out of memory, or killed?)"
+        )
+
+    def _pool_pass(
+        self, pending: dict[int, list[RunTask]], keep: tuple[list[str], list[str]]
+    ) -> Iterator[BatchResult]:
+        """Run the pending batches on a new pool, removing each from `pending` as it is yielded.
+
+        A worker that dies breaks the pool: every batch not yet finished stays pending.
+        """
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["model.sweep"])
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         try:
-            futures = [pool.submit(run_batch, batch, *keep) for batch in batches]
+            futures = {pool.submit(run_batch, batch, *keep): i for i, batch in pending.items()}
             for future in as_completed(futures):
-                yield future.result()
-        except BrokenProcessPool as exc:
-            raise WorkerLost(f"a worker process died ({exc})") from None
+                if isinstance(future.exception(), BrokenProcessPool):
+                    continue
+                result = future.result()
+                del pending[futures[future]]
+                yield result
         finally:
             # On an error or Ctrl-C in the caller, do not wait for the batches not yet started.
             pool.shutdown(wait=True, cancel_futures=True)
@@ -166,9 +212,20 @@ class LocalBackend:
 
 
 class DaskBackend:
-    """A Dask distributed cluster reached through its scheduler's address."""
+    """A Dask distributed cluster reached through its scheduler's address.
 
-    def __init__(self, address: str) -> None:
+    Args:
+        address: The scheduler's address, tcp://HOST:PORT.
+        worker_wait_s: Longest wait for the cluster to have a worker, when connecting and after
+            the last one is lost mid-sweep (default `DASK_WORKER_WAIT_S`).
+
+    Raises:
+        ExperimentError: If Dask is missing, the address is malformed or unreachable, or the
+            cluster has no worker within `worker_wait_s`.
+
+    """
+
+    def __init__(self, address: str, worker_wait_s: float | None = None) -> None:
         try:
             from dask.distributed import Client
         except ImportError:
@@ -178,37 +235,91 @@ class DaskBackend:
         from distributed.comm.addressing import parse_address, parse_host_port
 
         try:
-            parse_host_port(parse_address(address)[1])
+            scheme, location = parse_address(address)
+            host, port = parse_host_port(location)
         except ValueError as exc:
             # Checked first: a Client made from a malformed address fails noisily on cleanup.
             raise ExperimentError(
                 f"--scheduler '{address}' is not an address like tcp://HOST:PORT ({exc})"
             ) from None
+        if scheme == "tcp":
+            # Dask's Client retries a refused connection until its timeout; a socket says at once.
+            try:
+                socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+            except OSError as exc:
+                raise ExperimentError(
+                    f"cannot reach the Dask scheduler at '{address}': {exc.strerror or exc}"
+                ) from None
         self.address = address
+        self.worker_wait_s = DASK_WORKER_WAIT_S if worker_wait_s is None else worker_wait_s
+        worker_wait_s = self.worker_wait_s
         try:
             self.client = Client(address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ExperimentError(
                 f"cannot reach the Dask scheduler at '{address}': {exc}"
             ) from None
-        threads = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
-        self.workers = max(threads, 1)
+        try:
+            self.client.wait_for_workers(1, timeout=worker_wait_s)
+        except TimeoutError:
+            self.client.close()
+            raise ExperimentError(
+                f"the Dask scheduler at '{address}' has no worker (waited {worker_wait_s:g} s); "
+                f"start some with `dask worker {address}`"
+            ) from None
+        self.workers = max(sum(self.client.nthreads().values()), 1)
+        self._no_worker_since: float | None = None
 
     def run(
         self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
     ) -> Iterator[BatchResult]:
-        """Run every batch as one Dask task, yielding results as they finish."""
+        """Run every batch as one Dask task, yielding results as they finish.
+
+        Dask reruns the task of a lost worker on another. If every worker is gone for longer
+        than `worker_wait_s`, the tasks would wait forever: the sweep stops instead.
+        """
         from distributed import as_completed as dask_as_completed
         from distributed.comm import CommClosedError
         from distributed.scheduler import KilledWorker
 
         # pure=False gives each task a fresh key: two sweeps on one cluster never share results.
         futures = [self.client.submit(run_batch, batch, *keep, pure=False) for batch in batches]
+        finished = dask_as_completed(futures, loop=self.client.loop)
+        self._no_worker_since = None
         try:
-            for future in dask_as_completed(futures, loop=self.client.loop):
-                yield future.result()
-        except (KilledWorker, CommClosedError, OSError) as exc:
+            while not finished.is_empty():
+                ready = finished.next_batch(block=False)
+                for future in ready:
+                    yield self._result(future)
+                if not ready:
+                    self._check_workers()
+                    time.sleep(DASK_POLL_S)
+        except (KilledWorker, CommClosedError, OSError, CancelledError) as exc:
             raise WorkerLost(f"the Dask cluster failed ({type(exc).__name__}: {exc})") from None
+
+    def _result(self, future: Any) -> BatchResult:
+        """A finished task's result, waiting while the cluster has a worker.
+
+        If the task's worker died before its result was fetched, Dask computes it again
+        elsewhere: wait for that as for any task, watching for a cluster with no worker.
+        """
+        while True:
+            try:
+                return future.result(timeout=DASK_POLL_S)
+            except TimeoutError:
+                self._check_workers()
+
+    def _check_workers(self) -> None:
+        """Stop the sweep once the cluster has had no worker for `worker_wait_s`."""
+        if self.client.nthreads():
+            self._no_worker_since = None
+        elif self._no_worker_since is None:
+            self._no_worker_since = time.monotonic()
+        elif time.monotonic() - self._no_worker_since > self.worker_wait_s:
+            raise WorkerLost(
+                f"the Dask cluster at '{self.address}' has had no worker for "
+                f"{self.worker_wait_s:g} s"
+            )
 
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
@@ -250,13 +361,17 @@ def check_output_dir(out: Path, exp: Experiment, overwrite: bool) -> bool:
         ExperimentError: If the path is a file, not writable, or holds something else.
 
     """
-    if out.exists() and not out.is_dir():
-        raise ExperimentError(f"output path '{out}' is a file, not a directory")
-    parent = out if out.exists() else next(p for p in out.parents if p.exists())
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ExperimentError(f"output directory '{parent}' is not writable")
-    if not out.is_dir() or not any(out.iterdir()):
+    problem = output_dir_problem(out)
+    if problem:
+        raise ExperimentError(problem)
+    if not out.is_dir() or SweepStore(out).is_blank():
         return False
+    for name in STORE_NAMES:
+        if (out / name).is_symlink():
+            raise ExperimentError(
+                f"'{out / name}' is a symbolic link; a sweep writes only inside its output "
+                "directory (remove the link or choose another --out)"
+            )
     previous = read_manifest(out)
     if previous is None or previous.get("kind") != "sweep":
         raise ExperimentError(
@@ -347,9 +462,11 @@ def _run_locked(
         store.clear()
         manifest = new_manifest(exp)
     n_runs = len(exp.runs)
-    if manifest["complete"]:
+    if manifest["complete"] and store.compacted(n_runs):
         store.remove_parts()
         return SweepOutcome(n_runs, n_runs, 0, manifest["runs_failed"], store.root)
+    # A finished sweep whose tables were removed or damaged since runs again from its parts.
+    manifest["complete"] = False
     _add_session(manifest, backend)
     store.write_manifest(manifest)
     done, run_now = _run_missing(exp, store, backend, batch_size, progress)
@@ -445,15 +562,18 @@ def sweep_command(args: Any) -> int:
     out = args.out or default_output(exp, args.seeds)
     check_output_dir(out, exp, args.overwrite)
     backend = make_backend(args.workers, args.scheduler)
+    resume = f"finished runs are kept in {out}/, run the same command again to resume"
     try:
         done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
     except WorkerLost as exc:
-        print(
-            f"outlast sweep: error: {exc}; finished runs are kept in {out}/, "
-            "run the same command again to resume",
-            file=sys.stderr,
-        )
+        print(f"outlast sweep: error: {exc}; {resume}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the disk filled, or the directory went away mid-sweep
+        print(f"outlast sweep: error: {os_error_line(exc)}; {resume}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"outlast sweep: interrupted; {resume}", file=sys.stderr)
+        return 130  # as shells report a process ended by Ctrl-C (SIGINT)
     finally:
         backend.close()
     if done.n_run_now == 0 and done.n_done_before == done.n_runs:

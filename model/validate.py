@@ -23,7 +23,6 @@ import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -496,69 +495,3 @@ def to_text(table: pd.DataFrame) -> str:
         ],
     )[["check", "observed", "kind", "mean", "interval", "within"]]
     return out.to_string(index=False)
-
-
-# ---- the command ------------------------------------------------------------------------------
-
-
-def add_command(sub: Any) -> None:
-    """Add ``outlast validate`` to the CLI's subparsers."""
-    from model.cli import DEFAULT_SEED, _positive_int, _seed
-
-    cmd = sub.add_parser("validate", help="compare the model with published figures over seeds")
-    cmd.add_argument("--seeds", type=_positive_int, default=10, help="runs per preset (10)")
-    cmd.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="first seed")
-    cmd.add_argument(
-        "--only", action="append", default=[], metavar="CHECK", help="run only this check"
-    )
-    cmd.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one parameter in every preset (repeatable)",
-    )
-    cmd.add_argument("--workers", type=_positive_int, default=1, help="processes (1)")
-    cmd.add_argument(
-        "--out",
-        type=Path,
-        default=Path("runs/output/validate"),
-        help="directory for validation.csv and validation.md (runs/output/validate)",
-    )
-    cmd.add_argument("--list", action="store_true", help="list the checks and stop")
-
-
-def run_command(args: Any) -> int:
-    """Run ``outlast validate``: print the table and write it as CSV and Markdown to --out."""
-    from model.cli import UsageError
-    from model.store import write_atomic
-
-    if args.list:
-        for check in CHECKS.values():
-            print(f"{check.name:<32} {check.preset:<16} {check.figure}")
-        return 0
-    try:
-        select(args.only)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    for text in args.overrides:
-        parse_assignment(text)
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"output path '{out}' is a file, not a directory")
-    table = validate(args.seeds, args.only, args.overrides, args.workers, args.seed)
-    print(to_text(table))
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
-    header = (
-        f"# outlast validate\n\n{args.seeds} seeds from {args.seed}"
-        + (f"; overrides: {', '.join(args.overrides)}" if args.overrides else "")
-        + "\n\n"
-    )
-    write_atomic(
-        out / "validation.md",
-        lambda tmp: tmp.write_text(header + to_markdown(table) + "\n", encoding="utf-8"),
-    )
-    print(f"results: {out}/ (validation.csv, validation.md)")
-    return 0

@@ -1,19 +1,22 @@
 """Property-based tests: anywhere in the parameter space, a short run keeps every invariant.
 
 Sizes (agents, elites, citizens, horizon) are drawn from the small end of their ranges so that each
-example runs in well under a second; every other parameter is drawn from its whole range.
+example runs in well under a second; every other parameter is drawn from its whole range. The
+number of examples comes from the Hypothesis profile (tests/conftest.py): ``ci`` by default,
+``--hypothesis-profile=thorough`` for 25 times as many.
 """
 
 import datetime as dt
+import math
 
-import numpy as np
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.soldiers import ACTIVE
-from model.metrics import METRICS, OUTCOMES
+import model.model
 from model.model import OutlastModel
-from model.scenario import Scenario
+from model.scenario import PRESETS, Scenario, ScenarioError, make_scenario
+from tests.model.invariants import Invariants
 
 SIZE_CAPS = {
     "n_soldier_agents": 1_500,
@@ -24,51 +27,151 @@ SIZE_CAPS = {
     "peer_ties": 12,
     "mobilisation_size": 100_000,
 }
+NUMERIC = [n for n, f in Scenario.model_fields.items() if f.annotation in (int, float)]
+
+
+#: The army's ceiling in these tests: extreme recruitment reaches it in a week, and at the real
+#: ceiling (4,000,000 agents) one example would take a minute and gigabytes.
+TEST_CEILING = 30_000
+
+
+@pytest.fixture(autouse=True, scope="module")
+def small_ceiling():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(model.model, "MAX_SOLDIER_AGENTS", TEST_CEILING)
+        yield
+
+
+def bounds(name: str) -> tuple[float, float]:
+    extra = Scenario.model_fields[name].json_schema_extra
+    return extra["lo"], extra["hi"]
 
 
 def field_strategy(name: str):
     info = Scenario.model_fields[name]
-    extra = info.json_schema_extra
-    lo, hi = extra.get("lo"), extra.get("hi")
-    if name in SIZE_CAPS:
-        hi = min(hi, SIZE_CAPS[name])
     if name == "start_date":
         return st.dates(dt.date(2000, 1, 1), dt.date(2040, 1, 1))
-    if lo is None:
+    if info.annotation not in (int, float):
         return st.sampled_from(info.annotation.__args__)
+    lo, hi = bounds(name)
+    if name in SIZE_CAPS:
+        hi = min(hi, SIZE_CAPS[name])
     if info.annotation is int:
         return st.integers(int(lo), int(hi))
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+    # The ends themselves are where rules divide by zero or saturate: draw them often.
+    return st.one_of(st.sampled_from([lo, hi]), st.floats(lo, hi, allow_nan=False))
+
+
+def satisfy_joint_constraints(values: dict) -> dict:
+    """Recruitment kinds share at most 1; peer ties even and below the unit size."""
+    mobilised = values.get("share_mobilised", Scenario.model_fields["share_mobilised"].default)
+    contract = values.get("share_contract", Scenario.model_fields["share_contract"].default)
+    if mobilised + contract > 1.0:
+        values["share_contract"] = 1.0 - mobilised
+    unit = values.get("unit_size_agents", Scenario.model_fields["unit_size_agents"].default)
+    ties = values.get("peer_ties", Scenario.model_fields["peer_ties"].default)
+    if ties % 2 or ties >= unit:
+        ties = min(ties, unit - 1)
+        values["peer_ties"] = max(2, ties - ties % 2)
+    return values
 
 
 @st.composite
 def scenarios(draw):
     values = {name: draw(field_strategy(name)) for name in Scenario.model_fields}
-    # Joint constraints: recruitment kinds share at most 1; peer ties even and below unit size.
-    values["share_contract"] = min(values["share_contract"], 1.0 - values["share_mobilised"])
-    ties = min(values["peer_ties"], values["unit_size_agents"] - 1)
-    values["peer_ties"] = max(2, ties - ties % 2)
-    return Scenario(**values)
+    return Scenario(**satisfy_joint_constraints(values))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_any_scenario_runs_and_keeps_every_invariant(scenario, seed):
-    m = OutlastModel(rng=seed, scenario_obj=scenario)
-    seen_outcome = None
-    while m.running:
-        m.step()
-        counts = m.corps.counts()
-        assert counts.sum() == m.corps.size  # every soldier in exactly one state
-        assert m.fund.balance_usd >= 0.0
-        if seen_outcome is not None:
-            assert m.outcome == seen_outcome  # the outcome is final once reached
-        elif m.outcome != OUTCOMES[0]:
-            seen_outcome = m.outcome
-        for metric in METRICS:
-            value = m.metrics[metric.name]
-            assert np.isfinite(value), metric.name
-            assert metric.lo <= value <= metric.hi, (metric.name, value)
-    assert (m.corps.view("status") == ACTIVE).sum() * scenario.soldiers_per_agent == (
-        m.metrics["force_active"]
+    check = Invariants(OutlastModel(rng=seed, scenario_obj=scenario))
+    check.run()
+    assert check.weeks_checked >= 2
+    assert check.model.corps.size <= TEST_CEILING + check.model.params.n_soldier_agents
+
+
+@st.composite
+def preset_overrides(draw):
+    """A preset, small sizes, and up to eight other parameters anywhere in their ranges."""
+    preset = draw(st.sampled_from(sorted(PRESETS)))
+    names = draw(st.lists(st.sampled_from(sorted(Scenario.model_fields)), max_size=8, unique=True))
+    values = {name: draw(field_strategy(name)) for name in names}
+    for name in ("n_soldier_agents", "n_elites", "citizens_per_region", "horizon_weeks"):
+        values[name] = draw(field_strategy(name))
+    merged = satisfy_joint_constraints({**PRESETS[preset], **values})
+    return preset, {
+        k: merged[k] for k in merged if k in values or merged[k] != PRESETS[preset].get(k)
+    }
+
+
+@given(drawn=preset_overrides(), seed=st.integers(0, 2**63 - 1))
+def test_every_preset_with_random_overrides_runs_through_the_model_keywords(drawn, seed):
+    # The path SolaraViz and mesa.batch_run take: OutlastModel(preset=..., **fields).
+    preset, overrides = drawn
+    model = OutlastModel(rng=seed, preset=preset, **overrides)
+    for name, value in overrides.items():
+        assert getattr(model.params, name) == value
+    Invariants(model).run()
+
+
+def test_extreme_recruitment_stops_at_the_men_there_are_and_at_the_ceiling():
+    # Every lever of recruitment at its top: sign-ups would be thousands of times the 2024 rate.
+    top = {
+        name: bounds(name)[1]
+        for name in (
+            "monthly_pay_rub",
+            "signup_bonus_rub",
+            "bonus_budget_rub",
+            "recruitment_pay_elasticity",
+            "recruits_per_week_at_defaults",
+        )
+    }
+    big = {"soldiers_per_agent": 10_000.0, "n_soldier_agents": 100, "horizon_weeks": 4}
+    few_men = OutlastModel(rng=2, **big, **top)
+    check = Invariants(few_men)
+    check.run()
+    men = few_men.regions.men_16_61.sum()
+    # At 10,000 soldiers an agent every region sends about all its men in the first week, and
+    # never more than it has (its share of the initial force aside).
+    initial = few_men.params.n_soldier_agents * few_men.params.soldiers_per_agent
+    assert 0.9 * men < few_men.regions.recruits.sum() <= men + initial
+    assert check.previous["recruits_week"] < 0.01 * men
+    many_agents = OutlastModel(rng=2, soldiers_per_agent=1.0, horizon_weeks=3, **top)
+    check = Invariants(many_agents)
+    check.run()
+    assert many_agents.corps.size == TEST_CEILING
+
+
+def bad_values(name: str):
+    """Values of the wrong type or outside the bounds of numeric parameter `name`."""
+    lo, hi = bounds(name)
+    integer = Scenario.model_fields[name].annotation is int
+    span = max(hi - lo, 1.0)
+    below = st.floats(lo - 1e6 * span, lo, exclude_max=True, allow_nan=False)
+    above = st.floats(hi, hi + 1e6 * span, exclude_min=True, allow_nan=False)
+    if integer:
+        below = st.integers(int(lo) - 10**6, int(lo) - 1)
+        above = st.integers(int(hi) + 1, int(hi) + 10**6)
+    wrong_type = st.one_of(
+        st.booleans(),
+        st.text(max_size=8),
+        st.none(),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=1),
+        st.sampled_from([math.nan, math.inf, -math.inf]),
     )
+    if integer:
+        wrong_type = st.one_of(wrong_type, st.floats(lo, hi).filter(lambda v: v != int(v)))
+    return st.one_of(below, above, wrong_type)
+
+
+@settings(max_examples=settings.default.max_examples * 5)
+@given(data=st.data(), name=st.sampled_from(NUMERIC))
+def test_any_bad_value_of_any_parameter_is_one_line_naming_it(data, name):
+    value = data.draw(bad_values(name))
+    for build in (make_scenario, lambda values: OutlastModel(rng=1, **values)):
+        with pytest.raises(ScenarioError) as err:
+            build({name: value})
+        message = str(err.value)
+        assert message.startswith(f"parameter '{name}' = ")
+        assert "is not allowed: " in message and "\n" not in message
