@@ -220,13 +220,25 @@ def test_a_real_full_disk_stops_a_sweep_in_one_line_and_a_rerun_completes(
 
 
 def pool_workers() -> list[int]:
-    """The processes of this process's pools: children of its children (the fork server's)."""
-    parent = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    """The live processes of this process's pools: the children of its fork server.
+
+    Only the fork server's children: other grandchildren of this process (Chromium under
+    Playwright's driver, when the browser tests ran earlier in the session) are not ours to kill.
+    Zombies (workers of earlier pools not yet reaped) are left out: killing one does nothing.
+    """
+    parent, state, command = {}, {}, {}
+    for proc in Path("/proc").glob("[0-9]*"):
         with contextlib.suppress(OSError):
-            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-    children = {pid for pid, ppid in parent.items() if ppid == os.getpid()}
-    return sorted(pid for pid, ppid in parent.items() if ppid in children)
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            pid = int(proc.name)
+            state[pid], parent[pid] = fields[0], int(fields[1])
+            command[pid] = (proc / "cmdline").read_bytes()
+    servers = {
+        pid
+        for pid, ppid in parent.items()
+        if ppid == os.getpid() and b"multiprocessing.forkserver" in command.get(pid, b"")
+    }
+    return sorted(pid for pid, ppid in parent.items() if ppid in servers and state[pid] != "Z")
 
 
 def kill_a_worker_after(monkeypatch, batches: int, times: int = 1) -> list[float]:
