@@ -19,6 +19,7 @@ from mesa.visualization.utils import update_counter
 from agents.elites import ACTION_NAMES, KIND_NAMES
 from dashboards import charts, sweeps
 from dashboards.compare import baseline_for, changed_levers
+from dashboards.vegalite import VegaLite
 from model.model import OutlastModel
 
 #: Seed of the elite network's drawing, so a model's network is drawn the same way every time.
@@ -29,10 +30,11 @@ LAYOUT_SEED = 1
 def Chart(spec: dict[str, Any], name: str):
     """A Vega-Lite chart drawn in the browser, in a box of class ``outlast-chart-<name>``.
 
-    The same widget ``solara.FigureAltair`` draws with, given a ready spec.
+    The widget ``solara.FigureAltair`` draws with, given a ready spec, with the front-end fix of
+    :mod:`dashboards.vegalite`.
     """
     with solara.Div(classes=["outlast-chart", f"outlast-chart-{name}"]) as box:
-        solara.widgets.VegaLite.element(spec=spec)
+        VegaLite.element(spec=spec)
     return box
 
 

@@ -141,7 +141,7 @@ def choose_preset(page, name: str, payment: int) -> None:
 def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None:
     assert "Week 0 of 156" in status(dashboard)
     for card in ("Scenario", "Controls", "Model Parameters"):
-        assert dashboard.get_by_text(card, exact=True).first.is_visible()
+        expect(dashboard.get_by_text(card, exact=True).first).to_be_visible()
     dashboard.screenshot(path=artifacts / "page.png")
     assert dashboard.errors == []
     assert dashboard.foreign == [], "the page reached beyond its own server"
@@ -222,7 +222,7 @@ def test_screenshots_of_the_main_views(dashboard, artifacts, tmp_path) -> None:
     folder.fill(str(tmp_path))
     folder.press("Enter")
     dashboard.get_by_text("1 run(s) failed and are left out of the plots.").wait_for()
-    assert dashboard.get_by_text("design points").is_visible()
+    expect(dashboard.get_by_text("design points")).to_be_visible()
     # Outcome shares, final metric by parameter, weekly metric: three charts.
     for name in ("sweep-outcomes", "sweep-metric", "sweep-weekly"):
         dashboard.locator(f".outlast-chart-{name} .vega-embed svg").wait_for()
