@@ -47,6 +47,12 @@ weekly = ["unrest", "surrenders_week"]
 """
 N_RUNS = 6
 
+#: `python -c` this, then a command: runs the command with SIGINT at its default disposition.
+EXEC_WITH_DEFAULT_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
 
 def cli(*args) -> tuple[int, str, str]:
     """Run `outlast ARGS` in this process: exit status, stdout, stderr."""
@@ -338,8 +344,14 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_
     command = [Path(sys.executable).parent / "outlast", "sweep", path, "--seeds", "100"]
     command += ["--out", out, "--workers", "2", "--batch-size", "1", "--quiet"]
     # Its own session, as a terminal's foreground job: Ctrl-C reaches the pool's workers too.
+    # And SIGINT at its default, as in a terminal: when the tests run as a background job
+    # (`pytest &`) they inherit SIGINT ignored, and so would the sweep.
     sweep = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        [sys.executable, "-c", EXEC_WITH_DEFAULT_SIGINT, *map(str, command)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while sweep.poll() is None and len(list(out.glob("parts/results-*"))) < 2:
