@@ -7,13 +7,14 @@ line on stderr naming what is wrong and what is allowed, exit status 2, and noth
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from model.scenario import PRESETS, ScenarioError, load_scenario, parameter_rows
+from model.scenario import PRESETS, Scenario, ScenarioError, load_scenario, parameter_rows
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--weeks", type=_positive_int, help="horizon in weeks (horizon_weeks)")
     run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
-    run.add_argument("--out", type=Path, help="output directory (default runs/output/run-...)")
+    run.add_argument("--out", type=Path, help="output directory (default runs/output/run-PRESET-seedSEED)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     params = sub.add_parser("params", help="list every parameter")
@@ -150,6 +151,20 @@ def check_output_dir(path: Path, manifest: dict) -> None:
             )
 
 
+def default_run_name(args: argparse.Namespace, scenario: Scenario) -> str:
+    """The output directory's name when --out is not given: what was run, and the seed.
+
+    The preset's name, the scenario file's stem, or "default"; when --set or --weeks changed
+    that scenario, the first 8 hex digits of the scenario's SHA-256 follow, so that differently
+    changed runs get different directories and the same run always gets the same one.
+    """
+    label = args.preset or (Path(args.config).stem if args.config else "default")
+    if args.overrides or args.weeks is not None:
+        text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+        label += "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"run-{label}-seed{args.seed}"
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     overrides = list(args.overrides)
     if args.weeks is not None:
@@ -159,8 +174,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from model.runner import run_simulation
     from model.store import provenance, write_json, write_parquet
 
-    preset = args.preset or "custom"
-    out = args.out or OUTPUT_ROOT / f"run-{preset}-seed{args.seed}"
+    out = args.out or OUTPUT_ROOT / default_run_name(args, scenario)
     manifest = {
         "kind": "run",
         "scenario": scenario.model_dump(mode="json"),

@@ -52,6 +52,20 @@ def test_same_run_twice_may_reuse_its_directory_but_not_another_runs(tmp_path):
     assert (out / "manifest.json").read_bytes() == before
 
 
+def test_default_directory_names_the_run_and_differs_for_changed_scenarios(tmp_path):
+    """Without --out: run-PRESET-seedN; --set adds the scenario's digest, so runs don't collide."""
+    args = ["run", "--weeks", "2", "--seed", "4", "--quiet", *FAST]
+    first = outlast(*args, "--preset", "exile", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (made,) = (tmp_path / "runs" / "output").iterdir()
+    assert made.name.startswith("run-exile-") and made.name.endswith("-seed4")
+    again = outlast(*args, "--preset", "exile", cwd=tmp_path)
+    other = outlast(*args, "--preset", "exile", "--set", "western_resolve=0.9", cwd=tmp_path)
+    assert (again.returncode, other.returncode) == (0, 0), other.stderr
+    names = sorted(p.name for p in (tmp_path / "runs" / "output").iterdir())
+    assert len(names) == 2 and all(n.startswith("run-exile-") for n in names)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
