@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--weeks", type=_positive_int, help="horizon in weeks (horizon_weeks)")
     run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
-    run.add_argument("--out", type=Path, help="output directory (default runs/output/run-PRESET-seedSEED)")
+    run.add_argument(
+        "--out", type=Path, help="output directory (default runs/output/run-PRESET-seedSEED)"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     params = sub.add_parser("params", help="list every parameter")

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from model.allocator import keep_large_blocks_on_the_heap
 from model.experiment import Experiment, ExperimentError
 from model.runner import run_simulation
 from model.scenario import Scenario
@@ -91,6 +92,7 @@ def run_batch(tasks: list[RunTask], keep_final: list[str], keep_weekly: list[str
         weekly rows (run_id, week, the weekly metrics).
 
     """
+    keep_large_blocks_on_the_heap()  # in Dask workers: see model/allocator.py
     rows: list[dict[str, Any]] = []
     weeks: list[pd.DataFrame] = []
     for task in tasks:
