@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--weeks", type=_positive_int, help="horizon in weeks (horizon_weeks)")
     run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
     run.add_argument(
-        "--out", type=Path, help="output directory (default runs/output/run-PRESET-seedSEED)"
+        "--out", type=Path, help="output directory (default runs/output/run-NAME-seedSEED)"
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
