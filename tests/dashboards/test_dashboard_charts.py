@@ -145,3 +145,32 @@ def test_fund_and_comparison_charts_are_valid_and_complete(model) -> None:
         "baseline": len(weekly) * len(charts.COMPARE_METRICS),
         "current levers": len(weekly) * len(charts.COMPARE_METRICS),
     }
+
+
+def test_chart_template_is_solaras_own_plus_only_the_marked_fix() -> None:
+    """dashboards/vegalite.vue must track the installed Solara's template: when Solara changes
+    its widget, this fails and the copy is to be redone from the new one."""
+    import re
+    from pathlib import Path
+
+    import solara.widgets
+
+    from dashboards.vegalite import VegaLite
+
+    ours = Path(VegaLite.template_file).read_text()
+    theirs = Path(solara.widgets.VegaLite.template_file).read_text()
+    fix = [
+        "this.isDestroyed = true;",
+        "this.do_plot_debounced.cancel();",
+        "if (this.isDestroyed || !this.spec || !this.$refs.plotElement) {",
+    ]
+    assert all(line in ours for line in fix)
+    unfixed = re.sub(r"/\*.*?\*/\n", "", ours, count=1, flags=re.S)
+    unfixed = re.sub(
+        r"[ ]*if \(this\.isDestroyed \|\| !this\.spec \|\| !this\.\$refs\.plotElement\) \{\n"
+        r"[ ]*return;\n[ ]*\}\n",
+        "",
+        unfixed,
+    )
+    unfixed = "".join(line for line in unfixed.splitlines(True) if line.strip() not in fix[:2])
+    assert unfixed == theirs
