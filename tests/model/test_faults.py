@@ -46,6 +46,7 @@ final = ["force_active", "stability_index", "war_ended"]
 weekly = ["unrest", "surrenders_week"]
 """
 N_RUNS = 6
+LONG_RUNS = 40
 
 #: `python -c` this, then a command: runs the command with SIGINT at its default disposition.
 EXEC_WITH_DEFAULT_SIGINT = (
@@ -90,6 +91,20 @@ def experiment(tmp_path_factory):
     root = tmp_path_factory.mktemp("faults")
     path = root / "faults.toml"
     path.write_text(EXPERIMENT)
+    run_sweep(load_experiment(path), root / "reference", LocalBackend(1), progress=False)
+    return path, root / "reference"
+
+
+@pytest.fixture(scope="module")
+def long_experiment(tmp_path_factory):
+    """The experiment with `LONG_RUNS` runs, and its undisturbed results.
+
+    For killing a worker after the second batch: the runs left (about a second's work) cannot
+    all finish before the pool notices its dead worker, as the 4 left of 6 tiny runs could.
+    """
+    root = tmp_path_factory.mktemp("faults-long")
+    path = root / "faults.toml"
+    path.write_text(EXPERIMENT.replace("seeds = 3", f"seeds = {LONG_RUNS // 2}"))
     run_sweep(load_experiment(path), root / "reference", LocalBackend(1), progress=False)
     return path, root / "reference"
 
@@ -268,23 +283,23 @@ def kill_a_worker_after(monkeypatch, batches: int, times: int = 1) -> list[float
 
 
 def test_a_pool_worker_killed_mid_sweep_is_replaced_and_the_sweep_completes(
-    experiment, tmp_path, monkeypatch, capsys, record_property
+    long_experiment, tmp_path, monkeypatch, capsys, record_property
 ):
-    path, reference = experiment
+    path, reference = long_experiment
     kills = kill_a_worker_after(monkeypatch, batches=2)
     done = run_sweep(load_experiment(path), tmp_path / "out", LocalBackend(2), 1, progress=False)
     record_property("sweep_finished_after_kill_s", round(time.monotonic() - kills[0], 2))
     assert len(kills) == 1
-    assert (done.n_run_now, done.n_failed) == (N_RUNS, 0)
+    assert (done.n_run_now, done.n_failed) == (LONG_RUNS, 0)
     err = capsys.readouterr().err
     assert "a worker process died; restarting the pool" in err and "(restart 1 of 3)" in err
-    assert_complete_and_same(tmp_path / "out", reference)
+    assert_complete_and_same(tmp_path / "out", reference, LONG_RUNS)
 
 
 def test_workers_dying_past_the_limit_stop_the_sweep_in_one_line_and_a_rerun_completes(
-    experiment, tmp_path, monkeypatch
+    long_experiment, tmp_path, monkeypatch
 ):
-    path, reference = experiment
+    path, reference = long_experiment
     args = ["sweep", path, "--workers", "2", "--batch-size", "1", "--quiet"]
     args += ["--out", tmp_path / "out"]
     with monkeypatch.context() as m:
@@ -296,11 +311,11 @@ def test_workers_dying_past_the_limit_stop_the_sweep_in_one_line_and_a_rerun_com
     assert err.endswith("run the same command again to resume\n")
     assert_no_partial_result(tmp_path / "out")
     kept = len(SweepStore(tmp_path / "out").finished_run_ids())
-    assert 2 <= kept < N_RUNS
+    assert 2 <= kept < LONG_RUNS
     code, out, err = cli(*args)
     assert code == 0, err
-    assert f"{N_RUNS - kept} run now, {kept} found finished" in out
-    assert_complete_and_same(tmp_path / "out", reference)
+    assert f"{LONG_RUNS - kept} run now, {kept} found finished" in out
+    assert_complete_and_same(tmp_path / "out", reference, LONG_RUNS)
 
 
 @pytest.mark.parametrize("damage", ["delete", "truncate"])
