@@ -10,7 +10,6 @@ equations and their calibration.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,146 +17,67 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from agents import soldier_kernel as kernel
+from agents.soldier_kernel import (
+    ACTIVE,
+    DESERT,
+    DESERTED,
+    INVALIDED,
+    KILLED,
+    STATUS_NAMES,
+    STAY,
+    SURRENDER,
+    SURRENDERED,
+    DecisionWeights,
+    choose,
+    contacts_line,
+    leave_margin,
+    logistic_shock,
+    shock_brackets,
+)
 from agents.views import ArrayAgent, ArrayColumn
 
 if TYPE_CHECKING:
     import mesa
 
-# Status codes. Every recruited soldier is in exactly one of them.
-ACTIVE, DESERTED, SURRENDERED, KILLED, INVALIDED = 0, 1, 2, 3, 4
-STATUS_NAMES = ("active", "deserted", "surrendered", "killed", "invalided")
+# The public names of soldiers: the status and choice codes and the rule come from the kernel.
+__all__ = [
+    "ACTIVE",
+    "CONTRACT",
+    "DESERT",
+    "DESERTED",
+    "EAGER_VIEW_LIMIT",
+    "INVALIDED",
+    "KILLED",
+    "KIND_NAMES",
+    "MOBILISED",
+    "PROFESSIONAL",
+    "STATUS_NAMES",
+    "STAY",
+    "SURRENDER",
+    "SURRENDERED",
+    "ArmyWeek",
+    "ArmyWeekResult",
+    "DecisionWeights",
+    "Soldier",
+    "SoldierCorps",
+    "WeekInputs",
+    "adjacency_from_graph",
+    "choose",
+    "contacts_line",
+    "leave_margin",
+    "logistic_shock",
+    "unit_network",
+]
+
 # Recruitment kinds.
 PROFESSIONAL, MOBILISED, CONTRACT = 0, 1, 2
 KIND_NAMES = ("professional", "mobilised", "contract")
-# Weekly choices.
-STAY, DESERT, SURRENDER = 0, 1, 2
 
 # Soldier views are registered with the model eagerly up to this many soldiers; above it they are
 # created on first access, because registering a million mesa agents costs seconds while the whole
 # vectorized week costs milliseconds.
 EAGER_VIEW_LIMIT = 50_000
-
-
-@dataclass(frozen=True)
-class DecisionWeights:
-    """The weights of the leave rule, taken from the Scenario once per run."""
-
-    peer_weight: float
-    grievance_weight: float
-    money_weight: float
-    fear_weight: float
-    punishment_weight: float
-    surrender_barrier: float
-
-
-def leave_margin(
-    peer_left_share: Any,
-    grievance: Any,
-    offer_value: Any,
-    aware: Any,
-    at_front: Any,
-    exposure: Any,
-    pay_value: Any,
-    loyalty: Any,
-    deterrence: Any,
-    punishment: Any,
-    shock: Any,
-    threshold: Any,
-    w: DecisionWeights,
-) -> Any:
-    """How far a soldier's push to leave this week passes his threshold (scalar or array).
-
-    push = peer_weight * peer_left_share + grievance_weight * grievance
-           - money_weight * pay_value - loyalty - deterrence - punishment_weight * punishment
-           + at_front * (fear_weight * exposure - surrender_barrier + aware * money_weight * offer_value)
-
-    and the margin is push + shock - threshold. He leaves when the margin is at least zero
-    (Granovetter's threshold rule with a weekly shock).
-
-    Args:
-        peer_left_share: Share of his unit ties who deserted or surrendered.
-        grievance: His grievance (home region's, plus discrimination if a minority soldier).
-        offer_value: Value of the Western payment to him, log1p(payment / yearly home income),
-            already discounted by trust and the fund's credibility (0 if no payment).
-        aware: Whether he knows of the surrender line and the offer.
-        at_front: Whether he is at the front (the offer, the danger and the crossing apply there).
-        exposure: His death-hazard multiplier (minority, recruitment kind).
-        pay_value: Value of a year's Kremlin pay to him, log1p(monthly pay / monthly home income).
-        loyalty: His loyalty (by recruitment kind).
-        deterrence: His unit's deterrence from caught deserters.
-        punishment: Expected punishment (severity x repression x chance of being caught).
-        shock: This week's logistic shock.
-        threshold: His threshold.
-        w: The rule's weights.
-
-    Returns:
-        push + shock - threshold, in utility units.
-
-    """
-    push = (
-        w.peer_weight * peer_left_share
-        + w.grievance_weight * grievance
-        - w.money_weight * pay_value
-        - loyalty
-        - deterrence
-        - w.punishment_weight * punishment
-        + at_front
-        * (w.fear_weight * exposure - w.surrender_barrier + aware * (w.money_weight * offer_value))
-    )
-    return push + shock - threshold
-
-
-def choose(margin: Any, at_front: Any) -> Any:
-    """Leave when the margin is at least zero: a leaver at the front surrenders, in the rear deserts.
-
-    Returns:
-        STAY, DESERT or SURRENDER (an int8 array, or an int8 scalar for scalars).
-
-    """
-    # (DESERT + at_front) x leaves, in int8 throughout: SURRENDER = DESERT + 1, STAY = 0. One
-    # pass fewer than nested np.where over int64, the same choices.
-    return (np.int8(DESERT) + np.asarray(at_front, dtype=np.int8)) * np.asarray(margin >= 0.0)
-
-
-def contacts_line(margin: Any, aware: Any, at_front: Any, contacted: Any, contact_margin: float):
-    """Whether this is a soldier's first contact with the surrender line.
-
-    An aware front soldier who has not contacted it yet does so when his margin is within
-    `contact_margin` of leaving: he considers surrender, though most go no further.
-    """
-    return aware & at_front & ~contacted & (margin >= -contact_margin)
-
-
-def logistic_shock(uniform: np.ndarray, scale: float) -> np.ndarray:
-    """Turn uniform draws in (0, 1) into logistic shocks of the given scale (float32).
-
-    The draws' array is reused for the result, so pass draws made for this call only.
-    """
-    u = np.clip(uniform, 1e-7, 1 - 1e-7, out=uniform)
-    shock = np.log(u)
-    shock -= np.log1p(np.negative(u, out=u), out=u)
-    shock *= scale
-    return shock.astype(np.float32, copy=False)
-
-
-#: Bound on |approximate - exact| logistic shock per unit of scale, with a safety factor of 50:
-#: log of the float32-rounded 1 - u against log1p(-u) differs by at most 2^-24 below u = 0.5 and
-#: by a few float32 ulps of log (at most 2^-19 each, for |log| up to 16.2) above it; with the
-#: subtraction's and the scaling's rounding the shocks differ by under 2.1e-5 x scale.
-SHOCK_TOLERANCE = 1e-3
-
-
-def approximate_logistic_shock(uniform: np.ndarray, scale: float) -> np.ndarray:
-    """`logistic_shock` with log(1 - u) for log1p(-u): faster, within 2.1e-5 x scale of it.
-
-    The draws are clipped in place and kept, so that the exact shock can be computed from them
-    where it matters (see SHOCK_TOLERANCE).
-    """
-    u = np.clip(uniform, 1e-7, 1 - 1e-7, out=uniform)
-    shock = np.log(u)
-    shock -= np.log(np.subtract(1.0, u, dtype=u.dtype))
-    shock *= scale
-    return shock
 
 
 def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rng) -> sp.csr_array:
@@ -365,9 +285,6 @@ class SoldierCorps:
 
     """
 
-    #: Soldiers (or slots) per block of each step of the kernel: temporaries stay in the CPU cache.
-    CHUNK = 65_536
-
     def __init__(
         self,
         model: mesa.Model,
@@ -391,16 +308,6 @@ class SoldierCorps:
             setattr(self, name, np.zeros(capacity, dtype=dtype))
         self._use_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
         self.unit_deterrence = np.zeros(capacity // unit_size + 1, dtype=np.float32)
-
-    @classmethod
-    def _blocks(cls, n: int) -> Iterator[slice]:
-        """Consecutive blocks of `CHUNK` positions covering 0..n-1.
-
-        Each step of the kernel works through its soldiers block by block so that its
-        temporaries stay in the CPU cache; a block draws its random numbers after the blocks
-        before it, which draws the same numbers as one draw for all.
-        """
-        return (slice(start, start + cls.CHUNK) for start in range(0, n, cls.CHUNK))
 
     @property
     def capacity(self) -> int:
@@ -542,26 +449,15 @@ class SoldierCorps:
             state: read them, do not change them.
 
         """
-        n = self.size
-        status = self.view("status")
-        signal = ((status == DESERTED) | (status == SURRENDERED)).view(np.uint8)
-        signal |= (self.view("aware") & (status == ACTIVE)).view(np.uint8) << 1
-        changed = np.flatnonzero(signal != self._signal[:n])
-        if changed.size:
-            before = self._signal[changed].astype(np.int32)
-            after = signal[changed].astype(np.int32)
-            # The CSR rows of the changed soldiers, gathered straight from indptr and indices.
-            starts = self.adjacency.indptr[changed]
-            per_row = self.adjacency.indptr[changed + 1] - starts
-            first_of_row = np.cumsum(per_row) - per_row
-            mates = self.adjacency.indices[
-                np.arange(per_row.sum()) + np.repeat(starts - first_of_row, per_row)
-            ]
-            for bit, counts in ((1, self._left_ties), (2, self._aware_ties)):
-                delta = (after & bit) // bit - (before & bit) // bit
-                if delta.any():
-                    np.add.at(counts, mates, np.repeat(delta, per_row))
-            self._signal[changed] = signal[changed]
+        kernel.update_peer_counts(
+            self.view("status"),
+            self.view("aware"),
+            self._signal,
+            self.adjacency.indptr,
+            self.adjacency.indices,
+            self._left_ties,
+            self._aware_ties,
+        )
         return self._left_ties, self._aware_ties
 
     def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
@@ -583,16 +479,10 @@ class SoldierCorps:
         """
         active = self.active_index() if active is None else active
         to_rear = rate * (1.0 - share_at_front) / share_at_front
-        # The chance to move, looked up by where he is (rear 0, front 1). In float32, as numpy
-        # compares float32 draws with a Python float: the same moves as `u < rate` and
-        # `u < to_rear`, in one pass instead of two comparisons and a np.where.
+        # The chance to move by where he is (rear 0, front 1), in float32, as numpy compares
+        # float32 draws with a Python float.
         chance = np.array([rate, to_rear], dtype=np.float32)
-        for part in self._blocks(active.size):
-            soldiers = active[part]
-            front = self.at_front[soldiers]
-            u = rng.random(soldiers.size, dtype=np.float32)
-            move = u < chance[front.view(np.uint8)]
-            self.at_front[soldiers[move]] = ~front[move]
+        kernel.rotate(self.at_front, active, rng.random(active.size, dtype=np.float32), chance)
 
     def casualties(
         self,
@@ -611,25 +501,17 @@ class SoldierCorps:
             Indices killed, indices invalided.
 
         """
-        if active is None:
-            at_risk = np.flatnonzero((self.view("status") == ACTIVE) & self.view("at_front"))
-        else:
-            at_risk = active[self.at_front[active]]
-        killed, invalided = [], []
-        for part in self._blocks(at_risk.size):
-            soldiers = at_risk[part]
-            u = rng.random(soldiers.size, dtype=np.float32)
-            death_p = hazard * self.exposure[soldiers]
-            # Lost (killed or invalided) first, then which of the few: two passes over the block.
-            lost = np.flatnonzero(u < death_p * (1.0 + invalided_per_death))
-            died = u[lost] < death_p[lost]
-            killed.append(soldiers[lost[died]])
-            invalided.append(soldiers[lost[~died]])
-        killed = np.concatenate(killed, dtype=at_risk.dtype)
-        invalided = np.concatenate(invalided, dtype=at_risk.dtype)
-        self.status[killed] = KILLED
-        self.status[invalided] = INVALIDED
-        return killed, invalided
+        active = self.active_index() if active is None else active
+        at_risk = kernel.select(active, self.at_front, True)
+        # float32 chances: numpy multiplies the float32 exposure by Python floats in float32.
+        return kernel.front_losses(
+            self.status,
+            self.exposure,
+            at_risk,
+            rng.random(at_risk.size, dtype=np.float32),
+            np.float32(hazard),
+            np.float32(1.0 + invalided_per_death),
+        )
 
     def spread_awareness(
         self,
@@ -647,64 +529,46 @@ class SoldierCorps:
         if reach <= 0.0 and per_tie <= 0.0:
             return
         active = self.active_index() if active is None else active
-        unaware = active[~self.aware[active]]
-        # The chance for each possible count of ties, computed once: the same float32 operations
-        # on the same values as computing it per soldier.
+        unaware = kernel.select(active, self.aware, False)
+        # The chance for each possible count of ties, computed once in float32.
         counts = np.arange(self.max_degree + 1, dtype=np.float32)
         p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, counts)
-        for part in self._blocks(unaware.size):
-            soldiers = unaware[part]
-            u = rng.random(soldiers.size, dtype=np.float32)
-            self.aware[soldiers[u < p_hear[aware_ties[soldiers]]]] = True
+        kernel.hear(
+            self.aware, unaware, rng.random(unaware.size, dtype=np.float32), p_hear, aware_ties
+        )
 
-    def _margins(self, week: WeekInputs, part: np.ndarray | None = None) -> np.ndarray:
-        """The margins to leaving by the shared rule, of all of ``week`` or of positions ``part``."""
-        if part is None:
-            i, inputs = week.index, week
-        else:
-            first = week.index.start if isinstance(week.index, slice) else None
-            i = part + first if first is not None else week.index[part]
-            inputs = WeekInputs(
-                i,
-                week.peer_left_share[part],
-                week.grievance[part],
-                week.offer_value[part],
-                week.deterrence[part],
-                week.shock[part],
-                week.punishment,
-                week.contact_margin,
-            )
+    def _margins(self, week: WeekInputs) -> np.ndarray:
+        """The margins to leaving by the rule, evaluated by numpy on gathered inputs."""
+        i = week.index
         return leave_margin(
-            inputs.peer_left_share,
-            inputs.grievance,
-            inputs.offer_value,
+            week.peer_left_share,
+            week.grievance,
+            week.offer_value,
             self.aware[i],
             self.at_front[i],
             self.exposure[i],
             self.pay_value[i],
             self.loyalty[i],
-            inputs.deterrence,
-            inputs.punishment,
-            inputs.shock,
+            week.deterrence,
+            week.punishment,
+            week.shock,
             self.threshold[i],
             self.weights,
         )
 
-    def _act(self, soldiers: np.ndarray, margin: np.ndarray, contact_margin: float) -> np.ndarray:
-        """Choices of ``soldiers`` from their margins; first contacts with the line recorded."""
-        at_front = self.at_front[soldiers]
-        first = contacts_line(
-            margin, self.aware[soldiers], at_front, self.contacted[soldiers], contact_margin
-        )
-        self.contacted[soldiers[first]] = True
-        return choose(margin, at_front)
-
     def decide_all(self, week: WeekInputs) -> np.ndarray:
-        """The vectorized path: every active soldier's choice, aligned with ``week.index``.
+        """The rule on whole arrays (numpy): every soldier's choice, aligned with ``week.index``.
 
         First contacts with the surrender line are recorded in ``contacted``.
         """
-        return self._act(week.index, self._margins(week), week.contact_margin)
+        soldiers = week.index
+        margin = self._margins(week)
+        at_front = self.at_front[soldiers]
+        first = contacts_line(
+            margin, self.aware[soldiers], at_front, self.contacted[soldiers], week.contact_margin
+        )
+        self.contacted[soldiers[first]] = True
+        return choose(margin, at_front)
 
     def decide_each(self, week: WeekInputs) -> np.ndarray:
         """The per-agent path: each active Soldier view decides by the same rule."""
@@ -716,11 +580,11 @@ class SoldierCorps:
     def week_inputs(
         self,
         week: ArmyWeek,
-        soldiers: np.ndarray | slice,
+        soldiers: np.ndarray,
         left_ties: np.ndarray,
         shock: np.ndarray,
     ) -> WeekInputs:
-        """Gather this week's decision inputs for ``soldiers`` (indices, or a slice of slots).
+        """Gather this week's decision inputs for ``soldiers``.
 
         ``left_ties`` counts each slot's ties who left (`peer_counts`); ``shock`` is aligned
         with ``soldiers``.
@@ -745,45 +609,61 @@ class SoldierCorps:
         left_ties: np.ndarray,
         rng: np.random.Generator,
         per_agent: bool = False,
-    ) -> np.ndarray:
-        """This week's choices of the active soldiers ``idx`` (ascending), aligned with it.
+    ) -> tuple[np.ndarray, int]:
+        """This week's choices of the active soldiers ``idx``, aligned with it, and first contacts.
 
-        Per Soldier agent, or vectorized block by block of `CHUNK` slots: each block reads its
-        columns as slices, evaluates the rule on all its slots (most are active) and keeps the
-        active soldiers' margins; draws, inputs and rule stay in the CPU cache, and drawing for
-        consecutive blocks in turn draws the same numbers as drawing for all at once. The
-        vectorized path first uses the fast `approximate_logistic_shock`, then recomputes with
-        the exact shock every margin within `SHOCK_TOLERANCE` x noise scale of a boundary of
-        the rule (leaving at 0, contacting the line at -contact_margin): every choice and
+        Per Soldier agent, or by the compiled loop over the soldiers (`soldier_kernel.decide`),
+        from the same draws. The loop brackets each soldier's shock between the bounds of its
+        draw's bin (`shock_brackets`) and settles from them every soldier whose margin both
+        bounds place on the same side of each boundary of the rule (leaving at 0, contacting
+        the line at -contact_margin); the few others get numpy's exact shock. Every choice and
         contact is the one the exact shock gives.
         """
+        uniform = rng.random(idx.size, dtype=np.float32)
         if per_agent:
-            shock = logistic_shock(rng.random(idx.size, dtype=np.float32), week.noise_scale)
-            return self.decide_each(self.week_inputs(week, idx, left_ties, shock))
-        tolerance = SHOCK_TOLERANCE * week.noise_scale + 1e-9
+            contacted_before = int(np.count_nonzero(self.view("contacted")))
+            shock = logistic_shock(uniform, week.noise_scale)
+            choice = self.decide_each(self.week_inputs(week, idx, left_ties, shock))
+            return choice, int(np.count_nonzero(self.view("contacted"))) - contacted_before
+        tables = (
+            self.contacted,
+            week.grievance_by_region,
+            week.minority_grievance_by_region,
+            week.offer_value_by_region,
+            left_ties,
+            float(week.punishment),
+            float(week.contact_margin),
+            self.weights,
+        )
         choice = np.empty(idx.size, dtype=np.int8)
-        starts = np.arange(0, self.size + self.CHUNK, self.CHUNK)
-        bounds = np.searchsorted(idx, starts)  # idx[bounds[b]:bounds[b + 1]] lie in block b
-        for b, first in enumerate(starts[:-1]):
-            lo, hi = bounds[b], bounds[b + 1]
-            if lo == hi:
-                continue
-            block = slice(int(first), min(int(first) + self.CHUNK, self.size))
-            soldiers = idx[lo:hi]
-            members = soldiers - block.start
-            uniform = rng.random(soldiers.size, dtype=np.float32)
-            shock = np.zeros(block.stop - block.start, dtype=np.float32)
-            shock[members] = approximate_logistic_shock(uniform, week.noise_scale)
-            inputs = self.week_inputs(week, block, left_ties, shock)
-            margin = self._margins(inputs)[members]
-            near = np.abs(margin) < tolerance
-            near |= np.abs(margin + week.contact_margin) < tolerance
-            near = np.flatnonzero(near)
-            if near.size:
-                shock[members[near]] = logistic_shock(uniform[near], week.noise_scale)
-                margin[near] = self._margins(inputs, members[near])
-            choice[lo:hi] = self._act(soldiers, margin, week.contact_margin)
-        return choice
+        undecided = np.empty(idx.size, dtype=np.int64)
+        lower, upper = shock_brackets(week.noise_scale)
+        n_undecided, contacts = kernel.decide(
+            idx, uniform, lower, upper, self._columns(), *tables, choice, undecided
+        )
+        if n_undecided:
+            positions = undecided[:n_undecided]
+            shock = logistic_shock(uniform[positions], week.noise_scale)
+            contacts += kernel.decide_exactly(
+                idx, positions, shock, self._columns(), *tables, choice
+            )
+        return choice, contacts
+
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        """The columns the compiled rule reads, in the order `soldier_kernel._margin` takes them."""
+        return (
+            self.aware,
+            self.at_front,
+            self.exposure,
+            self.pay_value,
+            self.loyalty,
+            self.threshold,
+            self.region,
+            self.minority,
+            self.unit,
+            self.degree,
+            self.unit_deterrence,
+        )
 
     def week(
         self, week: ArmyWeek, rng: np.random.Generator, per_agent: bool = False
@@ -804,12 +684,9 @@ class SoldierCorps:
             week.death_hazard, week.invalided_per_death, rng, active
         )
         left_ties, aware_ties = self.peer_counts()
-        idx = active[self.status[active] == ACTIVE]
+        idx = kernel.select(active, self.status, ACTIVE)
         self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, idx)
-
-        contacted_before = int(np.count_nonzero(self.view("contacted")))
-        choice = self.decide(week, idx, left_ties, rng, per_agent)
-        contacts = int(np.count_nonzero(self.view("contacted"))) - contacted_before
+        choice, contacts = self.decide(week, idx, left_ties, rng, per_agent)
         deserters = idx[choice == DESERT]
         attempts = idx[choice == SURRENDER]
         crossed = rng.random(attempts.size) < week.crossing_success_prob

@@ -1,11 +1,12 @@
 """The kernel's exact shortcuts: peer counts kept incrementally equal the full CSR product
-through every kind of change; the fast shock gives the exact choices."""
+through every kind of change; the bracketed shock gives the exact choices."""
 
 import mesa
 import networkx as nx
 import numpy as np
 import pytest
 
+from agents.soldier_kernel import shock_brackets
 from agents.soldiers import (
     ACTIVE,
     DESERTED,
@@ -16,7 +17,6 @@ from agents.soldiers import (
     DecisionWeights,
     SoldierCorps,
     adjacency_from_graph,
-    approximate_logistic_shock,
     logistic_shock,
 )
 
@@ -150,10 +150,12 @@ def test_set_network_rejects_asymmetric_or_weighted_adjacency():
         corps.set_network(adjacency_from_graph(nx.path_graph(5), 5))
 
 
-def test_fast_shock_gives_the_exact_choices_and_contacts_at_the_rule_boundaries():
+def test_bracketed_shock_gives_the_exact_choices_and_contacts_at_the_rule_boundaries():
     """Thresholds are set so that, with the exact shocks of the coming draws, margins sit within
-    float rounding of leaving (0) or of contacting the line (-contact_margin). The approximate
-    shock alone would get some of them wrong; the kernel's decision must not."""
+    float rounding of leaving (0) or of contacting the line (-contact_margin). The bounds of the
+    shock's bracket place these margins on both sides of a boundary, so the compiled decision
+    must compute their exact shocks; it must then agree with the per-agent path, which computes
+    every shock exactly."""
     rng = np.random.default_rng(8)
     corps = make_corps(3_000, 8)
     enlist(corps, 3_000, rng)
@@ -186,24 +188,25 @@ def test_fast_shock_gives_the_exact_choices_and_contacts_at_the_rule_boundaries(
     uniform = rng.random(idx.size, dtype=np.float32)
     exact = logistic_shock(uniform.copy(), week.noise_scale)
     corps.threshold[:n] = 0.0
-    push_and_shock = corps._margins(corps.week_inputs(week, idx, left_ties, exact), slice(None))
+    push_and_shock = corps._margins(corps.week_inputs(week, idx, left_ties, exact))
     contact_side = np.arange(idx.size) % 2 == 1
     corps.threshold[idx] = push_and_shock + np.where(contact_side, week.contact_margin, 0.0)
 
-    exact_inputs = corps.week_inputs(week, idx, left_ties, exact)
-    approx = approximate_logistic_shock(uniform.copy(), week.noise_scale)
-    approx_inputs = corps.week_inputs(week, idx, left_ties, approx)
-    exact_margin = corps._margins(exact_inputs, slice(None))
-    approx_margin = corps._margins(approx_inputs, slice(None))
-    assert np.any((exact_margin >= 0) != (approx_margin >= 0))
-    assert np.any((exact_margin >= -0.5) != (approx_margin >= -0.5))
+    lower, upper = shock_brackets(week.noise_scale)
+    bins = (np.clip(uniform, 1e-7, 1 - 1e-7) * lower.size).astype(int)
+    low = corps._margins(corps.week_inputs(week, idx, left_ties, lower[bins]))
+    high = corps._margins(corps.week_inputs(week, idx, left_ties, upper[bins]))
+    assert np.all(low <= high)
+    boundary = np.where(contact_side, -week.contact_margin, 0.0)
+    assert np.all((low < boundary) & (high >= boundary))
 
     contacted = corps.contacted.copy()
     results = []
     for per_agent in (False, True):
         corps.contacted[:] = contacted
         rng.bit_generator.state = state
-        choice = corps.decide(week, idx, left_ties, rng, per_agent=per_agent)
+        choice, contacts = corps.decide(week, idx, left_ties, rng, per_agent=per_agent)
+        assert contacts == np.count_nonzero(corps.contacted != contacted)
         results.append((choice, corps.contacted.copy()))
     (fast, fast_contacted), (each, each_contacted) = results
     assert np.array_equal(fast, each)

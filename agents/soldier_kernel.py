@@ -1,0 +1,443 @@
+"""The soldier kernel's per-soldier arithmetic, written once: the leave rule and the loops over soldiers.
+
+`leave_margin` is the leave rule. The per-agent path (`Soldier.decide`) calls it as plain Python on
+one soldier's numpy scalars, and numpy evaluates it on whole arrays; the loops below are compiled
+by numba and call the same function, compiled, once per soldier. A compiled loop makes one pass
+over the soldiers for each step of the week, where numpy needs a pass per operation (gather,
+compare, scatter) and a temporary array for each.
+
+The rule's float32 operations are written out with explicit float32 casts where numpy rounds a
+Python float to float32 (NEP 50: a Python float meeting a float32 array is a float32), so that
+numpy and the compiled loops perform the same IEEE operations in the same order and give the same
+bits (numba compiles without fast-math: no reassociation, no fused multiply-add). Random numbers
+are drawn by numpy outside the loops, in the order they always were; the logistic shock is always
+numpy's (`logistic_shock`). tests/perf/test_golden.py holds results recorded before any of this to
+the bit.
+
+numba caches the compiled loops beside this file (`cache=True`); its cache is keyed on this file,
+which is why the rule lives here with the loops that inline it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+import numba
+import numpy as np
+
+# Status codes. Every recruited soldier is in exactly one of them.
+ACTIVE, DESERTED, SURRENDERED, KILLED, INVALIDED = 0, 1, 2, 3, 4
+STATUS_NAMES = ("active", "deserted", "surrendered", "killed", "invalided")
+# Weekly choices.
+STAY, DESERT, SURRENDER = 0, 1, 2
+
+
+class DecisionWeights(NamedTuple):
+    """The weights of the leave rule, taken from the Scenario once per run."""
+
+    peer_weight: float
+    grievance_weight: float
+    money_weight: float
+    fear_weight: float
+    punishment_weight: float
+    surrender_barrier: float
+
+
+def leave_margin(
+    peer_left_share: Any,
+    grievance: Any,
+    offer_value: Any,
+    aware: Any,
+    at_front: Any,
+    exposure: Any,
+    pay_value: Any,
+    loyalty: Any,
+    deterrence: Any,
+    punishment: Any,
+    shock: Any,
+    threshold: Any,
+    w: DecisionWeights,
+) -> Any:
+    """How far a soldier's push to leave this week passes his threshold (scalar or array).
+
+    The margin is `leave_push` + shock - threshold. He leaves when the margin is at least zero
+    (Granovetter's threshold rule with a weekly shock).
+
+    Args:
+        peer_left_share: Share of his unit ties who deserted or surrendered.
+        grievance: His grievance (home region's, plus discrimination if a minority soldier).
+        offer_value: Value of the Western payment to him, log1p(payment / yearly home income),
+            already discounted by trust and the fund's credibility (0 if no payment).
+        aware: Whether he knows of the surrender line and the offer.
+        at_front: Whether he is at the front (the offer, the danger and the crossing apply there).
+        exposure: His death-hazard multiplier (minority, recruitment kind).
+        pay_value: Value of a year's Kremlin pay to him, log1p(monthly pay / monthly home income).
+        loyalty: His loyalty (by recruitment kind).
+        deterrence: His unit's deterrence from caught deserters.
+        punishment: Expected punishment (severity x repression x chance of being caught).
+        shock: This week's logistic shock.
+        threshold: His threshold.
+        w: The rule's weights.
+
+    Returns:
+        push + shock - threshold, in utility units.
+
+    """
+    push = leave_push(
+        peer_left_share,
+        grievance,
+        offer_value,
+        aware,
+        at_front,
+        exposure,
+        pay_value,
+        loyalty,
+        deterrence,
+        punishment,
+        w,
+    )
+    return push + shock - threshold
+
+
+def leave_push(
+    peer_left_share: Any,
+    grievance: Any,
+    offer_value: Any,
+    aware: Any,
+    at_front: Any,
+    exposure: Any,
+    pay_value: Any,
+    loyalty: Any,
+    deterrence: Any,
+    punishment: Any,
+    w: DecisionWeights,
+) -> Any:
+    """A soldier's push to leave this week, before the shock and his threshold (`leave_margin`).
+
+    push = peer_weight * peer_left_share + grievance_weight * grievance
+           - money_weight * pay_value - loyalty - deterrence - punishment_weight * punishment
+           + at_front * (fear_weight * exposure - surrender_barrier + aware * money_weight * offer_value)
+
+    The peer share, pay value, exposure, loyalty and deterrence are float32, the grievance and
+    the offer's value float64: the weights that meet a float32 are rounded to float32 first, as
+    numpy does.
+    """
+    f32 = np.float32
+    return (
+        f32(w.peer_weight) * peer_left_share
+        + w.grievance_weight * grievance
+        - f32(w.money_weight) * pay_value
+        - loyalty
+        - deterrence
+        - w.punishment_weight * punishment
+        + at_front
+        * (
+            f32(w.fear_weight) * exposure
+            - f32(w.surrender_barrier)
+            + aware * (w.money_weight * offer_value)
+        )
+    )
+
+
+def choose(margin: Any, at_front: Any) -> Any:
+    """Leave when the margin is at least zero: a leaver at the front surrenders, in the rear deserts.
+
+    Returns:
+        STAY, DESERT or SURRENDER (an int8 array, or an int8 scalar for scalars).
+
+    """
+    # (DESERT + at_front) x leaves, in int8 throughout: SURRENDER = DESERT + 1, STAY = 0.
+    return (np.int8(DESERT) + np.asarray(at_front, dtype=np.int8)) * np.asarray(margin >= 0.0)
+
+
+def contacts_line(margin: Any, aware: Any, at_front: Any, contacted: Any, contact_margin: float):
+    """Whether this is a soldier's first contact with the surrender line.
+
+    An aware front soldier who has not contacted it yet does so when his margin is within
+    `contact_margin` of leaving: he considers surrender, though most go no further.
+    """
+    return aware & at_front & ~contacted & (margin >= -contact_margin)
+
+
+def logistic_shock(uniform: np.ndarray, scale: float) -> np.ndarray:
+    """Turn uniform draws in (0, 1) into logistic shocks of the given scale (float32).
+
+    The draws' array is reused for the result, so pass draws made for this call only.
+    """
+    u = np.clip(uniform, 1e-7, 1 - 1e-7, out=uniform)
+    shock = np.log(u)
+    shock -= np.log1p(np.negative(u, out=u), out=u)
+    shock *= scale
+    return shock.astype(np.float32, copy=False)
+
+
+#: Bins of the uniform draw in `shock_brackets`: 2 x 4,096 float64 bounds, 64 KiB, stay in cache.
+#: A power of two, so that u x SHOCK_BINS is exact in float32 and finds the bin u lies in.
+SHOCK_BINS = 4096
+#: Widening of each bracket, in units of the noise scale: numpy's float32 logarithms are within a
+#: few float32 ulps (at most 2^-19 each for |log| up to 16.2, about 2e-6) of the true function,
+#: so 1e-4 is 25 times the largest deviation. tests/perf/test_shock_brackets.py checks the
+#: brackets against every one of the 2^24 values numpy's float32 draws can take.
+SHOCK_BRACKET_SLACK = 1e-4
+
+
+def shock_brackets(scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds on `logistic_shock` for each bin of the uniform draw.
+
+    The shock rises with the draw, so for a draw u in bin b = floor(u x SHOCK_BINS) the exact
+    shock lies between the shocks of the bin's edges, widened by `SHOCK_BRACKET_SLACK`. Most
+    soldiers' choices and contacts are decided by either bound alone (the margin rises with the
+    shock, and float rounding keeps that order), and their logarithms are never computed; only
+    the soldiers whose margin the bracket does not place on one side of a boundary of the rule
+    get the exact shock.
+
+    Returns:
+        Lower and upper bounds, read-only float64 arrays of SHOCK_BINS.
+
+    """
+    return _shock_brackets(float(scale), SHOCK_BINS)
+
+
+@functools.lru_cache(maxsize=8)
+def _shock_brackets(scale: float, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    if bins & (bins - 1):
+        raise ValueError(f"SHOCK_BINS must be a power of two, not {bins}")
+    edges = np.arange(bins + 1, dtype=np.float32) / np.float32(bins)
+    at_edges = logistic_shock(edges, scale).astype(np.float64)
+    slack = SHOCK_BRACKET_SLACK * scale
+    lower, upper = at_edges[:-1] - slack, at_edges[1:] + slack
+    lower.flags.writeable = upper.flags.writeable = False
+    return lower, upper
+
+
+_compiled_push = numba.njit(leave_push)
+
+
+@numba.njit(cache=True)
+def select(soldiers: np.ndarray, column: np.ndarray, value) -> np.ndarray:
+    """The soldiers (ascending indices) whose ``column`` equals ``value``, in one pass."""
+    out = np.empty(soldiers.size, dtype=soldiers.dtype)
+    kept = 0
+    for s in soldiers:
+        out[kept] = s
+        kept += column[s] == value  # no branch: the test is as often true as not
+    return out[:kept]
+
+
+@numba.njit(cache=True)
+def rotate(at_front: np.ndarray, soldiers: np.ndarray, uniform: np.ndarray, chance: np.ndarray):
+    """Move each soldier to the other side when his draw is under his side's float32 chance."""
+    for j in range(soldiers.size):
+        s = soldiers[j]
+        front = at_front[s]
+        if uniform[j] < chance[1 if front else 0]:
+            at_front[s] = not front
+
+
+@numba.njit(cache=True)
+def front_losses(
+    status: np.ndarray,
+    exposure: np.ndarray,
+    soldiers: np.ndarray,
+    uniform: np.ndarray,
+    hazard: np.float32,
+    lost_factor: np.float32,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Killed where u < hazard x exposure, else invalided where u < that x lost_factor.
+
+    The chances are float32 products, as numpy computes them from the float32 exposure.
+
+    Returns:
+        Indices killed, indices invalided (their status is written).
+
+    """
+    killed = np.empty(soldiers.size, dtype=soldiers.dtype)
+    invalided = np.empty(soldiers.size, dtype=soldiers.dtype)
+    n_killed = n_invalided = 0
+    for j in range(soldiers.size):
+        s = soldiers[j]
+        death_p = hazard * exposure[s]
+        u = uniform[j]
+        if u < death_p * lost_factor:
+            if u < death_p:
+                killed[n_killed] = s
+                n_killed += 1
+                status[s] = KILLED
+            else:
+                invalided[n_invalided] = s
+                n_invalided += 1
+                status[s] = INVALIDED
+    return killed[:n_killed], invalided[:n_invalided]
+
+
+@numba.njit(cache=True)
+def hear(
+    aware: np.ndarray,
+    soldiers: np.ndarray,
+    uniform: np.ndarray,
+    chance_by_ties: np.ndarray,
+    aware_ties: np.ndarray,
+):
+    """Each (unaware) soldier hears when his draw is under the chance for his aware ties."""
+    for j in range(soldiers.size):
+        s = soldiers[j]
+        if uniform[j] < chance_by_ties[aware_ties[s]]:
+            aware[s] = True
+
+
+@numba.njit(cache=True)
+def update_peer_counts(
+    status: np.ndarray,
+    aware: np.ndarray,
+    signal: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    left_ties: np.ndarray,
+    aware_ties: np.ndarray,
+):
+    """Bring the counts of ties who left (bit 1) and aware active ties (bit 2) up to date.
+
+    A soldier whose signal changed since ``signal`` was written adds the change to each mate on
+    his CSR row (the network is symmetric), and to the counts whose bit changed only: most
+    changes are soldiers who became aware. The signals are first computed for all in a loop
+    without branches, which the compiler turns into vector instructions.
+    """
+    n = status.size
+    fresh = np.empty(n, dtype=np.uint8)
+    for i in range(n):
+        st = status[i]
+        fresh[i] = np.uint8((st == DESERTED) | (st == SURRENDERED)) | (
+            np.uint8((st == ACTIVE) & aware[i]) << 1
+        )
+    for i in range(n):
+        new, old = fresh[i], signal[i]
+        if new == old:
+            continue
+        left_change = np.int32(new & 1) - np.int32(old & 1)
+        aware_change = np.int32(new >> 1) - np.int32(old >> 1)
+        if left_change:
+            for k in range(indptr[i], indptr[i + 1]):
+                left_ties[indices[k]] += left_change
+        if aware_change:
+            for k in range(indptr[i], indptr[i + 1]):
+                aware_ties[indices[k]] += aware_change
+        signal[i] = new
+
+
+@numba.njit(cache=True)
+def _push(
+    s, corps_columns, grievance_by_region, minority_grievance_by_region, offer_value_by_region,
+    left_ties, punishment, w,
+):  # fmt: skip
+    """Soldier ``s``'s push by the rule (`leave_push`), from his columns and this week's tables."""
+    (aware, at_front, exposure, pay_value, loyalty, _, region, minority, unit, degree,
+     unit_deterrence) = corps_columns  # fmt: skip
+    r = region[s]
+    grievance = grievance_by_region[r] + minority[s] * minority_grievance_by_region[r]
+    return _compiled_push(
+        np.float32(left_ties[s]) / degree[s],
+        grievance,
+        offer_value_by_region[r],
+        aware[s],
+        at_front[s],
+        exposure[s],
+        pay_value[s],
+        loyalty[s],
+        unit_deterrence[unit[s]],
+        punishment,
+        w,
+    )
+
+
+@numba.njit(cache=True)
+def decide(
+    soldiers: np.ndarray,
+    uniform: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    corps_columns: tuple,
+    contacted: np.ndarray,
+    grievance_by_region: np.ndarray,
+    minority_grievance_by_region: np.ndarray,
+    offer_value_by_region: np.ndarray,
+    left_ties: np.ndarray,
+    punishment: float,
+    contact_margin: float,
+    w: DecisionWeights,
+    choice: np.ndarray,
+    undecided: np.ndarray,
+) -> tuple[int, int]:
+    """Choices and first contacts of every soldier whose shock's bracket settles them.
+
+    For soldier j the margin is bracketed by the rule at the bounds of his draw's bin; where
+    both bounds fall on the same side of leaving (0) and, for a soldier who could contact the
+    line, of contacting it (-contact_margin), his choice is written to ``choice[j]`` and his
+    contact recorded. The others are listed in ``undecided`` for `decide_exactly`.
+
+    Returns:
+        How many were left undecided, how many first contacts were recorded.
+
+    """
+    n_undecided = 0
+    contacts = 0
+    aware, at_front, threshold = corps_columns[0], corps_columns[1], corps_columns[5]
+    bins = np.float32(lower.size)
+    for j in range(soldiers.size):
+        s = soldiers[j]
+        u = min(max(uniform[j], np.float32(1e-7)), np.float32(1 - 1e-7))
+        b = int(u * bins)
+        push = _push(s, corps_columns, grievance_by_region, minority_grievance_by_region,
+                     offer_value_by_region, left_ties, punishment, w)  # fmt: skip
+        # As leave_margin: push + shock - threshold, at either bound of the shock.
+        low = push + lower[b] - threshold[s]
+        high = push + upper[b] - threshold[s]
+        could_contact = aware[s] and at_front[s] and not contacted[s]
+        if (low >= 0.0) != (high >= 0.0) or (
+            could_contact and (low >= -contact_margin) != (high >= -contact_margin)
+        ):
+            undecided[n_undecided] = j
+            n_undecided += 1
+            continue
+        if could_contact and low >= -contact_margin:
+            contacted[s] = True
+            contacts += 1
+        choice[j] = (DESERT + at_front[s]) if low >= 0.0 else STAY
+    return n_undecided, contacts
+
+
+@numba.njit(cache=True)
+def decide_exactly(
+    soldiers: np.ndarray,
+    positions: np.ndarray,
+    shock: np.ndarray,
+    corps_columns: tuple,
+    contacted: np.ndarray,
+    grievance_by_region: np.ndarray,
+    minority_grievance_by_region: np.ndarray,
+    offer_value_by_region: np.ndarray,
+    left_ties: np.ndarray,
+    punishment: float,
+    contact_margin: float,
+    w: DecisionWeights,
+    choice: np.ndarray,
+) -> int:
+    """Choices and first contacts of ``soldiers[positions]`` from their exact shocks.
+
+    Returns:
+        How many first contacts were recorded.
+
+    """
+    contacts = 0
+    aware, at_front, threshold = corps_columns[0], corps_columns[1], corps_columns[5]
+    for k in range(positions.size):
+        j = positions[k]
+        s = soldiers[j]
+        push = _push(s, corps_columns, grievance_by_region, minority_grievance_by_region,
+                     offer_value_by_region, left_ties, punishment, w)  # fmt: skip
+        margin = push + shock[k] - threshold[s]
+        if aware[s] and at_front[s] and not contacted[s] and margin >= -contact_margin:
+            contacted[s] = True
+            contacts += 1
+        choice[j] = (DESERT + at_front[s]) if margin >= 0.0 else STAY
+    return contacts
