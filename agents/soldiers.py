@@ -433,8 +433,12 @@ class SoldierCorps:
         return int(np.count_nonzero(self.view("status") == ACTIVE))
 
     def active_index(self) -> np.ndarray:
-        """Indices of the active soldiers."""
-        return np.flatnonzero(self.view("status") == ACTIVE)
+        """Indices of the active soldiers (int32 while the slots fit)."""
+        return kernel.slots_with(self.view("status"), ACTIVE, self._index_type)
+
+    @property
+    def _index_type(self) -> type:
+        return np.int32 if self.capacity < 2**31 else np.int64
 
     def peer_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Per slot: unit ties who left (deserted or surrendered), and aware active unit ties.
@@ -471,18 +475,32 @@ class SoldierCorps:
         share_at_front: float,
         rng: np.random.Generator,
         active: np.ndarray | None = None,
-    ) -> None:
+    ) -> np.ndarray:
         """Move active soldiers between front and rear, keeping the front share near its target.
 
         Rear to front at ``rate``, front to rear at ``rate * (1 - s) / s``, so that the share ``s``
         at the front is the stationary share. ``active`` is the active index if already known.
+
+        Returns:
+            The active soldiers at the front after the move.
+
         """
         active = self.active_index() if active is None else active
+        return kernel.rotate(
+            self.at_front,
+            active,
+            rng.random(active.size, dtype=np.float32),
+            self._rotation_chances(rate, share_at_front),
+        )
+
+    @staticmethod
+    def _rotation_chances(rate: float, share_at_front: float) -> np.ndarray:
+        """The chances to move from the rear (0) and from the front (1), in float32.
+
+        numpy compares float32 draws with a Python float in float32: these are the same moves.
+        """
         to_rear = rate * (1.0 - share_at_front) / share_at_front
-        # The chance to move by where he is (rear 0, front 1), in float32, as numpy compares
-        # float32 draws with a Python float.
-        chance = np.array([rate, to_rear], dtype=np.float32)
-        kernel.rotate(self.at_front, active, rng.random(active.size, dtype=np.float32), chance)
+        return np.array([rate, to_rear], dtype=np.float32)
 
     def casualties(
         self,
@@ -502,13 +520,22 @@ class SoldierCorps:
 
         """
         active = self.active_index() if active is None else active
-        at_risk = kernel.select(active, self.at_front, True)
+        front = kernel.select(active, self.at_front, True)
+        return self._front_losses(front, hazard, invalided_per_death, rng)
+
+    def _front_losses(
+        self,
+        front: np.ndarray,
+        hazard: float,
+        invalided_per_death: float,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
         # float32 chances: numpy multiplies the float32 exposure by Python floats in float32.
         return kernel.front_losses(
             self.status,
             self.exposure,
-            at_risk,
-            rng.random(at_risk.size, dtype=np.float32),
+            front,
+            rng.random(front.size, dtype=np.float32),
             np.float32(hazard),
             np.float32(1.0 + invalided_per_death),
         )
@@ -526,10 +553,20 @@ class SoldierCorps:
         ``aware_ties`` counts each slot's aware active ties (`peer_counts`); ``active`` is the
         active index if already known.
         """
-        if reach <= 0.0 and per_tie <= 0.0:
-            return
         active = self.active_index() if active is None else active
         unaware = kernel.select(active, self.aware, False)
+        self._hear(unaware, reach, per_tie, aware_ties, rng)
+
+    def _hear(
+        self,
+        unaware: np.ndarray,
+        reach: float,
+        per_tie: float,
+        aware_ties: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        if reach <= 0.0 and per_tie <= 0.0:
+            return
         # The chance for each possible count of ties, computed once in float32.
         counts = np.arange(self.max_degree + 1, dtype=np.float32)
         p_hear = 1.0 - (1.0 - reach) * np.power(1.0 - per_tie, counts)
@@ -679,20 +716,24 @@ class SoldierCorps:
 
         """
         active = self.active_index()
-        self.rotate(week.rotation_rate, week.share_at_front, rng, active)
-        killed, invalided = self.casualties(
-            week.death_hazard, week.invalided_per_death, rng, active
+        front = kernel.rotate(
+            self.at_front,
+            active,
+            rng.random(active.size, dtype=np.float32),
+            self._rotation_chances(week.rotation_rate, week.share_at_front),
+        )
+        killed, invalided = self._front_losses(
+            front, week.death_hazard, week.invalided_per_death, rng
         )
         left_ties, aware_ties = self.peer_counts()
-        idx = kernel.select(active, self.status, ACTIVE)
-        self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, idx)
+        idx, unaware = kernel.active_and_unaware(active, self.status, self.aware)
+        self._hear(unaware, week.offer_reach, week.awareness_per_tie, aware_ties, rng)
         choice, contacts = self.decide(week, idx, left_ties, rng, per_agent)
-        deserters = idx[choice == DESERT]
-        attempts = idx[choice == SURRENDER]
+        deserters, attempts = kernel.split_choices(idx, choice)
         crossed = rng.random(attempts.size) < week.crossing_success_prob
         surrendered, died_crossing = attempts[crossed], attempts[~crossed]
         # Deserters at large before this week's are the ones the military police may catch.
-        at_large = np.flatnonzero(self.view("status") == DESERTED)
+        at_large = kernel.slots_with(self.view("status"), DESERTED, self._index_type)
         caught = at_large[rng.random(at_large.size) < week.detection_per_week]
         self.status[caught] = ACTIVE
         self.at_front[caught] = False

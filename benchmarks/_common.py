@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import mesa
+import numba
 import numpy as np
 import scipy
 
@@ -43,7 +44,8 @@ def machine() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (
         f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB; Python {platform.python_version()}, "
-        f"numpy {np.__version__}, scipy {scipy.__version__}, mesa {mesa.__version__}"
+        f"numpy {np.__version__}, numba {numba.__version__}, scipy {scipy.__version__}, "
+        f"mesa {mesa.__version__}"
     )
 
 

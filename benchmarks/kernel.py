@@ -37,24 +37,39 @@ def kernel_weeks(model: OutlastModel, weeks: int, per_agent: bool = False) -> li
     ]
 
 
-def decision_times(model: OutlastModel, repeats: int) -> tuple[float, float]:
-    """Best seconds of the decision alone on the same inputs: vectorized, per agent."""
+def decision_times(model: OutlastModel, repeats: int) -> dict[str, float]:
+    """Best seconds of this week's decision alone, from the same draws, by each path.
+
+    ``compiled``: the kernel's loop (`SoldierCorps.decide`); ``numpy``: the rule on whole arrays
+    of gathered inputs (`decide_all`); ``per agent``: each Soldier agent (`decide_each`). Each
+    includes drawing the shocks; the two array paths include gathering their inputs.
+    """
     corps = model.corps
     active = corps.active_index()
     left_ties, _ = corps.peer_counts()
     week = model.army_week_inputs()
-    shock = logistic_shock(model.rng.random(active.size, dtype=np.float32), week.noise_scale)
-    inputs = corps.week_inputs(week, active, left_ties, shock)
     contacted = corps.contacted.copy()
+    state = model.rng.bit_generator.state
+
+    def numpy_path() -> None:
+        shock = logistic_shock(model.rng.random(active.size, dtype=np.float32), week.noise_scale)
+        corps.decide_all(corps.week_inputs(week, active, left_ties, shock))
+
+    paths = {
+        "compiled": lambda: corps.decide(week, active, left_ties, model.rng),
+        "numpy": numpy_path,
+        "per agent": lambda: corps.decide(week, active, left_ties, model.rng, per_agent=True),
+    }
     times = {}
-    for name, decide in (("vector", corps.decide_all), ("each", corps.decide_each)):
+    for name, decide in paths.items():
         best = float("inf")
         for _ in range(repeats):
             corps.contacted[:] = contacted
-            best = min(best, timed(lambda decide=decide: decide(inputs)))
+            model.rng.bit_generator.state = state
+            best = min(best, timed(decide))
         times[name] = best
     corps.contacted[:] = contacted
-    return times["vector"], times["each"]
+    return times
 
 
 def main() -> None:
@@ -83,10 +98,13 @@ def main() -> None:
         f"kernel week at {size:,} soldiers: vectorized {vector * 1e3:.2f} ms, with per-agent "
         f"decisions {each * 1e3:.1f} ms -> {each / vector:.0f}x; {load()}"
     )
-    decide_vector, decide_each = decision_times(model, repeats=max(2, args.weeks // 5))
+    decide = decision_times(model, repeats=max(2, args.weeks // 5))
     print(
-        f"decision rule alone at {size:,} soldiers: vectorized {decide_vector * 1e3:.2f} ms, "
-        f"per agent {decide_each * 1e3:.1f} ms -> {decide_each / decide_vector:.0f}x; {load()}"
+        f"decision alone at {size:,} soldiers: compiled {decide['compiled'] * 1e3:.3f} ms, "
+        f"numpy on arrays {decide['numpy'] * 1e3:.2f} ms, per agent "
+        f"{decide['per agent'] * 1e3:.1f} ms -> per agent / compiled "
+        f"{decide['per agent'] / decide['compiled']:.0f}x, per agent / numpy "
+        f"{decide['per agent'] / decide['numpy']:.0f}x; {load()}"
     )
 
 
