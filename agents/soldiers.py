@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
@@ -35,6 +34,7 @@ from agents.soldier_kernel import (
     logistic_shock,
     shock_brackets,
 )
+from agents.unit_network import adjacency_from_graph, number_units, unit_network, unit_ties
 from agents.views import ArrayAgent, ArrayColumn
 
 if TYPE_CHECKING:
@@ -78,66 +78,6 @@ KIND_NAMES = ("professional", "mobilised", "contract")
 # created on first access, because registering a million mesa agents costs seconds while the whole
 # vectorized week costs milliseconds.
 EAGER_VIEW_LIMIT = 50_000
-
-
-def unit_network(n_slots: int, unit_size: int, ties: int, rewire_prob: float, rng) -> sp.csr_array:
-    """Ties between unit mates: a Watts-Strogatz ring within each unit, built directly as CSR.
-
-    Slot i belongs to unit ``i // unit_size``. Each slot is tied to the ``ties/2`` next slots of its
-    unit on a ring (wrapping within the unit); each tie is rewired with ``rewire_prob`` to a random
-    slot of the same unit. The result is symmetric with no self-ties. Building a 10^6-node
-    Watts-Strogatz graph with networkx takes seconds and gigabytes; this takes a fraction of a second
-    (`adjacency_from_graph` takes a networkx graph where one is wanted instead).
-
-    Args:
-        n_slots: Number of soldier slots (a multiple of unit_size is not required).
-        unit_size: Slots per unit.
-        ties: Ties per slot before symmetrising (even).
-        rewire_prob: Chance each tie is rewired within the unit.
-        rng: numpy Generator.
-
-    Returns:
-        A symmetric 0/1 CSR matrix of shape (n_slots, n_slots), dtype float32.
-
-    """
-    # Ties stay within units, so a tie (row, col) is the key row << shift | (col - row + unit_size)
-    # with col - row in (-unit_size, unit_size): sorting the keys orders the ties as CSR wants
-    # them (by row, then column) and puts duplicate ties side by side, and shifts and masks take
-    # the keys apart again. 32-bit keys where they fit halve the memory and the sort.
-    shift = int(2 * unit_size).bit_length()
-    index = np.int32 if (n_slots + 1) << shift < 2**31 else np.int64
-    slots = np.arange(n_slots, dtype=index)
-    unit_start = (slots // unit_size) * unit_size
-    this_unit_size = np.minimum(unit_size, n_slots - unit_start)
-    local = slots - unit_start
-    keys = []
-    for offset in range(1, ties // 2 + 1):
-        target_local = (local + offset) % this_unit_size
-        rewire = np.flatnonzero(rng.random(n_slots) < rewire_prob)
-        random_place = rng.random(n_slots)  # drawn for every slot, used where rewired
-        target_local[rewire] = random_place[rewire] * this_unit_size[rewire]
-        step = target_local - local  # from a soldier to his mate; 0 is a self-tie, dropped
-        tied = np.flatnonzero(step).astype(index)
-        step = step[tied]
-        keys.append((tied << shift) | (step + unit_size))
-        keys.append(((tied + step) << shift) | (unit_size - step))
-    keys = np.concatenate(keys)
-    keys.sort(kind="stable")  # timsort: the keys come in long sorted runs
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # a tie drawn twice counts once
-    rows = keys >> shift
-    cols = rows + ((keys & ((1 << shift) - 1)) - unit_size)
-    indptr = np.searchsorted(rows, np.arange(n_slots + 1, dtype=index)).astype(index)
-    return sp.csr_array(
-        (np.ones(keys.size, dtype=np.float32), cols, indptr), shape=(n_slots, n_slots)
-    )
-
-
-def adjacency_from_graph(graph: nx.Graph, n_slots: int) -> sp.csr_array:
-    """The 0/1 CSR adjacency of a networkx graph on nodes 0..k-1, padded to ``n_slots`` slots."""
-    adj = nx.to_scipy_sparse_array(graph, nodelist=range(graph.number_of_nodes()), format="coo")
-    return sp.csr_array(
-        (np.ones(adj.nnz, dtype=np.float32), (adj.row, adj.col)), shape=(n_slots, n_slots)
-    )
 
 
 @dataclass
@@ -306,13 +246,25 @@ class SoldierCorps:
         self._views: dict[int, Soldier] = {}
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
-        self._use_network(unit_network(capacity, unit_size, ties, rewire_prob, rng))
+        self._use_network(*unit_ties(capacity, unit_size, ties, rewire_prob, rng))
         self.unit_deterrence = np.zeros(capacity // unit_size + 1, dtype=np.float32)
 
     @property
     def capacity(self) -> int:
         """Allocated slots."""
         return self.status.size
+
+    @property
+    def adjacency(self) -> sp.csr_array:
+        """The unit network as a symmetric 0/1 float32 CSR matrix over all slots.
+
+        Made on each access from the corps' CSR structure (which is all the kernel reads), for
+        analysis and tests.
+        """
+        return sp.csr_array(
+            (np.ones(self._indices.size, dtype=np.float32), self._indices, self._indptr),
+            shape=(self.capacity, self.capacity),
+        )
 
     def set_network(self, adjacency: sp.csr_array) -> None:
         """Use `adjacency` (symmetric 0/1 CSR over all slots, no self-ties) as the unit network.
@@ -322,15 +274,17 @@ class SoldierCorps:
 
         """
         adjacency = sp.csr_array(adjacency, dtype=np.float32)
+        adjacency.sum_duplicates()
         if adjacency.shape != (self.capacity, self.capacity):
             raise ValueError(f"adjacency must be {self.capacity} x {self.capacity} slots")
         if (adjacency != adjacency.T).nnz or np.any(adjacency.data != 1.0):
             raise ValueError("adjacency must be symmetric with every tie of weight 1")
-        self._use_network(adjacency)
+        self._use_network(adjacency.indptr, adjacency.indices)
 
-    def _use_network(self, adjacency: sp.csr_array) -> None:
-        self.adjacency = adjacency
-        ties = np.diff(adjacency.indptr)
+    def _use_network(self, indptr: np.ndarray, indices: np.ndarray) -> None:
+        """Take the unit network's CSR structure: row pointers and each row's mates."""
+        self._indptr, self._indices = indptr, indices
+        ties = np.diff(indptr)
         self.degree = np.maximum(ties, 1).astype(np.float32)
         self.max_degree = int(ties.max(initial=0))
         # Peer signals are counts of ties kept up to date incrementally (`peer_counts`); a new
@@ -348,15 +302,24 @@ class SoldierCorps:
             grown = np.zeros(new_capacity, dtype=column.dtype)
             grown[:old] = column
             setattr(self, name, grown)
-        # New slots start at a unit boundary, so the new block has no ties to the old one.
+        # New slots start at a unit boundary, so the new block has no ties to the old one; the
+        # slots between the old capacity and that boundary (if any) have no ties.
         start = -(-old // self.unit_size) * self.unit_size
-        block = unit_network(new_capacity - start, self.unit_size, self.ties, self.rewire_prob, rng)
+        block_ptr, block_mates = unit_ties(
+            new_capacity - start, self.unit_size, self.ties, self.rewire_prob, rng
+        )
+        old_ties = int(self._indptr[old])
+        index = np.int32 if max(new_capacity, old_ties + block_mates.size) < 2**31 else np.int64
         self._use_network(
-            sp.csr_array(
-                sp.block_diag(
-                    [self.adjacency[:start, :start], block], format="csr", dtype=np.float32
-                )
-            )
+            np.concatenate(
+                [
+                    self._indptr,
+                    np.full(start - old, old_ties),
+                    old_ties + block_ptr[1:].astype(index),
+                ],
+                dtype=index,
+            ),
+            np.concatenate([self._indices[:old_ties], start + block_mates.astype(index)]),
         )
         deterrence = np.zeros(new_capacity // self.unit_size + 1, dtype=np.float32)
         deterrence[: self.unit_deterrence.size] = self.unit_deterrence
@@ -374,24 +337,24 @@ class SoldierCorps:
         threshold: np.ndarray,
         week: int,
         rng: np.random.Generator,
-    ) -> np.ndarray:
+    ) -> range:
         """Append new soldiers; they fill slots in order, so each week's recruits form new units.
 
         Returns:
-            The indices of the new soldiers.
+            The slots of the new soldiers, a range.
 
         """
         n = region.size
         if self.size + n > self.capacity:
             self._grow(self.size + n, rng)
-        idx = np.arange(self.size, self.size + n)
+        slots = range(self.size, self.size + n)
         new = slice(self.size, self.size + n)
         self.status[new] = ACTIVE
         self.region[new] = region
         self.minority[new] = minority
         self.kind[new] = kind
         self.at_front[new] = at_front
-        self.unit[new] = idx // self.unit_size
+        number_units(self.unit[new], self.size, self.unit_size)
         self.loyalty[new] = loyalty
         self.threshold[new] = threshold
         self.aware[new] = False
@@ -401,9 +364,9 @@ class SoldierCorps:
         self.week_recruited[new] = week
         self.size += n
         if self.eager_views:
-            for i in idx:
-                self.agent(int(i))
-        return idx
+            for i in slots:
+                self.agent(i)
+        return slots
 
     def agent(self, index: int) -> Soldier:
         """The Soldier view of one soldier, created and registered with the model on first use."""
@@ -457,8 +420,8 @@ class SoldierCorps:
             self.view("status"),
             self.view("aware"),
             self._signal,
-            self.adjacency.indptr,
-            self.adjacency.indices,
+            self._indptr,
+            self._indices,
             self._left_ties,
             self._aware_ties,
         )

@@ -26,6 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from agents.draws import categorical
 from agents.elites import (
     CONSPIRING,
     LOYAL,
@@ -297,13 +298,14 @@ class OutlastModel(mesa.Model):
         r = self.regions
         n = region.size
         minority = self.rng.random(n) < r.minority_share[region]
-        exposure = np.where(minority, s.minority_exposure, 1.0)
-        loyalty = np.empty(n)
-        for k in KIND_LOYALTY_FIELDS:
-            exposure_field = KIND_EXPOSURE_FIELDS[k]
-            if exposure_field:
-                exposure[kind == k] *= getattr(s, exposure_field)
-            loyalty[kind == k] = getattr(s, KIND_LOYALTY_FIELDS[k])
+        # By kind, looked up: a kind without an exposure field multiplies by 1.0, which is exact.
+        kinds = sorted(KIND_LOYALTY_FIELDS)
+        kind_exposure = np.array(
+            [getattr(s, KIND_EXPOSURE_FIELDS[k]) if KIND_EXPOSURE_FIELDS[k] else 1.0 for k in kinds]
+        )
+        kind_loyalty = np.array([getattr(s, KIND_LOYALTY_FIELDS[k]) for k in kinds])
+        exposure = np.where(minority, s.minority_exposure, 1.0) * kind_exposure[kind]
+        loyalty = kind_loyalty[kind]
         # A year's pay against a year's home income: the same money value as the West's offer.
         pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub)[region]
         threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
@@ -331,10 +333,11 @@ class OutlastModel(mesa.Model):
             weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
             if weights.sum() <= 0.0:  # no pay and no bonus: nobody would sign up for nothing
                 weights = self.regions.men_16_61
-        region = self.rng.choice(self.regions.n, size=n, p=weights / weights.sum())
+        # The draws of rng.choice, mapped to categories faster (agents/draws.py).
+        region = categorical(self.rng, n, weights / weights.sum())
         share_professional = 1.0 - s.share_mobilised - s.share_contract
-        kind = self.rng.choice(
-            3, size=n, p=[share_professional, s.share_mobilised, s.share_contract]
+        kind = categorical(
+            self.rng, n, np.array([share_professional, s.share_mobilised, s.share_contract])
         )
         at_front = self.rng.random(n) < s.share_at_front
         self._enlist(region, kind, at_front)
