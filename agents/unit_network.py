@@ -45,7 +45,7 @@ def unit_ties(
         rng.random(out=rewire_draws)
         rng.random(out=place_draws)
         _ring_targets(k + 1, unit_size, rewire_prob, rewire_draws, place_draws, targets[k])
-    return _symmetric_csr(targets)
+    return _symmetric_csr(targets, unit_size)
 
 
 def unit_network(
@@ -64,6 +64,11 @@ def adjacency_from_graph(graph: nx.Graph, n_slots: int) -> sp.csr_array:
     return sp.csr_array(
         (np.ones(adj.nnz, dtype=np.float32), (adj.row, adj.col)), shape=(n_slots, n_slots)
     )
+
+
+#: Indices read from arrays are cast to this unsigned type: numba wraps negative signed indices
+#: around on every access, which it cannot prove away for them (see agents/soldier_kernel.py).
+_at = np.uint64
 
 
 @numba.njit(cache=True)
@@ -105,52 +110,108 @@ def _ring_targets(
             targets[i] = start + target
 
 
-@numba.njit(cache=True)
-def _symmetric_csr(targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CSR rows of the ties (i, targets[k, i]) in both directions, sorted, without repeats."""
+def _symmetric_csr(targets: np.ndarray, unit_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR rows of the ties (i, targets[k, i]) in both directions, sorted, without repeats.
+
+    Row by row (`_fill_rows`): a slot's mates are the slots behind it on the ring whose tie still
+    points to it, its own targets, and the slots whose tie was rewired to it (`_rewired_to`).
+    The rows are written into arrays numpy allocates: numpy asks the kernel for huge pages for
+    large arrays, and in this project's virtual machines first touching 33 MB of small pages
+    costs more than filling them (benchmarks/README.md).
+    """
     n_offsets, n_slots = targets.shape
-    # Row lengths with repeats, then the rows' columns in place.
-    start = np.zeros(n_slots + 1, dtype=targets.dtype)
-    for k in range(n_offsets):
-        for i in range(n_slots):
-            j = targets[k, i]
-            if j != i:
-                start[i + 1] += 1
-                start[j + 1] += 1
-    for i in range(n_slots):
-        start[i + 1] += start[i]
-    fill = start[:-1].copy()
-    columns = np.empty(start[n_slots], dtype=targets.dtype)
-    # Ties from mates behind (the largest offset first), then to mates ahead (the smallest
-    # first): a row of an unrewired ring comes out sorted, so the sort below rarely moves one.
-    for k in range(n_offsets - 1, -1, -1):
-        for i in range(n_slots):
-            j = targets[k, i]
-            if j != i:
-                columns[fill[j]] = i
-                fill[j] += 1
-    for k in range(n_offsets):
-        for i in range(n_slots):
-            j = targets[k, i]
-            if j != i:
-                columns[fill[i]] = j
-                fill[i] += 1
-    # Sort each short row (insertion sort) and keep each column once, compacting to the front.
+    incoming_start, incoming = _rewired_to(targets, unit_size)
     indptr = np.empty(n_slots + 1, dtype=targets.dtype)
+    indices = np.empty(n_slots * 2 * n_offsets + incoming.size, dtype=targets.dtype)
+    kept = _fill_rows(targets, unit_size, incoming_start, incoming, indptr, indices)
+    return indptr, indices[:kept]
+
+
+@numba.njit(cache=True)
+def _rewired_to(targets: np.ndarray, unit_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ties rewired off the ring, by the slot they now reach: a counting sort, CSR-like.
+
+    Returns:
+        Row pointers and, for each slot, the slots whose rewired tie reaches it.
+
+    """
+    n_offsets, n_slots = targets.shape
+    start_of = np.zeros(n_slots + 1, dtype=targets.dtype)
+    for counting in (True, False):
+        if not counting:
+            for i in range(n_slots):
+                start_of[i + 1] += start_of[i]
+            sources = np.empty(start_of[n_slots], dtype=targets.dtype)
+            fill = start_of[:-1].copy()
+        for start in range(0, n_slots, unit_size):
+            size = min(unit_size, n_slots - start)
+            for k in range(n_offsets):
+                for local in range(size):
+                    i = start + local
+                    ring = local + k + 1
+                    while ring >= size:
+                        ring -= size
+                    target = targets[k, i]
+                    if target == i or target == start + ring:
+                        continue
+                    if counting:
+                        start_of[_at(target + 1)] += 1
+                    else:
+                        sources[_at(fill[_at(target)])] = i
+                        fill[_at(target)] += 1
+    return start_of, sources
+
+
+@numba.njit(cache=True)
+def _fill_rows(
+    targets: np.ndarray,
+    unit_size: int,
+    incoming_start: np.ndarray,
+    incoming: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+) -> int:
+    """Write each slot's sorted mates, each once, into ``indices``; returns how many."""
+    n_offsets, n_slots = targets.shape
+    most_incoming = 0
+    for i in range(n_slots):
+        most_incoming = max(most_incoming, incoming_start[i + 1] - incoming_start[i])
+    row = np.empty(2 * n_offsets + most_incoming, dtype=targets.dtype)
     indptr[0] = 0
     kept = 0
-    for i in range(n_slots):
-        first = kept
-        for p in range(start[i], start[i + 1]):
-            column = columns[p]
-            q = kept
-            while q > first and columns[q - 1] > column:
-                q -= 1
-            if q > first and columns[q - 1] == column:
-                continue  # already in the row
-            for r in range(kept, q, -1):
-                columns[r] = columns[r - 1]
-            columns[q] = column
-            kept += 1
-        indptr[i + 1] = kept
-    return indptr, columns[:kept]
+    for start in range(0, n_slots, unit_size):
+        size = min(unit_size, n_slots - start)
+        for local in range(size):
+            i = start + local
+            # Behind-first and farthest-first: most rows come out sorted.
+            m = 0
+            for k in range(n_offsets - 1, -1, -1):
+                behind = local - k - 1
+                while behind < 0:
+                    behind += size
+                j = start + behind
+                if j != i and targets[_at(k), _at(j)] == i:
+                    row[m] = j
+                    m += 1
+            for k in range(n_offsets):
+                target = targets[k, i]
+                if target != i:
+                    row[m] = target
+                    m += 1
+            for p in range(_at(incoming_start[i]), _at(incoming_start[i + 1])):
+                row[m] = incoming[p]
+                m += 1
+            # Insertion sort of the short row, then each mate once.
+            for p in range(1, m):
+                mate = row[p]
+                q = p
+                while q > 0 and row[_at(q - 1)] > mate:
+                    row[_at(q)] = row[_at(q - 1)]
+                    q -= 1
+                row[_at(q)] = mate
+            for p in range(m):
+                if p == 0 or row[p] != row[_at(p - 1)]:
+                    indices[kept] = row[p]
+                    kept += 1
+            indptr[i + 1] = kept
+    return kept
