@@ -44,6 +44,7 @@ def measure(weeks: int) -> pd.DataFrame:
                 "rest_ms": 1e3 * (c["week_s"] - c["kernel_s"]),
                 "week_per_kernel": c["ratio_median"],
                 "build_s": c["build_s"],
+                "first_build_s": c["first_build_s"],
                 "load_1min": float(load().split()[1]),
             }
         )
