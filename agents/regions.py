@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     import mesa
 
 TRADITIONS = ("none", "muslim", "buddhist", "other")
+#: Indices read from arrays are cast to unsigned before use in compiled loops (see
+#: agents/soldier_kernel.py): numba wraps negative signed indices around on every access.
+_at = np.uint64
 MONTHS_PER_YEAR = 12.0
 
 
@@ -135,44 +139,38 @@ class RegionPopulation:
         G - R P > T. Police arrest up to C active citizens per region, jailed for up to
         `max_jail_weeks` weeks.
         """
-        r = self.citizen_region
-        hardship = np.clip(
-            self.citizen_hardship
-            + death_hardship_per_permille * self.death_toll_permille()[r]
-            + discrimination * self.citizen_minority * (1.0 + self.awareness[r]),
-            0.0,
-            1.0,
-        )
-        grievance = hardship * (1.0 - legitimacy)
-        free = self.citizen_jail == 0
         m = self.citizens_per_region
         police = cop_density * m
+        free = self.citizen_jail == 0
         active_before = self._count_by_region(self.citizen_active & free)
         arrest_p = 1.0 - np.exp(-rule.arrest_k * np.round(police / (active_before + 1.0)))
-        net_risk = self.citizen_risk_aversion * arrest_p[r]
-        active = free & (grievance - net_risk > rule.threshold)
-        # Police arrest active citizens at random, at most `police` per region.
-        order = rng.permutation(active.size)
-        shuffled_active = active[order]
-        arrests_cap = int(np.floor(police))
-        arrested = np.zeros(active.size, dtype=bool)
-        if arrests_cap > 0 and active.any():
-            idx = order[shuffled_active]
-            regions_of = r[idx]
-            # Position of each active citizen within his region's random order.
-            sort = np.argsort(regions_of, kind="stable")
-            idx, regions_of = idx[sort], regions_of[sort]
-            first = np.searchsorted(regions_of, regions_of, side="left")
-            within = np.arange(idx.size) - first
-            arrested[idx[within < arrests_cap]] = True
-        self.citizen_jail = np.where(
-            arrested,
-            rng.integers(1, rule.max_jail_weeks + 1, size=active.size),
-            np.maximum(self.citizen_jail - 1, 0),
-        ).astype(np.int16)
-        self.citizen_active = active & ~arrested
-        self.unrest = self._count_by_region(active) / m
-        self.grievance = np.bincount(r, weights=grievance, minlength=self.n) / m
+        # Police arrest active citizens in a random order, at most `police` per region; the
+        # order and the sentences are drawn for every citizen, every week.
+        order = rng.permutation(self.citizen_region.size)
+        sentences = rng.integers(1, rule.max_jail_weeks + 1, size=self.citizen_region.size)
+        grievance_sum = np.zeros(self.n)
+        active_count = np.zeros(self.n, dtype=np.int64)
+        _civil_violence(
+            self.citizen_region,
+            self.citizen_hardship,
+            self.citizen_minority,
+            self.citizen_risk_aversion,
+            self.citizen_jail,
+            self.citizen_active,
+            death_hardship_per_permille * self.death_toll_permille(),
+            1.0 + self.awareness,
+            float(discrimination),
+            1.0 - legitimacy,
+            arrest_p,
+            float(rule.threshold),
+            order,
+            int(np.floor(police)),
+            sentences,
+            grievance_sum,
+            active_count,
+        )
+        self.unrest = active_count / m
+        self.grievance = grievance_sum / m
 
     def _count_by_region(self, flags: np.ndarray) -> np.ndarray:
         """Citizens for whom ``flags`` holds, per region.
@@ -190,3 +188,62 @@ class RegionPopulation:
         """
         w = self.men_16_61
         return float(np.multiply(values, w, dtype=np.float64).sum() / w.sum(dtype=np.float64))
+
+
+@numba.njit(cache=True)
+def _civil_violence(
+    region: np.ndarray,
+    base_hardship: np.ndarray,
+    minority: np.ndarray,
+    risk_aversion: np.ndarray,
+    jail: np.ndarray,
+    active_out: np.ndarray,
+    death_hardship_by_region: np.ndarray,
+    awareness_factor_by_region: np.ndarray,
+    discrimination: float,
+    illegitimacy: float,
+    arrest_p_by_region: np.ndarray,
+    threshold: float,
+    order: np.ndarray,
+    arrests_cap: int,
+    sentences: np.ndarray,
+    grievance_sum: np.ndarray,
+    active_count: np.ndarray,
+):
+    """One week of Epstein's rule for every citizen, compiled (`RegionPopulation.update_unrest`).
+
+    The float operations are numpy's, in numpy's order: hardship clip(H0 + death term +
+    (discrimination x minority) x (1 + awareness)), grievance hardship x (1 - L), active when
+    free and grievance - R P > T. Grievances are summed per region in citizen order, as
+    numpy's bincount sums them. Police go through the citizens in ``order`` and arrest the
+    active ones until ``arrests_cap`` in their region; the arrested are jailed for their
+    sentence, others' terms run down by a week. Writes ``jail``, ``active_out`` (active and not
+    arrested), ``grievance_sum`` and ``active_count`` (active, arrested or not) by region.
+    """
+    n = region.size
+    active = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        r = _at(region[i])
+        hardship = (base_hardship[i] + death_hardship_by_region[r]) + (
+            discrimination * minority[i]
+        ) * awareness_factor_by_region[r]
+        hardship = min(max(hardship, 0.0), 1.0)
+        grievance = hardship * illegitimacy
+        grievance_sum[r] += grievance
+        is_active = (
+            jail[i] == 0 and grievance - risk_aversion[i] * arrest_p_by_region[r] > threshold
+        )
+        active[i] = is_active
+        active_count[r] += is_active
+    arrested_in = np.zeros(grievance_sum.size, dtype=np.int64)
+    arrested = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        i = _at(order[k])
+        if active[i]:
+            r = _at(region[i])
+            if arrested_in[r] < arrests_cap:
+                arrested[i] = True
+                arrested_in[r] += 1
+    for i in range(n):
+        jail[i] = sentences[i] if arrested[i] else max(jail[i] - 1, 0)
+        active_out[i] = active[i] and not arrested[i]

@@ -370,6 +370,26 @@ def update_peer_counts(
 
 
 @numba.njit(cache=True)
+def census(
+    status: np.ndarray, at_front: np.ndarray, aware: np.ndarray, minority: np.ndarray
+) -> np.ndarray:
+    """Counts in one pass (an int64 array of 8).
+
+    Soldiers in each of the five statuses, then the active at the front, the active and aware,
+    and the killed minority soldiers.
+    """
+    counts = np.zeros(8, dtype=np.int64)
+    for i in range(status.size):
+        st = status[i]
+        counts[_at(st)] += 1
+        is_active = st == ACTIVE
+        counts[5] += is_active & at_front[i]
+        counts[6] += is_active & aware[i]
+        counts[7] += (st == KILLED) & minority[i]
+    return counts
+
+
+@numba.njit(cache=True)
 def split_choices(soldiers: np.ndarray, choice: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The soldiers who chose DESERT and those who chose SURRENDER, in one pass."""
     deserters = np.empty(soldiers.size, dtype=soldiers.dtype)

@@ -58,6 +58,7 @@ __all__ = [
     "SURRENDERED",
     "ArmyWeek",
     "ArmyWeekResult",
+    "Census",
     "DecisionWeights",
     "Soldier",
     "SoldierCorps",
@@ -122,6 +123,16 @@ class ArmyWeek:
     detection_per_week: float
     deterrence_decay: float
     deterrence_per_caught: float
+
+
+@dataclass(frozen=True)
+class Census:
+    """Counts of soldiers (agents, not soldiers represented)."""
+
+    by_status: np.ndarray  #: active, deserted, surrendered, killed, invalided
+    active_at_front: int
+    active_aware: int
+    killed_minority: int
 
 
 @dataclass
@@ -388,8 +399,20 @@ class SoldierCorps:
 
     def counts(self) -> np.ndarray:
         """Agents in each status: active, deserted, surrendered, killed, invalided."""
-        status = self.view("status")
-        return np.array([np.count_nonzero(status == k) for k in range(len(STATUS_NAMES))])
+        return self.census().by_status
+
+    def census(self) -> Census:
+        """The soldiers counted by status and by what the metrics read, in one pass."""
+        n = self.size
+        counts = kernel.census(
+            self.status[:n], self.at_front[:n], self.aware[:n], self.minority[:n]
+        )
+        return Census(
+            by_status=counts[: len(STATUS_NAMES)],
+            active_at_front=int(counts[5]),
+            active_aware=int(counts[6]),
+            killed_minority=int(counts[7]),
+        )
 
     def active_count(self) -> int:
         """Number of active soldiers (one pass over the status bytes)."""

@@ -644,15 +644,14 @@ class OutlastModel(mesa.Model):
     def _compute_metrics(self) -> dict[str, float]:
         corps = self.corps
         per = self.params.soldiers_per_agent
-        counts = corps.counts()
+        census = corps.census()
+        counts = census.by_status
         n = corps.size
-        status = corps.status[:n]
-        active = status == ACTIVE
         regions = self.regions
         unrest = self.unrest()
-        dead = status == KILLED
         minority_men = regions.population_weighted(regions.minority_share)
-        dead_minority = corps.minority[:n][dead].mean() if dead.any() else minority_men
+        dead = counts[KILLED]
+        dead_minority = census.killed_minority / dead if dead else minority_men
         elite_loyalty = 1.0 - self.elite_pressure
         partner_cooperation = min(1.0, self.partner_cooperation())
         force_ratio = counts[ACTIVE] / self.initial_active if self.initial_active else 0.0
@@ -661,7 +660,7 @@ class OutlastModel(mesa.Model):
         return {
             "week": float(self.week),
             "force_active": counts[ACTIVE] * per,
-            "force_at_front": float((active & corps.at_front[:n]).sum()) * per,
+            "force_at_front": float(census.active_at_front) * per,
             "recruits_week": self._week_counts["recruits"] * per,
             "deaths_week": self._week_counts["deaths"] * per,
             "invalided_week": self._week_counts["invalided"] * per,
@@ -682,7 +681,7 @@ class OutlastModel(mesa.Model):
             "fund_spent_usd": self.fund.spent_usd,
             "claims_unpaid_total": self.fund.claims_unpaid * per,
             "offer_credibility": self.fund.credibility,
-            "aware_share": float(corps.aware[:n][active].mean()) if active.any() else 0.0,
+            "aware_share": census.active_aware / counts[ACTIVE] if counts[ACTIVE] else 0.0,
             "minority_death_overrep": float(dead_minority / minority_men),
             "signup_bonus_rub": self.leader.bonus_rub,
             "unrest": unrest,
