@@ -1,11 +1,14 @@
 """Soldiers: state in numpy arrays (`SoldierCorps`), each soldier a thin mesa.Agent view (`Soldier`).
 
 The weekly decision to stay, desert (from the rear) or surrender (at the front) is one rule,
-`leave_margin` and `choose`, written as numpy expressions that work on scalars and arrays alike.
-The vectorized step (`SoldierCorps.decide_all`) and the per-agent step (`Soldier.decide`, through
-`SoldierCorps.decide_each`) call the same rule on the same random draws, so they agree exactly
-(tests/agents/test_soldiers.py checks it). docs/MODEL.md, "Soldiers: the leave rule", gives the
-equations and their calibration.
+`leave_margin` and `choose` (agents/soldier_kernel.py), written once: numpy evaluates it on
+scalars and arrays, numba compiles it into the kernel's loops. The kernel's step
+(`SoldierCorps.decide`), the rule on arrays (`decide_all`) and the per-agent step
+(`Soldier.decide`, through `decide_each`) call it on the same random draws, so they agree exactly
+(tests/agents/test_soldiers.py, tests/perf/test_golden.py). This module holds the state and
+draws the random numbers; the loops are in agents/soldier_kernel.py, the unit network in
+agents/unit_network.py. docs/MODEL.md, "Soldiers: the leave rule", gives the equations and their
+calibration.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ KIND_NAMES = ("professional", "mobilised", "contract")
 
 # Soldier views are registered with the model eagerly up to this many soldiers; above it they are
 # created on first access, because registering a million mesa agents costs seconds while the whole
-# vectorized week costs milliseconds.
+# kernel week costs milliseconds.
 EAGER_VIEW_LIMIT = 50_000
 
 
@@ -85,12 +88,11 @@ EAGER_VIEW_LIMIT = 50_000
 class WeekInputs:
     """Per-soldier inputs of this week's decision, gathered once for both paths.
 
-    Every array is aligned with `index`: the soldiers active at decision time, or a block of
-    consecutive slots (a slice), for the vectorized kernel, which reads columns as slices rather
-    than gathering them and keeps the results of the active soldiers among them.
+    Every array is aligned with `index`, the soldiers active at decision time. The compiled
+    kernel gathers its inputs in its loop; these serve the per-agent path and the rule on arrays.
     """
 
-    index: np.ndarray | slice
+    index: np.ndarray
     peer_left_share: np.ndarray
     grievance: np.ndarray
     offer_value: np.ndarray
@@ -165,7 +167,7 @@ class Soldier(ArrayAgent):
     exposure = ArrayColumn("exposure", float)
 
     def decide(self, week: WeekInputs, j: int) -> int:
-        """This week's choice by the same rule as the vectorized path, from the same draws.
+        """This week's choice by the same rule as the compiled kernel, from the same draws.
 
         Args:
             week: This week's inputs.
@@ -694,7 +696,7 @@ class SoldierCorps:
         """The soldier kernel: one week of the army, for every soldier.
 
         Rotation, front losses, peer signals, awareness of the line and the offer, the leave
-        decision (vectorized, or per Soldier agent when ``per_agent``: same rule, same draws),
+        decision (compiled, or per Soldier agent when ``per_agent``: same rule, same draws),
         crossings, deserters caught and returned to the rear, and units' deterrence.
 
         Returns:
