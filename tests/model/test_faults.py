@@ -386,3 +386,25 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_
     results, weekly = tables(out)
     assert results["run_id"].tolist() == list(range(200))
     assert not weekly.duplicated(["run_id", "week"]).any()
+
+
+def test_workers_compiling_into_an_empty_kernel_cache_at_once_give_the_same_results(
+    experiment, tmp_path
+):
+    """A fresh install: both pool workers compile the soldier kernel at the same moment and
+    write numba's cache side by side (NUMBA_CACHE_DIR, empty)."""
+    path, reference = experiment
+    cache = tmp_path / "numba-cache"
+    command = [Path(sys.executable).parent / "outlast", "sweep", path, "--out", tmp_path / "out"]
+    command += ["--workers", "2", "--batch-size", "1", "--quiet"]
+    done = subprocess.run(
+        list(map(str, command)),
+        env={**os.environ, "NUMBA_CACHE_DIR": str(cache)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert list(cache.rglob("*.nbi"))  # the workers compiled and cached
+    assert_complete_and_same(tmp_path / "out", reference)
