@@ -327,3 +327,20 @@ def test_unit_network_with_heavy_rewiring_keeps_its_invariants():
     assert np.all(rows // 7 == cols // 7)
     assert adj.has_sorted_indices and np.all(adj.data == 1.0)
     assert np.array_equal(adj.indptr, np.concatenate(([0], np.cumsum(np.diff(adj.indptr)))))
+
+
+def test_census_counts_what_numpy_counts():
+    _, corps = make_corps(5_000, unit_size=50)
+    rng = np.random.default_rng(12)
+    n = corps.size
+    corps.status[:n] = rng.integers(0, 5, n)
+    corps.at_front[:n] = rng.random(n) < 0.6
+    corps.aware[:n] = rng.random(n) < 0.3
+    corps.minority[:n] = rng.random(n) < 0.2
+    status = corps.view("status")
+    census = corps.census()
+    assert census.by_status.tolist() == [int(np.sum(status == k)) for k in range(5)]
+    active = status == ACTIVE
+    assert census.active_at_front == int(np.sum(active & corps.view("at_front")))
+    assert census.active_aware == int(np.sum(active & corps.view("aware")))
+    assert census.killed_minority == int(np.sum((status == KILLED) & corps.view("minority")))
