@@ -12,15 +12,18 @@ finished sweep is compacted into ``results.parquet`` (one row per run, sorted by
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -42,16 +45,43 @@ PACKAGES = (
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through `write(tmp_path)` then rename it to `path` atomically."""
+    """Write a file through `write(tmp_path)` then rename it to `path` atomically.
+
+    A Ctrl-C (SIGINT) that arrives meanwhile takes effect when the file is in place: raised
+    inside the writer, it could land in one of pyarrow's finalizers, where Python prints
+    "Exception ignored" and a traceback instead of stopping.
+    """
     path = Path(path)
     # A fresh name rather than mkstemp's file, so the result gets the usual mode (umask), not 0600.
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with interrupts_deferred():
+        try:
+            write(Path(tmp))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back SIGINT until the block ends, then deliver it to the handler it would have met.
+
+    Only in the main thread (the only one Python delivers signals to), and only where SIGINT has
+    a Python handler (not where it is ignored, as in a background job).
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield
+        return
+    received: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
     try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
 
 
 def os_error_line(exc: OSError) -> str:

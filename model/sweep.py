@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import multiprocessing
 import os
+import signal
 import socket
 import sys
 import time
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from model.allocator import keep_large_blocks_on_the_heap
+from model.cli import EXIT_INTERRUPTED
 from model.experiment import Experiment, ExperimentError
 from model.runner import run_simulation
 from model.scenario import Scenario
@@ -149,6 +151,19 @@ class Backend(Protocol):
         ...
 
 
+def leave_quietly_on_ctrl_c() -> None:
+    """In a pool worker: end at once on Ctrl-C (SIGINT), without a traceback.
+
+    A terminal sends Ctrl-C to the whole process group: the coordinating process reports it in
+    one line and keeps the finished runs. A worker waiting for its next batch would otherwise
+    print the traceback of its interrupted wait. A worker sent SIGINT alone dies as a killed
+    worker does, and the pool is restarted. Where SIGINT is ignored (a background job) it stays
+    ignored.
+    """
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, lambda _signum, _frame: os._exit(EXIT_INTERRUPTED))
+
+
 class LocalBackend:
     """A pool of local processes; with one worker the runs happen in this process.
 
@@ -192,7 +207,9 @@ class LocalBackend:
         """
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["model.sweep"])
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=leave_quietly_on_ctrl_c
+        )
         try:
             futures = {pool.submit(run_batch, batch, *keep): i for i, batch in pending.items()}
             for future in as_completed(futures):
@@ -575,7 +592,7 @@ def sweep_command(args: Any) -> int:
         return 1
     except KeyboardInterrupt:
         print(f"outlast sweep: interrupted; {resume}", file=sys.stderr)
-        return 130  # as shells report a process ended by Ctrl-C (SIGINT)
+        return EXIT_INTERRUPTED
     finally:
         backend.close()
     if done.n_run_now == 0 and done.n_done_before == done.n_runs:

@@ -262,8 +262,11 @@ def pool_workers() -> list[int]:
     return sorted(pid for pid, ppid in parent.items() if ppid in servers and state[pid] != "Z")
 
 
-def kill_a_worker_after(monkeypatch, batches: int, times: int = 1) -> list[float]:
-    """SIGKILL a pool worker after the coordinator stores `batches` batches (up to `times`)."""
+def kill_a_worker_after(
+    monkeypatch, batches: int, times: int = 1, sig: int = signal.SIGKILL, every: bool = False
+) -> list[float]:
+    """Send `sig` to a pool worker (or to `every` one) after the coordinator stores `batches`
+    batches (up to `times`)."""
     original = SweepStore.write_batch
     stored = 0
     kills: list[float] = []
@@ -275,7 +278,8 @@ def kill_a_worker_after(monkeypatch, batches: int, times: int = 1) -> list[float
         if stored >= batches and len(kills) < times:
             workers = pool_workers()
             assert workers, "no pool worker to kill"
-            os.kill(workers[0], signal.SIGKILL)
+            for pid in workers if every else workers[:1]:
+                os.kill(pid, sig)
             kills.append(time.monotonic())
 
     monkeypatch.setattr(SweepStore, "write_batch", write_then_kill)
@@ -293,6 +297,28 @@ def test_a_pool_worker_killed_mid_sweep_is_replaced_and_the_sweep_completes(
     assert (done.n_run_now, done.n_failed) == (LONG_RUNS, 0)
     err = capsys.readouterr().err
     assert "a worker process died; restarting the pool" in err and "(restart 1 of 3)" in err
+    assert_complete_and_same(tmp_path / "out", reference, LONG_RUNS)
+
+
+def test_ctrl_c_reaching_the_pool_workers_leaves_no_traceback_and_the_sweep_completes(
+    long_experiment, tmp_path, monkeypatch, capfd
+):
+    """SIGINT to every worker, the one running a batch and the one waiting for its next: each
+    ends quietly (a waiting worker used to print the traceback of its interrupted wait), and
+    without the coordinator's own Ctrl-C the pool is restarted as for killed workers."""
+    path, reference = long_experiment
+    kills = kill_a_worker_after(monkeypatch, batches=2, sig=signal.SIGINT, every=True)
+    try:
+        done = run_sweep(
+            load_experiment(path), tmp_path / "out", LocalBackend(2), 1, progress=False
+        )
+    except KeyboardInterrupt:  # a worker's interrupted batch came back as the sweep's own
+        pytest.fail("a worker's Ctrl-C reached the coordinator as KeyboardInterrupt")
+    assert len(kills) == 1
+    assert (done.n_run_now, done.n_failed) == (LONG_RUNS, 0)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "a worker process died; restarting the pool" in err
     assert_complete_and_same(tmp_path / "out", reference, LONG_RUNS)
 
 
@@ -375,7 +401,7 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_a_rerun_completes(experiment, tmp_
     os.killpg(sweep.pid, signal.SIGINT)
     stdout, err = sweep.communicate(timeout=60)
     assert sweep.returncode == 130, err
-    assert stdout == "" and err.count("\n") == 1
+    assert stdout == "" and err.count("\n") == 1, err
     assert err.startswith("outlast sweep: interrupted; finished runs are kept in")
     assert_no_partial_result(out)
     kept = len(SweepStore(out).finished_run_ids())
@@ -408,3 +434,31 @@ def test_workers_compiling_into_an_empty_kernel_cache_at_once_give_the_same_resu
     assert done.stderr == ""
     assert list(cache.rglob("*.nbi"))  # the workers compiled and cached
     assert_complete_and_same(tmp_path / "out", reference)
+
+
+def test_ctrl_c_during_a_write_takes_effect_once_the_file_is_in_place(tmp_path):
+    """Raised inside the writer, a KeyboardInterrupt can land in one of pyarrow's finalizers,
+    where Python prints a traceback instead of stopping (seen once in CI's Ctrl-C test)."""
+    target = tmp_path / "part.txt"
+
+    def write(tmp: Path) -> None:
+        tmp.write_text("half")
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C in the middle of the write
+        tmp.write_text("whole")
+
+    with pytest.raises(KeyboardInterrupt):
+        model.store.write_atomic(target, write)
+    assert target.read_text() == "whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["part.txt"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_write_with_ctrl_c_ignored_is_not_interrupted(tmp_path):
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in a background job
+    try:
+        model.store.write_atomic(
+            tmp_path / "part.txt", lambda tmp: (signal.raise_signal(signal.SIGINT), tmp.touch())
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert (tmp_path / "part.txt").exists()
