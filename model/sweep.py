@@ -151,17 +151,24 @@ class Backend(Protocol):
         ...
 
 
-def leave_quietly_on_ctrl_c() -> None:
-    """In a pool worker: end at once on Ctrl-C (SIGINT), without a traceback.
+def leave_quietly_on_ctrl_c(interrupted: Any) -> None:
+    """In a pool worker: on Ctrl-C (SIGINT), set ``interrupted`` and end at once, quietly.
 
-    A terminal sends Ctrl-C to the whole process group: the coordinating process reports it in
-    one line and keeps the finished runs. A worker waiting for its next batch would otherwise
-    print the traceback of its interrupted wait. A worker sent SIGINT alone dies as a killed
-    worker does, and the pool is restarted. Where SIGINT is ignored (a background job) it stays
-    ignored.
+    A terminal sends Ctrl-C to the whole process group. A worker waiting for its next batch
+    would otherwise print the traceback of its interrupted wait, and a busy one would send its
+    KeyboardInterrupt back as its batch's result. The coordinating process stops the sweep on its
+    own KeyboardInterrupt or, should it not see one, on finding ``interrupted`` set when the pool
+    breaks (`LocalBackend`), and reports it in one line. Where SIGINT is ignored (a background
+    job) it stays ignored.
     """
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, lambda _signum, _frame: os._exit(EXIT_INTERRUPTED))
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return
+
+    def leave(_signum: int, _frame: Any) -> None:
+        interrupted.set()
+        os._exit(EXIT_INTERRUPTED)
+
+    signal.signal(signal.SIGINT, leave)
 
 
 class LocalBackend:
@@ -203,17 +210,24 @@ class LocalBackend:
     ) -> Iterator[BatchResult]:
         """Run the pending batches on a new pool, removing each from `pending` as it is yielded.
 
-        A worker that dies breaks the pool: every batch not yet finished stays pending.
+        A worker that dies breaks the pool: every batch not yet finished stays pending. A worker
+        ended by Ctrl-C stops the sweep (KeyboardInterrupt), whether or not this process saw it.
         """
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["model.sweep"])
+        interrupted = context.Event()
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=leave_quietly_on_ctrl_c
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=leave_quietly_on_ctrl_c,
+            initargs=(interrupted,),
         )
         try:
             futures = {pool.submit(run_batch, batch, *keep): i for i, batch in pending.items()}
             for future in as_completed(futures):
                 if isinstance(future.exception(), BrokenProcessPool):
+                    if interrupted.is_set():  # Ctrl-C: a stop, not a worker to replace
+                        raise KeyboardInterrupt
                     continue
                 result = future.result()
                 del pending[futures[future]]
