@@ -1,6 +1,6 @@
 """Sweep throughput: 1 against 2 local workers, and the Dask backend against the process pool.
 
-A sweep of the default scenario (`model.sweep.run_sweep`, one design point, N seeds) runs on a
+A sweep of the default scenario (`outlast.experiments.engine.run_sweep`, one design point, N seeds) runs on a
 local pool of 1 and of 2 workers and on a Dask LocalCluster of 2 single-threaded worker processes
 on 127.0.0.1 (started before the clock starts). Wall time, so the machine's other load counts:
 the script prints it. The results of every backend are checked to be identical.
@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 from _common import header, load
 
-from model.experiment import load_experiment
-from model.sweep import DaskBackend, LocalBackend, run_sweep
+from outlast.experiments.design import load_experiment
+from outlast.experiments.engine import DaskBackend, LocalBackend, run_sweep
 
 EXPERIMENT = """\
 description = "Throughput benchmark: the default scenario, many seeds"

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from model.model import OutlastModel, seed_from_text
+from model.model import OutlastModel
 from model.scenario import PRESETS, Scenario, ScenarioError
+from model.seeds import DEFAULT_SEED, parse_seed
 
 #: The Western levers, each with its start week: what the op-ed proposes and the user explores.
 LEVER_FIELDS = (
@@ -63,7 +64,6 @@ UNIT_WORDS = ("usd", "rub", "per", "week", "weeks")
 #: Slider steps are 1, 2 or 5 times a power of ten, at least this many to a slider's range.
 MIN_STEPS = 100
 
-DEFAULT_SEED = 20261125
 DEFAULT_PRESET = "baseline"
 
 
@@ -169,7 +169,7 @@ class DashboardModel(OutlastModel):
         error = None
         if isinstance(rng, str):
             try:
-                rng = seed_from_text(rng)
+                rng = parse_seed(rng)
             except ScenarioError as exc:
                 error = f"{exc}; the run uses the default seed {DEFAULT_SEED}"
                 rng = DEFAULT_SEED

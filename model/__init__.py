@@ -1,4 +1,4 @@
-"""outlast: can Western policy make continuing the war riskier for the Kremlin than ending it."""
+"""The simulation alone: the Scenario, the Mesa model, the Western levers and the metrics."""
 
 from model.scenario import PRESETS, Scenario, ScenarioError, load_scenario
 

@@ -59,10 +59,10 @@ from model.policy import DefectionFund, Levers, levers_at
 from model.scenario import (
     RUB_PER_USD,
     Scenario,
-    ScenarioError,
     make_scenario,
     preset_overrides,
 )
+from model.seeds import parse_seed
 
 
 @dataclass(frozen=True)
@@ -99,22 +99,6 @@ def load_regions() -> pd.DataFrame:
     """The 85 regions shipped in model/data/regions.csv."""
     with resources.files("model").joinpath("data/regions.csv").open("r", encoding="utf-8") as f:
         return pd.read_csv(f)
-
-
-def seed_from_text(text: str) -> int:
-    """A seed typed as text (SolaraViz's seed box), as an int.
-
-    Raises:
-        ScenarioError: If the text is not a whole number from 0 to 2^63 - 1.
-
-    """
-    try:
-        seed = int(text.strip())
-    except ValueError:
-        raise ScenarioError(f"seed '{text}' is not a whole number") from None
-    if not 0 <= seed < 2**63:
-        raise ScenarioError(f"seed {seed} must be in 0 .. 2^63-1")
-    return seed
 
 
 def read_metric(model: OutlastModel, name: str) -> float:
@@ -158,7 +142,7 @@ class OutlastModel(mesa.Model):
             mesa_rng = mesa_values.pop("rng")
             rng = mesa_rng if rng is None else rng
             params = {**mesa_values, **params}
-        rng = seed_from_text(rng) if isinstance(rng, str) else rng
+        rng = parse_seed(rng) if isinstance(rng, str) else rng
         super().__init__(rng=rng)
         #: The integer seed of this run (None when built from a Generator or from entropy).
         self.seed: int | None = int(rng) if isinstance(rng, int | np.integer) else None

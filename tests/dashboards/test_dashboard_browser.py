@@ -238,7 +238,7 @@ def served_by_cli() -> Iterator[str]:
     """`outlast dashboard` on a free port; stopped (and waited for) afterwards."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "model.cli", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "outlast", "dashboard", "--port", str(port)],
         env={**os.environ, "SOLARA_ASSETS_CDN": NO_CDN},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

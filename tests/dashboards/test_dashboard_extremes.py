@@ -25,8 +25,8 @@ from mesa.visualization.solara_viz import _build_model_init_kwargs
 from dashboards import serve
 from dashboards.app import Dashboard, new_model
 from dashboards.controls import SLIDER_FIELDS, DashboardModel, model_params
-from model.cli import main
 from model.metrics import METRICS
+from outlast.cli import main
 from tests.model.invariants import Invariants
 
 #: Sliders other than the one at an end stay here, so that each case builds in a moment.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboards import assets, serve
-from model.cli import main
+from outlast.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,8 @@ import pytest
 from agents.soldiers import ACTIVE
 from model.model import OutlastModel
 from model.policy import DefectionFund
-from model.runner import run_simulation
 from model.scenario import load_scenario
+from outlast.experiments.runner import run_simulation
 
 SMALL = dict(n_soldier_agents=2_000, soldiers_per_agent=300.0)
 

@@ -18,14 +18,14 @@ from agents.elites import Elite
 from agents.soldiers import ACTIVE, KILLED
 from model.metrics import OUTCOMES
 from model.model import OutlastModel
-from model.politics_checks import (
+from model.scenario import PRESETS
+from outlast.analysis.politics_checks import (
     CHECK_SIZES,
     COUP_CONDITIONS,
     coup_success_share,
     pool_coups,
     powell_thyne_share,
 )
-from model.scenario import PRESETS
 
 SEEDS = range(1000, 1012)
 #: Exile talks that reach an agreement within about four months (as in COUP_CONDITIONS).

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
-from model.experiment import ExperimentError, load_experiment, run_seed
 from model.scenario import PRESETS
+from outlast.cli import main
+from outlast.experiments.design import ExperimentError, load_experiment, run_seed
 
 SMALL = {"n_soldier_agents": 500, "horizon_weeks": 10}
 

@@ -3,7 +3,7 @@
 Every class of bad input of issue 8 (out-of-range and wrong-type values, unknown keys, malformed
 or empty TOML, a design with no points, a bad scheduler address, an output directory that is a
 file or not writable, a directory of another experiment) is tried on every command that takes
-it. The cases run in this process through `model.cli.main` (an uncaught exception fails the
+it. The cases run in this process through `outlast.cli.main` (an uncaught exception fails the
 test, so "no traceback" is checked too), and a sample runs through the real console script.
 Hypothesis then feeds mutated experiment and scenario files to the loaders.
 """
@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from model.cli import main
-from model.experiment import MAX_RUNS, ExperimentError, load_experiment
 from model.model import OutlastModel
 from model.scenario import ScenarioError, load_scenario
-from model.sweep import LocalBackend, run_sweep
+from outlast.cli import main
+from outlast.experiments.design import MAX_RUNS, ExperimentError, load_experiment
+from outlast.experiments.engine import LocalBackend, run_sweep
 
 EXPERIMENT = """\
 name = "tiny"
@@ -295,12 +295,12 @@ def test_bad_input_through_the_console_script_has_no_traceback(ws):
 
 
 def test_an_interrupted_run_says_so_in_one_line(monkeypatch, tmp_path):
-    import model.runner
+    import outlast.experiments.runner
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model.runner, "run_simulation", interrupted)
+    monkeypatch.setattr(outlast.experiments.runner, "run_simulation", interrupted)
     code, out, err = cli("run", "--out", tmp_path / "r", *SMALL_RUN)
     assert (code, out, err) == (130, "", "outlast run: interrupted\n")
     assert not (tmp_path / "r").exists()

@@ -1,7 +1,8 @@
-"""The `outlast validate` command: its arguments and what it does (the checks are in validate.py).
+"""``outlast validate``: compare the model with published figures over seeds.
 
-Apart from model.validate, so that building the command line imports no numerical library and
-every command, even one given bad input, starts in a fraction of a second.
+The checks are in `outlast.analysis.validate`; this module imports it only once the arguments
+have passed, so that building the command line imports no numerical library and every command,
+even one given bad input, starts in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from model.seeds import DEFAULT_SEED
+from outlast.cli.common import UsageError, positive_int, seed
+
 
 def add_command(sub: Any) -> None:
     """Add ``outlast validate`` to the CLI's subparsers."""
-    from model.cli import DEFAULT_SEED, _positive_int, _seed
-
     cmd = sub.add_parser("validate", help="compare the model with published figures over seeds")
-    cmd.add_argument("--seeds", type=_positive_int, default=10, help="runs per preset (10)")
-    cmd.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="first seed")
+    cmd.add_argument("--seeds", type=positive_int, default=10, help="runs per preset (10)")
+    cmd.add_argument("--seed", type=seed, default=DEFAULT_SEED, help="first seed")
     cmd.add_argument(
         "--only", action="append", default=[], metavar="CHECK", help="run only this check"
     )
@@ -28,7 +30,7 @@ def add_command(sub: Any) -> None:
         metavar="KEY=VALUE",
         help="override one parameter in every preset (repeatable)",
     )
-    cmd.add_argument("--workers", type=_positive_int, default=1, help="processes (1)")
+    cmd.add_argument("--workers", type=positive_int, default=1, help="processes (1)")
     cmd.add_argument(
         "--out",
         type=Path,
@@ -38,14 +40,13 @@ def add_command(sub: Any) -> None:
     cmd.add_argument("--list", action="store_true", help="list the checks and stop")
 
 
-def run_command(args: Any) -> int:
+def run(args: Any) -> int:
     """Run ``outlast validate``: print the table and write it as CSV and Markdown to --out."""
-    from model.cli import UsageError
     from model.scenario import parse_assignment
-    from model.store import output_dir_problem, write_atomic
+    from outlast.experiments.store import output_dir_problem, write_atomic
 
     if args.list:
-        from model.validate import CHECKS
+        from outlast.analysis.validate import CHECKS
 
         for check in CHECKS.values():
             print(f"{check.name:<32} {check.preset:<16} {check.figure}")
@@ -57,7 +58,7 @@ def run_command(args: Any) -> int:
     if problem:
         raise UsageError(problem)
     # Imported once the cheap checks have passed (it loads the model and scipy).
-    from model.validate import select, to_markdown, to_text, validate
+    from outlast.analysis.validate import select, to_markdown, to_text, validate
 
     try:
         select(args.only)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,9 +15,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from model.metrics import METRICS, OUTCOMES
-
-if TYPE_CHECKING:
-    from model.report import Discovery, Sensitivity, Sweep
+from outlast.analysis.discovery import Discovery
+from outlast.analysis.sensitivity import Sensitivity
+from outlast.analysis.tables import Sweep, final_table, weekly_bands
 
 #: Up to this many design points share one axes; up to `MAX_PANELS` get a panel each; beyond
 #: that, bands pool every run.
@@ -43,8 +42,6 @@ def _axis_label(metric: str) -> str:
 
 def weekly_figures(sweep: Sweep, out: Path) -> list[Path]:
     """One figure per weekly metric: median and 50%/90% bands across seeds, week by week."""
-    from model.report import weekly_bands
-
     points = sweep.points().set_index("point_id")
     n = len(points)
     written = []
@@ -142,8 +139,6 @@ def _outcome_scatter(sweep: Sweep, outcomes: pd.DataFrame, path: Path) -> Path:
 
 
 def _grid_heatmaps(sweep: Sweep, outcomes: pd.DataFrame, out: Path) -> list[Path]:
-    from model.report import final_table
-
     x_name, y_name = sweep.parameters
     points = sweep.points().set_index("point_id")
     values = {"p_end_or_change": outcomes.set_index("point_id")["p_end_or_change"]}

@@ -21,12 +21,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import model.store
-from model import sweep as sweep_module
-from model.cli import main
-from model.experiment import load_experiment
-from model.store import SweepStore
-from model.sweep import LocalBackend, run_sweep
+import outlast.experiments.store
+from outlast.cli import main
+from outlast.experiments import engine as sweep_module
+from outlast.experiments.design import load_experiment
+from outlast.experiments.engine import LocalBackend, run_sweep
+from outlast.experiments.store import SweepStore
 
 EXPERIMENT = """\
 name = "faults"
@@ -112,19 +112,19 @@ def long_experiment(tmp_path_factory):
 def count_writes(monkeypatch) -> list[Path]:
     """Record every file the store writes."""
     written: list[Path] = []
-    original = model.store.write_atomic
+    original = outlast.experiments.store.write_atomic
 
     def recording(path, write):
         written.append(Path(path))
         original(path, write)
 
-    monkeypatch.setattr(model.store, "write_atomic", recording)
+    monkeypatch.setattr(outlast.experiments.store, "write_atomic", recording)
     return written
 
 
 def disk_fills_at(monkeypatch, nth: int) -> None:
     """The `nth` file the store writes (from 1) gets half-written, then the disk is full."""
-    original = model.store.write_atomic
+    original = outlast.experiments.store.write_atomic
     count = 0
 
     def filling(path, write):
@@ -141,7 +141,7 @@ def disk_fills_at(monkeypatch, nth: int) -> None:
 
         return original(path, half_then_full)
 
-    monkeypatch.setattr(model.store, "write_atomic", filling)
+    monkeypatch.setattr(outlast.experiments.store, "write_atomic", filling)
 
 
 def test_the_disk_filling_at_any_write_of_a_sweep_loses_nothing(experiment, tmp_path, monkeypatch):
@@ -308,10 +308,10 @@ SIGINT_TO_WORKERS = """
 import os, signal, sys
 from pathlib import Path
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from model.experiment import load_experiment
-from model.store import SweepStore
-from model.sweep import LocalBackend, run_sweep
-from tests.model.test_faults import pool_workers
+from outlast.experiments.design import load_experiment
+from outlast.experiments.store import SweepStore
+from outlast.experiments.engine import LocalBackend, run_sweep
+from tests.outlast.test_faults import pool_workers
 original = SweepStore.write_batch
 stored = 0
 def write_then_interrupt(self, results, weekly):
@@ -484,7 +484,7 @@ def test_ctrl_c_during_a_write_takes_effect_once_the_file_is_in_place(tmp_path):
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
-            model.store.write_atomic(target, write)
+            outlast.experiments.store.write_atomic(target, write)
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -495,7 +495,7 @@ def test_ctrl_c_during_a_write_takes_effect_once_the_file_is_in_place(tmp_path):
 def test_a_write_with_ctrl_c_ignored_is_not_interrupted(tmp_path):
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in a background job
     try:
-        model.store.write_atomic(
+        outlast.experiments.store.write_atomic(
             tmp_path / "part.txt", lambda tmp: (signal.raise_signal(signal.SIGINT), tmp.touch())
         )
     finally:

@@ -7,18 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.experiment import load_experiment
-from model.report import (
-    Discovery,
-    Sweep,
-    discover,
-    outcome_table,
-    sensitivity,
-    weekly_bands,
-    write_report,
-)
-from model.sweep import LocalBackend, run_sweep
+from outlast.analysis.discovery import Discovery, discover
+from outlast.analysis.report import write_report
+from outlast.analysis.sensitivity import sensitivity
+from outlast.analysis.tables import Sweep, outcome_table, weekly_bands
+from outlast.cli import main
+from outlast.experiments.design import load_experiment
+from outlast.experiments.engine import LocalBackend, run_sweep
 
 BASE = """
     seeds = {seeds}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.experiment import load_experiment
-from model.sweep import DaskBackend, LocalBackend, run_sweep
+from outlast.experiments.design import load_experiment
+from outlast.experiments.engine import DaskBackend, LocalBackend, run_sweep
 
 EXPERIMENT = """
     seeds = 3

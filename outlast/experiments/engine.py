@@ -1,9 +1,9 @@
 """Sweeps: an experiment's runs, batched, on a local process pool or a Dask cluster.
 
-Each run is a pure function of its Scenario and seed (`model.runner.run_simulation`), so the
+Each run is a pure function of its Scenario and seed (`outlast.experiments.runner.run_simulation`), so the
 results are the same whatever the backend, the number of workers, the batch size and the order
 in which batches finish. Only this process writes to the output directory: workers return their
-batches' tables, which are stored as they arrive (`model.store.SweepStore`). Rerunning the same
+batches' tables, which are stored as they arrive (`outlast.experiments.store.SweepStore`). Rerunning the same
 command after an interruption, even ``kill -9``, runs only the runs that are missing.
 """
 
@@ -27,15 +27,14 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from model.allocator import keep_large_blocks_on_the_heap
-from model.cli import EXIT_INTERRUPTED
-from model.experiment import Experiment, ExperimentError
-from model.runner import run_simulation
 from model.scenario import Scenario
-from model.store import (
+from outlast.exit_codes import EXIT_INTERRUPTED
+from outlast.experiments.allocator import keep_large_blocks_on_the_heap
+from outlast.experiments.design import Experiment, ExperimentError
+from outlast.experiments.runner import run_simulation
+from outlast.experiments.store import (
     STORE_NAMES,
     SweepStore,
-    os_error_line,
     output_dir_problem,
     provenance,
     read_manifest,
@@ -214,7 +213,7 @@ class LocalBackend:
         ended by Ctrl-C stops the sweep (KeyboardInterrupt), whether or not this process saw it.
         """
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["model.sweep"])
+        context.set_forkserver_preload(["outlast.experiments.engine"])
         interrupted = context.Event()
         pool = ProcessPoolExecutor(
             max_workers=self.workers,
@@ -585,38 +584,3 @@ def default_output(exp: Experiment, seeds_override: int | None) -> Path:
     """runs/output/<name>, or <name>-seedsN when the seeds are overridden."""
     suffix = f"-seeds{seeds_override}" if seeds_override is not None else ""
     return Path("runs/output") / f"{exp.name}{suffix}"
-
-
-def sweep_command(args: Any) -> int:
-    """``outlast sweep``: validate, pick the backend, run, print where the results are."""
-    from model.experiment import load_experiment
-
-    exp = load_experiment(args.experiment, seeds=args.seeds)
-    out = args.out or default_output(exp, args.seeds)
-    check_output_dir(out, exp, args.overwrite)
-    backend = make_backend(args.workers, args.scheduler)
-    resume = f"finished runs are kept in {out}/, run the same command again to resume"
-    try:
-        done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
-    except WorkerLost as exc:
-        print(f"outlast sweep: error: {exc}; {resume}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # the disk filled, or the directory went away mid-sweep
-        print(f"outlast sweep: error: {os_error_line(exc)}; {resume}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"outlast sweep: interrupted; {resume}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    finally:
-        backend.close()
-    if done.n_run_now == 0 and done.n_done_before == done.n_runs:
-        print(f"sweep '{exp.name}' already complete: {done.n_runs} runs in {out}/")
-    else:
-        print(
-            f"sweep '{exp.name}': {done.n_runs} runs ({len(exp.points)} points x {exp.seeds} "
-            f"seeds), {done.n_run_now} run now, {done.n_done_before} found finished"
-        )
-    if done.n_failed:
-        print(f"warning: {done.n_failed} runs failed; see the 'error' column of results.parquet")
-    print(f"results: {out}/ (results.parquet, weekly.parquet, manifest.json)")
-    return 0

@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.experiment import ExperimentError, load_experiment
-from model.sweep import default_output
+from outlast.experiments.design import ExperimentError, load_experiment
+from outlast.experiments.engine import default_output
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("model", "agents", "dashboards")

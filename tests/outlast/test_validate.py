@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import validate as v
-from model.cli import main
-from model.runner import RunResult
+from outlast.analysis import validate as v
+from outlast.cli import main
+from outlast.experiments.runner import RunResult
 
 
 def fake_result(deaths: dict[str, float], week_values: dict[str, list[float]]) -> RunResult:

@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.cli import main, parameter_markdown
+from outlast.cli import main
+from outlast.cli.params import parameter_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--set", "n_soldier_agents=500", "--set", "n_elites=30", "--set", "citizens_per_region=20"]
@@ -14,7 +15,7 @@ FAST = ["--set", "n_soldier_agents=500", "--set", "n_elites=30", "--set", "citiz
 
 def outlast(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "model.cli", *args],
+        [sys.executable, "-m", "outlast", *args],
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,

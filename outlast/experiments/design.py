@@ -40,7 +40,7 @@ from model.scenario import (
     preset_overrides,
     read_toml,
 )
-from model.store import content_hash
+from outlast.experiments.store import content_hash
 
 #: Spawn keys of the master seed's two independent streams.
 RUN_STREAM = 0

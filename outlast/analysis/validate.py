@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from model.politics_checks import CHECK_SIZES, COUP_CONDITIONS, pool_coups
-from model.runner import RunResult, run_simulation
 from model.scenario import Scenario, load_scenario, parse_assignment
+from outlast.analysis.politics_checks import CHECK_SIZES, COUP_CONDITIONS, pool_coups
+from outlast.experiments.runner import RunResult, run_simulation
 
 CALIBRATION = "calibration"
 CHECK = "check"

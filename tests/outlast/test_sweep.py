@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model import sweep as sweep_module
-from model.experiment import ExperimentError, load_experiment
-from model.runner import run_simulation
-from model.store import SweepStore
-from model.sweep import LocalBackend, RunTask, run_batch, run_sweep
+from outlast.experiments import engine as sweep_module
+from outlast.experiments.design import ExperimentError, load_experiment
+from outlast.experiments.engine import LocalBackend, RunTask, run_batch, run_sweep
+from outlast.experiments.runner import run_simulation
+from outlast.experiments.store import SweepStore
 
 EXPERIMENT = """
     preset = "defection_fund"
@@ -209,7 +209,7 @@ def test_sweep_resumes_after_kill_9_without_losing_or_repeating_a_run(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "model.cli",
+        "outlast",
         "sweep",
         str(path),
         "--out",

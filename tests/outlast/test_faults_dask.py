@@ -15,13 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-from model import sweep as sweep_module
-from model.cli import main
-from model.experiment import load_experiment
-from model.store import SweepStore
-from model.sweep import LocalBackend, run_sweep
-from tests.model.test_faults import EXPERIMENT, assert_no_partial_result, tables
-from tests.model.test_sweep_dask import start, stop
+from outlast.cli import main
+from outlast.experiments import engine as sweep_module
+from outlast.experiments.design import load_experiment
+from outlast.experiments.engine import LocalBackend, run_sweep
+from outlast.experiments.store import SweepStore
+from tests.outlast.test_faults import EXPERIMENT, assert_no_partial_result, tables
+from tests.outlast.test_sweep_dask import start, stop
 
 N_RUNS = 10
 

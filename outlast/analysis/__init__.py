@@ -1,0 +1,1 @@
+"""Analysis of results: tables, figures, sensitivity, discovery, validation against figures."""
