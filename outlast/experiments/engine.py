@@ -93,7 +93,7 @@ def run_batch(tasks: list[RunTask], keep_final: list[str], keep_weekly: list[str
         weekly rows (run_id, week, the weekly metrics).
 
     """
-    keep_large_blocks_on_the_heap()  # in Dask workers: see model/allocator.py
+    keep_large_blocks_on_the_heap()  # in Dask workers: see outlast/experiments/allocator.py
     rows: list[dict[str, Any]] = []
     weeks: list[pd.DataFrame] = []
     for task in tasks:

@@ -15,7 +15,7 @@ from outlast.experiments.design import ExperimentError, load_experiment
 from outlast.experiments.engine import default_output
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("model", "agents", "dashboards")
+PACKAGES = ("outlast", "model", "agents", "dashboards")
 #: Modules whose load/loads run code (yaml.load without a safe loader, pickle, marshal, shelve).
 FORBIDDEN_MODULES = {"pickle", "cPickle", "dill", "cloudpickle", "marshal", "shelve", "yaml"}
 
