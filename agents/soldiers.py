@@ -14,6 +14,7 @@ calibration.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,16 +22,10 @@ import scipy.sparse as sp
 
 from agents import soldier_kernel as kernel
 from agents.soldier_kernel import (
-    ACTIVE,
-    DESERT,
-    DESERTED,
-    INVALIDED,
-    KILLED,
     STATUS_NAMES,
-    STAY,
-    SURRENDER,
-    SURRENDERED,
     DecisionWeights,
+    SoldierChoice,
+    SoldierStatus,
     choose,
     contacts_line,
     leave_margin,
@@ -43,28 +38,20 @@ from agents.views import ArrayAgent, ArrayColumn
 if TYPE_CHECKING:
     import mesa
 
-# The public names of soldiers: the status and choice codes and the rule come from the kernel.
+# The public names of soldiers: the status and choice enums and the rule come from the kernel.
 __all__ = [
-    "ACTIVE",
-    "CONTRACT",
-    "DESERT",
-    "DESERTED",
     "EAGER_VIEW_LIMIT",
-    "INVALIDED",
-    "KILLED",
     "KIND_NAMES",
-    "MOBILISED",
-    "PROFESSIONAL",
     "STATUS_NAMES",
-    "STAY",
-    "SURRENDER",
-    "SURRENDERED",
     "ArmyWeek",
     "ArmyWeekResult",
     "Census",
     "DecisionWeights",
     "Soldier",
+    "SoldierChoice",
     "SoldierCorps",
+    "SoldierKind",
+    "SoldierStatus",
     "WeekInputs",
     "adjacency_from_graph",
     "choose",
@@ -74,9 +61,17 @@ __all__ = [
     "unit_network",
 ]
 
-# Recruitment kinds.
-PROFESSIONAL, MOBILISED, CONTRACT = 0, 1, 2
-KIND_NAMES = ("professional", "mobilised", "contract")
+
+class SoldierKind(IntEnum):
+    """How a soldier was recruited (the int8 ``kind``): it sets his loyalty and exposure."""
+
+    PROFESSIONAL = 0
+    MOBILISED = 1
+    CONTRACT = 2
+
+
+#: Lower-case kind names, indexed by kind code.
+KIND_NAMES = tuple(kind.name.lower() for kind in SoldierKind)
 
 # Soldier views are registered with the model eagerly up to this many soldiers; above it they are
 # created on first access, because registering a million mesa agents costs seconds while the whole
@@ -131,7 +126,7 @@ class ArmyWeek:
 class Census:
     """Counts of soldiers (agents, not soldiers represented)."""
 
-    by_status: np.ndarray  #: active, deserted, surrendered, killed, invalided
+    by_status: np.ndarray  #: agents in each status, indexed by `SoldierStatus`
     active_at_front: int
     active_aware: int
     killed_minority: int
@@ -174,7 +169,7 @@ class Soldier(ArrayAgent):
             j: This soldier's position in ``week.index``.
 
         Returns:
-            STAY, DESERT or SURRENDER. A first contact with the surrender line is recorded on him.
+            The `SoldierChoice`. A first contact with the surrender line is recorded on him.
 
         """
         corps: SoldierCorps = self.population
@@ -362,7 +357,7 @@ class SoldierCorps:
             self._grow(self.size + n, rng)
         slots = range(self.size, self.size + n)
         new = slice(self.size, self.size + n)
-        self.status[new] = ACTIVE
+        self.status[new] = SoldierStatus.ACTIVE
         self.region[new] = region
         self.minority[new] = minority
         self.kind[new] = kind
@@ -400,7 +395,7 @@ class SoldierCorps:
         return getattr(self, name)[: self.size]
 
     def counts(self) -> np.ndarray:
-        """Agents in each status: active, deserted, surrendered, killed, invalided."""
+        """Agents in each status, indexed by `SoldierStatus`."""
         return self.census().by_status
 
     def census(self) -> Census:
@@ -409,20 +404,21 @@ class SoldierCorps:
         counts = kernel.census(
             self.status[:n], self.at_front[:n], self.aware[:n], self.minority[:n]
         )
+        statuses = len(SoldierStatus)
         return Census(
-            by_status=counts[: len(STATUS_NAMES)],
-            active_at_front=int(counts[5]),
-            active_aware=int(counts[6]),
-            killed_minority=int(counts[7]),
+            by_status=counts[:statuses],
+            active_at_front=int(counts[statuses]),
+            active_aware=int(counts[statuses + 1]),
+            killed_minority=int(counts[statuses + 2]),
         )
 
     def active_count(self) -> int:
         """Number of active soldiers (one pass over the status bytes)."""
-        return int(np.count_nonzero(self.view("status") == ACTIVE))
+        return int(np.count_nonzero(self.view("status") == SoldierStatus.ACTIVE))
 
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers (int32 while the slots fit)."""
-        return kernel.slots_with(self.view("status"), ACTIVE, self._index_type)
+        return kernel.slots_with(self.view("status"), SoldierStatus.ACTIVE, self._index_type)
 
     @property
     def _index_type(self) -> type:
@@ -721,13 +717,13 @@ class SoldierCorps:
         crossed = rng.random(attempts.size) < week.crossing_success_prob
         surrendered, died_crossing = attempts[crossed], attempts[~crossed]
         # Deserters at large before this week's are the ones the military police may catch.
-        at_large = kernel.slots_with(self.view("status"), DESERTED, self._index_type)
+        at_large = kernel.slots_with(self.view("status"), SoldierStatus.DESERTED, self._index_type)
         caught = at_large[rng.random(at_large.size) < week.detection_per_week]
-        self.status[caught] = ACTIVE
+        self.status[caught] = SoldierStatus.ACTIVE
         self.at_front[caught] = False
-        self.status[deserters] = DESERTED
-        self.status[surrendered] = SURRENDERED
-        self.status[died_crossing] = KILLED
+        self.status[deserters] = SoldierStatus.DESERTED
+        self.status[surrendered] = SoldierStatus.SURRENDERED
+        self.status[died_crossing] = SoldierStatus.KILLED
         self.unit_deterrence *= 1.0 - week.deterrence_decay
         np.add.at(self.unit_deterrence, self.unit[caught], week.deterrence_per_caught)
         return ArmyWeekResult(

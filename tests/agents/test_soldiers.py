@@ -8,16 +8,11 @@ import pytest
 import scipy.sparse as sp
 
 from agents.soldiers import (
-    ACTIVE,
-    DESERT,
-    DESERTED,
-    INVALIDED,
-    KILLED,
-    STAY,
-    SURRENDER,
     DecisionWeights,
     Soldier,
+    SoldierChoice,
     SoldierCorps,
+    SoldierStatus,
     WeekInputs,
     adjacency_from_graph,
     choose,
@@ -87,8 +82,8 @@ def granovetter_cascade(thresholds_people: list[int], per_agent: bool = False) -
     for _ in range(n + 1):
         week = quiet_week(corps)
         choice = corps.decide_each(week) if per_agent else corps.decide_all(week)
-        corps.status[week.index[choice == DESERT]] = DESERTED
-    return int((corps.view("status") == DESERTED).sum())
+        corps.status[week.index[choice == SoldierChoice.DESERT]] = SoldierStatus.DESERTED
+    return int((corps.view("status") == SoldierStatus.DESERTED).sum())
 
 
 @pytest.mark.parametrize("per_agent", [False, True])
@@ -143,9 +138,9 @@ def test_rule_works_on_scalars_and_arrays_alike():
         scalar = leave_margin(*(a[i] if isinstance(a, np.ndarray) else a for a in args), w)
         assert scalar == pytest.approx(margins[i], abs=1e-12)
     choice = choose(margins, args[4])
-    assert set(np.unique(choice)) <= {STAY, DESERT, SURRENDER}
-    assert np.all((choice == SURRENDER) == ((margins >= 0) & args[4]))
-    assert np.all((choice == DESERT) == ((margins >= 0) & ~args[4]))
+    assert set(np.unique(choice)) <= set(SoldierChoice)
+    assert np.all((choice == SoldierChoice.SURRENDER) == ((margins >= 0) & args[4]))
+    assert np.all((choice == SoldierChoice.DESERT) == ((margins >= 0) & ~args[4]))
 
 
 def test_front_barrier_and_offer_enter_only_at_the_front():
@@ -219,7 +214,7 @@ def test_vectorized_and_per_agent_choices_agree_on_the_same_inputs():
     corps.aware[:n] = rng.random(n) < 0.5
     corps.threshold[:n] = rng.normal(0.2, 0.3, n)
     corps.pay_value[:n] = rng.random(n)
-    corps.status[rng.choice(n, 40, replace=False)] = DESERTED
+    corps.status[rng.choice(n, 40, replace=False)] = SoldierStatus.DESERTED
     idx = corps.active_index()
     left, _ = corps.peer_signals()
     week = WeekInputs(
@@ -239,7 +234,7 @@ def test_vectorized_and_per_agent_choices_agree_on_the_same_inputs():
     each = corps.decide_each(week)
     assert np.array_equal(vector, each)
     assert np.array_equal(vector_contacts, corps.contacted)
-    assert 0 < (vector != STAY).sum() < idx.size
+    assert 0 < (vector != SoldierChoice.STAY).sum() < idx.size
 
 
 def test_soldier_views_are_registered_agents_on_the_arrays():
@@ -272,13 +267,13 @@ def test_casualties_follow_exposure_and_invalided_ratio():
     corps.at_front[:n] = True
     corps.exposure[: n // 2] = 2.0
     killed, invalided = corps.casualties(0.02, 2.0, np.random.default_rng(1))
-    assert np.all(corps.status[killed] == KILLED)
-    assert np.all(corps.status[invalided] == INVALIDED)
+    assert np.all(corps.status[killed] == SoldierStatus.KILLED)
+    assert np.all(corps.status[invalided] == SoldierStatus.INVALIDED)
     high = (killed < n // 2).sum()
     low = (killed >= n // 2).sum()
     assert 1.7 < high / low < 2.3
     assert 1.8 < invalided.size / killed.size < 2.2
-    rear_only = corps.status == ACTIVE
+    rear_only = corps.status == SoldierStatus.ACTIVE
     assert rear_only.sum() == n - killed.size - invalided.size
 
 
@@ -340,7 +335,9 @@ def test_census_counts_what_numpy_counts():
     status = corps.view("status")
     census = corps.census()
     assert census.by_status.tolist() == [int(np.sum(status == k)) for k in range(5)]
-    active = status == ACTIVE
+    active = status == SoldierStatus.ACTIVE
     assert census.active_at_front == int(np.sum(active & corps.view("at_front")))
     assert census.active_aware == int(np.sum(active & corps.view("aware")))
-    assert census.killed_minority == int(np.sum((status == KILLED) & corps.view("minority")))
+    assert census.killed_minority == int(
+        np.sum((status == SoldierStatus.KILLED) & corps.view("minority"))
+    )
