@@ -385,18 +385,9 @@ class SoldierCorps:
             view = self._views[index] = Soldier(self.model, self, index)
         return view
 
-    def register_all(self) -> None:
-        """Create a view for every soldier (for per-agent stepping and inspection)."""
-        for i in range(self.size):
-            self.agent(i)
-
     def view(self, name: str) -> np.ndarray:
         """The live part (recruited soldiers) of one column."""
         return getattr(self, name)[: self.size]
-
-    def counts(self) -> np.ndarray:
-        """Agents in each status, indexed by `SoldierStatus`."""
-        return self.census().by_status
 
     def census(self) -> Census:
         """The soldiers counted by status and by what the metrics read, in one pass."""
@@ -448,72 +439,43 @@ class SoldierCorps:
         )
         return self._left_ties, self._aware_ties
 
-    def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: share of unit ties who left (float32), and aware active ties (int32)."""
-        left_ties, aware_ties = self.peer_counts()
-        return left_ties.astype(np.float32) / self.degree, aware_ties
-
     def rotate(
-        self,
-        rate: float,
-        share_at_front: float,
-        rng: np.random.Generator,
-        active: np.ndarray | None = None,
+        self, rate: float, share_at_front: float, rng: np.random.Generator, active: np.ndarray
     ) -> np.ndarray:
-        """Move active soldiers between front and rear, keeping the front share near its target.
+        """Move ``active`` soldiers between front and rear, keeping the front share near its target.
 
         Rear to front at ``rate``, front to rear at ``rate * (1 - s) / s``, so that the share ``s``
-        at the front is the stationary share. ``active`` is the active index if already known.
+        at the front is the stationary share.
 
         Returns:
-            The active soldiers at the front after the move.
+            The active soldiers at the front after the move, ascending.
 
         """
-        active = self.active_index() if active is None else active
+        # numpy compares float32 draws with a Python float in float32: these are the same moves.
+        to_rear = rate * (1.0 - share_at_front) / share_at_front
         return kernel.rotate(
             self.at_front,
             active,
             rng.random(active.size, dtype=np.float32),
-            self._rotation_chances(rate, share_at_front),
+            np.array([rate, to_rear], dtype=np.float32),
         )
-
-    @staticmethod
-    def _rotation_chances(rate: float, share_at_front: float) -> np.ndarray:
-        """The chances to move from the rear (0) and from the front (1), in float32.
-
-        numpy compares float32 draws with a Python float in float32: these are the same moves.
-        """
-        to_rear = rate * (1.0 - share_at_front) / share_at_front
-        return np.array([rate, to_rear], dtype=np.float32)
 
     def casualties(
         self,
         hazard: float,
         invalided_per_death: float,
         rng: np.random.Generator,
-        active: np.ndarray | None = None,
+        front: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Front losses: killed, or invalided out of the force for good.
+        """Front losses among the active soldiers ``front``: killed, or invalided out for good.
 
         A front soldier is killed with probability ``hazard`` x his exposure and invalided out with
-        that times ``invalided_per_death``; one draw per front soldier decides both. ``active`` is
-        the active index if already known.
+        that times ``invalided_per_death``; one draw per front soldier decides both.
 
         Returns:
             Indices killed, indices invalided.
 
         """
-        active = self.active_index() if active is None else active
-        front = kernel.select(active, self.at_front, True)
-        return self._front_losses(front, hazard, invalided_per_death, rng)
-
-    def _front_losses(
-        self,
-        front: np.ndarray,
-        hazard: float,
-        invalided_per_death: float,
-        rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
         # float32 chances: numpy multiplies the float32 exposure by Python floats in float32.
         return kernel.front_losses(
             self.status,
@@ -530,25 +492,13 @@ class SoldierCorps:
         per_tie: float,
         aware_ties: np.ndarray,
         rng: np.random.Generator,
-        active: np.ndarray | None = None,
+        unaware: np.ndarray,
     ) -> None:
         """Broadcast reach plus spread from aware active unit mates (1 - (1 - p)^k for k ties).
 
-        ``aware_ties`` counts each slot's aware active ties (`peer_counts`); ``active`` is the
-        active index if already known.
+        ``unaware`` are the active soldiers not yet aware; ``aware_ties`` counts each slot's
+        aware active ties (`peer_counts`).
         """
-        active = self.active_index() if active is None else active
-        unaware = kernel.select(active, self.aware, False)
-        self._hear(unaware, reach, per_tie, aware_ties, rng)
-
-    def _hear(
-        self,
-        unaware: np.ndarray,
-        reach: float,
-        per_tie: float,
-        aware_ties: np.ndarray,
-        rng: np.random.Generator,
-    ) -> None:
         if reach <= 0.0 and per_tie <= 0.0:
             return
         # The chance for each possible count of ties, computed once in float32.
@@ -700,18 +650,11 @@ class SoldierCorps:
 
         """
         active = self.active_index()
-        front = kernel.rotate(
-            self.at_front,
-            active,
-            rng.random(active.size, dtype=np.float32),
-            self._rotation_chances(week.rotation_rate, week.share_at_front),
-        )
-        killed, invalided = self._front_losses(
-            front, week.death_hazard, week.invalided_per_death, rng
-        )
+        front = self.rotate(week.rotation_rate, week.share_at_front, rng, active)
+        killed, invalided = self.casualties(week.death_hazard, week.invalided_per_death, rng, front)
         left_ties, aware_ties = self.peer_counts()
         idx, unaware = kernel.active_and_unaware(active, self.status, self.aware)
-        self._hear(unaware, week.offer_reach, week.awareness_per_tie, aware_ties, rng)
+        self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, unaware)
         choice, contacts = self.decide(week, idx, left_ties, rng, per_agent)
         deserters, attempts = kernel.split_choices(idx, choice)
         crossed = rng.random(attempts.size) < week.crossing_success_prob

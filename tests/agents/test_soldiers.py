@@ -63,7 +63,8 @@ def make_corps(n: int, unit_size: int, weights=PEERS_ONLY, seed: int = 0, ties: 
 def quiet_week(corps: SoldierCorps) -> WeekInputs:
     """Inputs with nothing but the peers: no grievance, offer, deterrence, punishment or noise."""
     idx = corps.active_index()
-    left_share, _ = corps.peer_signals()
+    left_ties, _ = corps.peer_counts()
+    left_share = left_ties.astype(np.float32) / corps.degree
     zeros = np.zeros(idx.size, dtype=np.float32)
     return WeekInputs(idx, left_share[idx], zeros, zeros, zeros, zeros, 0.0, 0.0)
 
@@ -216,10 +217,10 @@ def test_vectorized_and_per_agent_choices_agree_on_the_same_inputs():
     corps.pay_value[:n] = rng.random(n)
     corps.status[rng.choice(n, 40, replace=False)] = SoldierStatus.DESERTED
     idx = corps.active_index()
-    left, _ = corps.peer_signals()
+    left_ties, _ = corps.peer_counts()
     week = WeekInputs(
         idx,
-        left[idx],
+        left_ties[idx].astype(np.float32) / corps.degree[idx],
         rng.random(idx.size).astype(np.float32),
         rng.random(idx.size).astype(np.float32),
         np.zeros(idx.size, dtype=np.float32),
@@ -266,7 +267,7 @@ def test_casualties_follow_exposure_and_invalided_ratio():
     n = corps.size
     corps.at_front[:n] = True
     corps.exposure[: n // 2] = 2.0
-    killed, invalided = corps.casualties(0.02, 2.0, np.random.default_rng(1))
+    killed, invalided = corps.casualties(0.02, 2.0, np.random.default_rng(1), corps.active_index())
     assert np.all(corps.status[killed] == SoldierStatus.KILLED)
     assert np.all(corps.status[invalided] == SoldierStatus.INVALIDED)
     high = (killed < n // 2).sum()
@@ -281,7 +282,7 @@ def test_rotation_keeps_the_front_share_near_its_target():
     _, corps = make_corps(20_000, unit_size=100, seed=4)
     rng = np.random.default_rng(9)
     for _ in range(100):
-        corps.rotate(0.05, 0.6, rng)
+        corps.rotate(0.05, 0.6, rng, corps.active_index())
     assert corps.view("at_front").mean() == pytest.approx(0.6, abs=0.02)
 
 
@@ -290,8 +291,10 @@ def test_awareness_spreads_along_ties_without_broadcast():
     rng = np.random.default_rng(2)
     corps.aware[0] = True
     for _ in range(30):
-        _, aware_ties = corps.peer_signals()
-        corps.spread_awareness(0.0, 0.3, aware_ties, rng)
+        _, aware_ties = corps.peer_counts()
+        active = corps.active_index()
+        unaware = active[~corps.aware[active]]
+        corps.spread_awareness(0.0, 0.3, aware_ties, rng, unaware)
     aware_units = np.unique(corps.unit[: corps.size][corps.view("aware")])
     assert corps.view("aware").sum() > 20
     assert aware_units.tolist() == [0]

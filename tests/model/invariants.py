@@ -80,7 +80,7 @@ class Invariants:
         """Every invariant on the model's current state."""
         m = self.model
         corps = m.corps
-        counts = corps.counts()
+        counts = corps.census().by_status
         per = m.params.soldiers_per_agent
         # Soldiers: each agent in one status; each status holds what its counter says.
         assert counts.sum() == corps.size <= corps.capacity

@@ -58,7 +58,7 @@ def test_every_soldier_is_in_exactly_one_state_every_week(small):
         m.step()
         status = m.corps.view("status")
         assert set(np.unique(status)) <= set(SoldierStatus)
-        assert m.corps.counts().sum() == m.corps.size
+        assert m.corps.census().by_status.sum() == m.corps.size
 
 
 @pytest.mark.parametrize("preset", ["baseline", "combined"])
