@@ -19,6 +19,7 @@ reproduce that here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -31,14 +32,35 @@ from agents.views import ArrayAgent, ArrayColumn
 if TYPE_CHECKING:
     import mesa
 
-LOYAL, PRESSING, CONSPIRING = 0, 1, 2
-ACTION_NAMES = ("loyal", "pressing", "conspiring")
-MILITARY, SECURITY, CIVILIAN = 0, 1, 2
-KIND_NAMES = ("military", "security", "civilian")
+
+class EliteAction(IntEnum):
+    """An elite's choice this week (the int8 ``action``), in rising opposition to the leader."""
+
+    LOYAL = 0
+    PRESSING = 1
+    CONSPIRING = 2
+
+
+class EliteKind(IntEnum):
+    """Where an elite's power lies (``kind``); it sets his costs of the war and outside option."""
+
+    MILITARY = 0
+    SECURITY = 1
+    CIVILIAN = 2
+
+
+#: Lower-case action names, indexed by action code.
+ACTION_NAMES = tuple(action.name.lower() for action in EliteAction)
+#: Lower-case kind names, indexed by kind code.
+KIND_NAMES = tuple(kind.name.lower() for kind in EliteKind)
 #: Shares of elites by kind (assumption).
 KIND_SHARES = (0.4, 0.3, 0.3)
 #: Range of each kind's base cost of the war (sanctions, lost business, risk; assumption).
-BASE_COST_RANGE = {MILITARY: (0.05, 0.25), SECURITY: (0.0, 0.15), CIVILIAN: (0.15, 0.4)}
+BASE_COST_RANGE = {
+    EliteKind.MILITARY: (0.05, 0.25),
+    EliteKind.SECURITY: (0.0, 0.15),
+    EliteKind.CIVILIAN: (0.15, 0.4),
+}
 #: How each kind's cost rises with the army's decline (assumption: the military bears the
 #: losses most, civilians least).
 ARMY_COST_SENSITIVITY = np.array([0.8, 0.4, 0.2])
@@ -189,13 +211,13 @@ class EliteCircle:
         )
         self.adjacency = sp.csr_array(nx.to_scipy_sparse_array(self.graph, format="csr"))
         self.faction = np.array([self.graph.nodes[i]["block"] for i in range(n)])
-        self.kind = rng.choice(3, size=n, p=KIND_SHARES)
+        self.kind = rng.choice(len(EliteKind), size=n, p=KIND_SHARES)
         # The power of a seat; a purged elite's successor inherits it.
         self.power = rng.pareto(power_alpha, size=n) + 1.0
         self.loyalty = np.zeros(n)
         self.fear = np.zeros(n)
         self.base_cost = np.zeros(n)
-        self.action = np.full(n, LOYAL, dtype=np.int8)
+        self.action = np.full(n, EliteAction.LOYAL, dtype=np.int8)
         self.purged_week = np.full(n, -1)
         self.purges = 0
         for i in range(n):
@@ -209,7 +231,7 @@ class EliteCircle:
         self.base_cost[i] = rng.uniform(lo, hi)
         self.loyalty[i] = rng.uniform(*LOYALTY_RANGE) + extra_loyalty
         self.fear[i] = fear
-        self.action[i] = LOYAL
+        self.action[i] = EliteAction.LOYAL
 
     def purge(
         self,
@@ -243,7 +265,7 @@ class EliteCircle:
         tied[seats] = False
         return np.flatnonzero(tied)
 
-    def power_share(self, action: int) -> float:
+    def power_share(self, action: EliteAction) -> float:
         """Share of total power held by elites taking `action`."""
         return float(self.power[self.action == action].sum() / self.power.sum())
 
@@ -289,8 +311,8 @@ class EliteCircle:
         `switching_signal`). The fundamental is resilience x perceived strength: the power share
         a plot needs.
         """
-        pressing_nb = self.neighbour_share(self.action >= PRESSING)
-        conspiring_nb = self.neighbour_share(self.action == CONSPIRING)
+        pressing_nb = self.neighbour_share(self.action >= EliteAction.PRESSING)
+        conspiring_nb = self.neighbour_share(self.action == EliteAction.CONSPIRING)
         fear = self.total_fear(signals)
         gain = self.war_cost(signals) + OUTSIDE_OPTION_BY_KIND[self.kind] * signals.outside_option
         loss = rule.conspiracy_cost + self.loyalty + fear + signals.rally
@@ -308,9 +330,11 @@ class EliteCircle:
         theta_hat = regime_change_threshold(cost_ratio, self.power)
         threshold = switching_signal(theta_hat, cost_ratio, rule.signal_noise)
         conspiring = pressing & (signal < threshold)
-        self.action = np.where(conspiring, CONSPIRING, np.where(pressing, PRESSING, LOYAL)).astype(
-            np.int8
-        )
+        self.action = np.where(
+            conspiring,
+            EliteAction.CONSPIRING,
+            np.where(pressing, EliteAction.PRESSING, EliteAction.LOYAL),
+        ).astype(np.int8)
 
     def decay_fear(self, rate: float) -> None:
         """Own fear fades by `rate` each week."""

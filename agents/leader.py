@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import mesa
 
-from agents.regime import unrest_pressure
+from agents.regime import unrest_pressure, weighted_index
 
 #: Weights of the leader's threat perception (assumption; they sum to 1 so threat is in [0, 1]).
 THREAT_WEIGHTS = {
@@ -51,7 +51,7 @@ def threat_level(threats: Threats) -> float:
     """Weighted threat in [0, 1]; unrest enters as its pressure ``min(1, unrest / 0.2)``."""
     values = {f.name: getattr(threats, f.name) for f in fields(threats)}
     values["unrest"] = unrest_pressure(threats.unrest)
-    return float(sum(THREAT_WEIGHTS[k] * min(1.0, max(0.0, values[k])) for k in THREAT_WEIGHTS))
+    return weighted_index(THREAT_WEIGHTS, values)
 
 
 @dataclass(frozen=True)

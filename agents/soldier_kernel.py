@@ -21,16 +21,38 @@ which is why the rule lives here with the loops that inline it.
 from __future__ import annotations
 
 import functools
+from enum import IntEnum
 from typing import Any, NamedTuple
 
 import numba
 import numpy as np
 
-# Status codes. Every recruited soldier is in exactly one of them.
-ACTIVE, DESERTED, SURRENDERED, KILLED, INVALIDED = 0, 1, 2, 3, 4
-STATUS_NAMES = ("active", "deserted", "surrendered", "killed", "invalided")
-# Weekly choices.
-STAY, DESERT, SURRENDER = 0, 1, 2
+
+class SoldierStatus(IntEnum):
+    """Where a recruited soldier is; every one is in exactly one status (the int8 ``status``).
+
+    numba compiles a member used in a kernel to its integer constant, and numpy compares and
+    indexes with a member as with its value.
+    """
+
+    ACTIVE = 0
+    DESERTED = 1
+    SURRENDERED = 2
+    KILLED = 3
+    INVALIDED = 4
+
+
+class SoldierChoice(IntEnum):
+    """An active soldier's weekly choice (an int8 array); a leaver surrenders at the front."""
+
+    STAY = 0
+    DESERT = 1
+    #: DESERT + 1, so that the choice of a leaver is DESERT + at_front (`choose`).
+    SURRENDER = 2
+
+
+#: Lower-case status names, indexed by status code (table columns, labels).
+STATUS_NAMES = tuple(status.name.lower() for status in SoldierStatus)
 
 
 class DecisionWeights(NamedTuple):
@@ -148,7 +170,9 @@ def choose(margin: Any, at_front: Any) -> Any:
 
     """
     # (DESERT + at_front) x leaves, in int8 throughout: SURRENDER = DESERT + 1, STAY = 0.
-    return (np.int8(DESERT) + np.asarray(at_front, dtype=np.int8)) * np.asarray(margin >= 0.0)
+    return (np.int8(SoldierChoice.DESERT) + np.asarray(at_front, dtype=np.int8)) * np.asarray(
+        margin >= 0.0
+    )
 
 
 def contacts_line(margin: Any, aware: Any, at_front: Any, contacted: Any, contact_margin: float):
@@ -248,7 +272,7 @@ def active_and_unaware(soldiers: np.ndarray, status: np.ndarray, aware: np.ndarr
     unaware = np.empty(soldiers.size, dtype=soldiers.dtype)
     n_active = n_unaware = 0
     for s in soldiers:
-        is_active = status[_at(s)] == ACTIVE
+        is_active = status[_at(s)] == SoldierStatus.ACTIVE
         active[n_active] = s
         n_active += is_active
         unaware[n_unaware] = s
@@ -306,11 +330,11 @@ def front_losses(
             if u < death_p:
                 killed[n_killed] = soldiers[j]
                 n_killed += 1
-                status[s] = KILLED
+                status[s] = SoldierStatus.KILLED
             else:
                 invalided[n_invalided] = soldiers[j]
                 n_invalided += 1
-                status[s] = INVALIDED
+                status[s] = SoldierStatus.INVALIDED
     return killed[:n_killed], invalided[:n_invalided]
 
 
@@ -350,8 +374,8 @@ def update_peer_counts(
     fresh = np.empty(n, dtype=np.uint8)
     for i in range(n):
         st = status[i]
-        fresh[i] = np.uint8((st == DESERTED) | (st == SURRENDERED)) | (
-            np.uint8((st == ACTIVE) & aware[i]) << 1
+        fresh[i] = np.uint8((st == SoldierStatus.DESERTED) | (st == SoldierStatus.SURRENDERED)) | (
+            np.uint8((st == SoldierStatus.ACTIVE) & aware[i]) << 1
         )
     for i in range(n):
         new, old = fresh[i], signal[i]
@@ -369,23 +393,27 @@ def update_peer_counts(
         signal[i] = new
 
 
+#: The census's counts past those by status start here.
+_STATUSES = len(SoldierStatus)
+
+
 @numba.njit(cache=True)
 def census(
     status: np.ndarray, at_front: np.ndarray, aware: np.ndarray, minority: np.ndarray
 ) -> np.ndarray:
-    """Counts in one pass (an int64 array of 8).
+    """Counts in one pass (an int64 array of len(SoldierStatus) + 3).
 
-    Soldiers in each of the five statuses, then the active at the front, the active and aware,
-    and the killed minority soldiers.
+    Soldiers in each status (indexed by `SoldierStatus`), then the active at the front, the
+    active and aware, and the killed minority soldiers.
     """
-    counts = np.zeros(8, dtype=np.int64)
+    counts = np.zeros(_STATUSES + 3, dtype=np.int64)
     for i in range(status.size):
         st = status[i]
         counts[_at(st)] += 1
-        is_active = st == ACTIVE
-        counts[5] += is_active & at_front[i]
-        counts[6] += is_active & aware[i]
-        counts[7] += (st == KILLED) & minority[i]
+        is_active = st == SoldierStatus.ACTIVE
+        counts[_STATUSES] += is_active & at_front[i]
+        counts[_STATUSES + 1] += is_active & aware[i]
+        counts[_STATUSES + 2] += (st == SoldierStatus.KILLED) & minority[i]
     return counts
 
 
@@ -398,9 +426,9 @@ def split_choices(soldiers: np.ndarray, choice: np.ndarray) -> tuple[np.ndarray,
     for j in range(soldiers.size):
         s = soldiers[j]
         deserters[n_deserters] = s
-        n_deserters += choice[j] == DESERT
+        n_deserters += choice[j] == SoldierChoice.DESERT
         surrendering[n_surrendering] = s
-        n_surrendering += choice[j] == SURRENDER
+        n_surrendering += choice[j] == SoldierChoice.SURRENDER
     return deserters[:n_deserters], surrendering[:n_surrendering]
 
 
@@ -481,7 +509,7 @@ def decide(
         if could_contact and low >= -contact_margin:
             contacted[s] = True
             contacts += 1
-        choice[j] = (DESERT + at_front[s]) if low >= 0.0 else STAY
+        choice[j] = (SoldierChoice.DESERT + at_front[s]) if low >= 0.0 else SoldierChoice.STAY
     return n_undecided, contacts
 
 
@@ -518,5 +546,5 @@ def decide_exactly(
         if aware[s] and at_front[s] and not contacted[s] and margin >= -contact_margin:
             contacted[s] = True
             contacts += 1
-        choice[j] = (DESERT + at_front[s]) if margin >= 0.0 else STAY
+        choice[j] = (SoldierChoice.DESERT + at_front[s]) if margin >= 0.0 else SoldierChoice.STAY
     return contacts

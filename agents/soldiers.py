@@ -14,6 +14,7 @@ calibration.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,16 +22,10 @@ import scipy.sparse as sp
 
 from agents import soldier_kernel as kernel
 from agents.soldier_kernel import (
-    ACTIVE,
-    DESERT,
-    DESERTED,
-    INVALIDED,
-    KILLED,
     STATUS_NAMES,
-    STAY,
-    SURRENDER,
-    SURRENDERED,
     DecisionWeights,
+    SoldierChoice,
+    SoldierStatus,
     choose,
     contacts_line,
     leave_margin,
@@ -43,28 +38,20 @@ from agents.views import ArrayAgent, ArrayColumn
 if TYPE_CHECKING:
     import mesa
 
-# The public names of soldiers: the status and choice codes and the rule come from the kernel.
+# The public names of soldiers: the status and choice enums and the rule come from the kernel.
 __all__ = [
-    "ACTIVE",
-    "CONTRACT",
-    "DESERT",
-    "DESERTED",
     "EAGER_VIEW_LIMIT",
-    "INVALIDED",
-    "KILLED",
     "KIND_NAMES",
-    "MOBILISED",
-    "PROFESSIONAL",
     "STATUS_NAMES",
-    "STAY",
-    "SURRENDER",
-    "SURRENDERED",
     "ArmyWeek",
     "ArmyWeekResult",
     "Census",
     "DecisionWeights",
     "Soldier",
+    "SoldierChoice",
     "SoldierCorps",
+    "SoldierKind",
+    "SoldierStatus",
     "WeekInputs",
     "adjacency_from_graph",
     "choose",
@@ -74,9 +61,17 @@ __all__ = [
     "unit_network",
 ]
 
-# Recruitment kinds.
-PROFESSIONAL, MOBILISED, CONTRACT = 0, 1, 2
-KIND_NAMES = ("professional", "mobilised", "contract")
+
+class SoldierKind(IntEnum):
+    """How a soldier was recruited (the int8 ``kind``): it sets his loyalty and exposure."""
+
+    PROFESSIONAL = 0
+    MOBILISED = 1
+    CONTRACT = 2
+
+
+#: Lower-case kind names, indexed by kind code.
+KIND_NAMES = tuple(kind.name.lower() for kind in SoldierKind)
 
 # Soldier views are registered with the model eagerly up to this many soldiers; above it they are
 # created on first access, because registering a million mesa agents costs seconds while the whole
@@ -131,7 +126,7 @@ class ArmyWeek:
 class Census:
     """Counts of soldiers (agents, not soldiers represented)."""
 
-    by_status: np.ndarray  #: active, deserted, surrendered, killed, invalided
+    by_status: np.ndarray  #: agents in each status, indexed by `SoldierStatus`
     active_at_front: int
     active_aware: int
     killed_minority: int
@@ -174,7 +169,7 @@ class Soldier(ArrayAgent):
             j: This soldier's position in ``week.index``.
 
         Returns:
-            STAY, DESERT or SURRENDER. A first contact with the surrender line is recorded on him.
+            The `SoldierChoice`. A first contact with the surrender line is recorded on him.
 
         """
         corps: SoldierCorps = self.population
@@ -362,7 +357,7 @@ class SoldierCorps:
             self._grow(self.size + n, rng)
         slots = range(self.size, self.size + n)
         new = slice(self.size, self.size + n)
-        self.status[new] = ACTIVE
+        self.status[new] = SoldierStatus.ACTIVE
         self.region[new] = region
         self.minority[new] = minority
         self.kind[new] = kind
@@ -390,18 +385,9 @@ class SoldierCorps:
             view = self._views[index] = Soldier(self.model, self, index)
         return view
 
-    def register_all(self) -> None:
-        """Create a view for every soldier (for per-agent stepping and inspection)."""
-        for i in range(self.size):
-            self.agent(i)
-
     def view(self, name: str) -> np.ndarray:
         """The live part (recruited soldiers) of one column."""
         return getattr(self, name)[: self.size]
-
-    def counts(self) -> np.ndarray:
-        """Agents in each status: active, deserted, surrendered, killed, invalided."""
-        return self.census().by_status
 
     def census(self) -> Census:
         """The soldiers counted by status and by what the metrics read, in one pass."""
@@ -409,20 +395,21 @@ class SoldierCorps:
         counts = kernel.census(
             self.status[:n], self.at_front[:n], self.aware[:n], self.minority[:n]
         )
+        statuses = len(SoldierStatus)
         return Census(
-            by_status=counts[: len(STATUS_NAMES)],
-            active_at_front=int(counts[5]),
-            active_aware=int(counts[6]),
-            killed_minority=int(counts[7]),
+            by_status=counts[:statuses],
+            active_at_front=int(counts[statuses]),
+            active_aware=int(counts[statuses + 1]),
+            killed_minority=int(counts[statuses + 2]),
         )
 
     def active_count(self) -> int:
         """Number of active soldiers (one pass over the status bytes)."""
-        return int(np.count_nonzero(self.view("status") == ACTIVE))
+        return int(np.count_nonzero(self.view("status") == SoldierStatus.ACTIVE))
 
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers (int32 while the slots fit)."""
-        return kernel.slots_with(self.view("status"), ACTIVE, self._index_type)
+        return kernel.slots_with(self.view("status"), SoldierStatus.ACTIVE, self._index_type)
 
     @property
     def _index_type(self) -> type:
@@ -452,72 +439,43 @@ class SoldierCorps:
         )
         return self._left_ties, self._aware_ties
 
-    def peer_signals(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per slot: share of unit ties who left (float32), and aware active ties (int32)."""
-        left_ties, aware_ties = self.peer_counts()
-        return left_ties.astype(np.float32) / self.degree, aware_ties
-
     def rotate(
-        self,
-        rate: float,
-        share_at_front: float,
-        rng: np.random.Generator,
-        active: np.ndarray | None = None,
+        self, rate: float, share_at_front: float, rng: np.random.Generator, active: np.ndarray
     ) -> np.ndarray:
-        """Move active soldiers between front and rear, keeping the front share near its target.
+        """Move ``active`` soldiers between front and rear, keeping the front share near its target.
 
         Rear to front at ``rate``, front to rear at ``rate * (1 - s) / s``, so that the share ``s``
-        at the front is the stationary share. ``active`` is the active index if already known.
+        at the front is the stationary share.
 
         Returns:
-            The active soldiers at the front after the move.
+            The active soldiers at the front after the move, ascending.
 
         """
-        active = self.active_index() if active is None else active
+        # numpy compares float32 draws with a Python float in float32: these are the same moves.
+        to_rear = rate * (1.0 - share_at_front) / share_at_front
         return kernel.rotate(
             self.at_front,
             active,
             rng.random(active.size, dtype=np.float32),
-            self._rotation_chances(rate, share_at_front),
+            np.array([rate, to_rear], dtype=np.float32),
         )
-
-    @staticmethod
-    def _rotation_chances(rate: float, share_at_front: float) -> np.ndarray:
-        """The chances to move from the rear (0) and from the front (1), in float32.
-
-        numpy compares float32 draws with a Python float in float32: these are the same moves.
-        """
-        to_rear = rate * (1.0 - share_at_front) / share_at_front
-        return np.array([rate, to_rear], dtype=np.float32)
 
     def casualties(
         self,
         hazard: float,
         invalided_per_death: float,
         rng: np.random.Generator,
-        active: np.ndarray | None = None,
+        front: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Front losses: killed, or invalided out of the force for good.
+        """Front losses among the active soldiers ``front``: killed, or invalided out for good.
 
         A front soldier is killed with probability ``hazard`` x his exposure and invalided out with
-        that times ``invalided_per_death``; one draw per front soldier decides both. ``active`` is
-        the active index if already known.
+        that times ``invalided_per_death``; one draw per front soldier decides both.
 
         Returns:
             Indices killed, indices invalided.
 
         """
-        active = self.active_index() if active is None else active
-        front = kernel.select(active, self.at_front, True)
-        return self._front_losses(front, hazard, invalided_per_death, rng)
-
-    def _front_losses(
-        self,
-        front: np.ndarray,
-        hazard: float,
-        invalided_per_death: float,
-        rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
         # float32 chances: numpy multiplies the float32 exposure by Python floats in float32.
         return kernel.front_losses(
             self.status,
@@ -534,25 +492,13 @@ class SoldierCorps:
         per_tie: float,
         aware_ties: np.ndarray,
         rng: np.random.Generator,
-        active: np.ndarray | None = None,
+        unaware: np.ndarray,
     ) -> None:
         """Broadcast reach plus spread from aware active unit mates (1 - (1 - p)^k for k ties).
 
-        ``aware_ties`` counts each slot's aware active ties (`peer_counts`); ``active`` is the
-        active index if already known.
+        ``unaware`` are the active soldiers not yet aware; ``aware_ties`` counts each slot's
+        aware active ties (`peer_counts`).
         """
-        active = self.active_index() if active is None else active
-        unaware = kernel.select(active, self.aware, False)
-        self._hear(unaware, reach, per_tie, aware_ties, rng)
-
-    def _hear(
-        self,
-        unaware: np.ndarray,
-        reach: float,
-        per_tie: float,
-        aware_ties: np.ndarray,
-        rng: np.random.Generator,
-    ) -> None:
         if reach <= 0.0 and per_tie <= 0.0:
             return
         # The chance for each possible count of ties, computed once in float32.
@@ -704,30 +650,23 @@ class SoldierCorps:
 
         """
         active = self.active_index()
-        front = kernel.rotate(
-            self.at_front,
-            active,
-            rng.random(active.size, dtype=np.float32),
-            self._rotation_chances(week.rotation_rate, week.share_at_front),
-        )
-        killed, invalided = self._front_losses(
-            front, week.death_hazard, week.invalided_per_death, rng
-        )
+        front = self.rotate(week.rotation_rate, week.share_at_front, rng, active)
+        killed, invalided = self.casualties(week.death_hazard, week.invalided_per_death, rng, front)
         left_ties, aware_ties = self.peer_counts()
         idx, unaware = kernel.active_and_unaware(active, self.status, self.aware)
-        self._hear(unaware, week.offer_reach, week.awareness_per_tie, aware_ties, rng)
+        self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, unaware)
         choice, contacts = self.decide(week, idx, left_ties, rng, per_agent)
         deserters, attempts = kernel.split_choices(idx, choice)
         crossed = rng.random(attempts.size) < week.crossing_success_prob
         surrendered, died_crossing = attempts[crossed], attempts[~crossed]
         # Deserters at large before this week's are the ones the military police may catch.
-        at_large = kernel.slots_with(self.view("status"), DESERTED, self._index_type)
+        at_large = kernel.slots_with(self.view("status"), SoldierStatus.DESERTED, self._index_type)
         caught = at_large[rng.random(at_large.size) < week.detection_per_week]
-        self.status[caught] = ACTIVE
+        self.status[caught] = SoldierStatus.ACTIVE
         self.at_front[caught] = False
-        self.status[deserters] = DESERTED
-        self.status[surrendered] = SURRENDERED
-        self.status[died_crossing] = KILLED
+        self.status[deserters] = SoldierStatus.DESERTED
+        self.status[surrendered] = SoldierStatus.SURRENDERED
+        self.status[died_crossing] = SoldierStatus.KILLED
         self.unit_deterrence *= 1.0 - week.deterrence_decay
         np.add.at(self.unit_deterrence, self.unit[caught], week.deterrence_per_caught)
         return ArmyWeekResult(

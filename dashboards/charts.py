@@ -18,6 +18,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from agents.elites import ACTION_NAMES
+from agents.soldiers import SoldierStatus
 from dashboards.region_tiles import GRID_COLUMNS, GRID_ROWS, tile_grid
 from model.metrics import METRICS
 
@@ -57,11 +59,20 @@ REGION_VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 EVENT_LABELS = ("coup fails", "coup succeeds", "war ends")
-ELITE_STATES = ("loyal", "pressing", "conspiring", "purged")
+ELITE_STATES = (*ACTION_NAMES, "purged")
 ELITE_COLOURS = ("#4c78a8", "#f2a541", "#d62728", "#7f7f7f")
 #: A purged seat is shown as purged for this many weeks, so a purge can be seen while playing.
 PURGE_SHOWN_WEEKS = 4
-SOLDIER_STATES = ("at the front", "in the rear", "deserted, at large", "surrendered", "killed")
+#: The Soldiers tab's label of each status. The active are shown in two bars, at the front and in
+#: the rear; each other status has a bar of its own, so none is counted in another's.
+STATUS_LABELS: dict[SoldierStatus, str] = {
+    SoldierStatus.ACTIVE: "in the rear",
+    SoldierStatus.DESERTED: "deserted, at large",
+    SoldierStatus.SURRENDERED: "surrendered",
+    SoldierStatus.KILLED: "killed",
+    SoldierStatus.INVALIDED: "invalided out",
+}
+SOLDIER_STATES = ("at the front", *(STATUS_LABELS[status] for status in SoldierStatus))
 SOLDIER_GROUPS = ("minority", "not minority")
 
 PANEL_WIDTH = 380
@@ -367,7 +378,7 @@ def soldier_breakdown(
     """Soldiers by state (`SOLDIER_STATES`) and group (minority or not), in real soldiers.
 
     Args:
-        status: Status codes per soldier agent (0 active, 1 deserted, 2 surrendered, 3 killed).
+        status: `SoldierStatus` code per soldier agent.
         at_front: Whether each agent is at the front.
         minority: Whether each agent is from a minority.
         soldiers_per_agent: Real soldiers each agent stands for.
@@ -376,9 +387,11 @@ def soldier_breakdown(
         One row per state and group: ``state``, ``group``, ``soldiers``, ``share_of_group``.
 
     """
-    active = status == 0
-    conditions = [active & at_front, active & ~at_front, status == 1, status == 2, status == 3]
-    state_index = np.select(conditions, list(range(len(SOLDIER_STATES))), default=-1)
+    state_of_status = np.array([SOLDIER_STATES.index(STATUS_LABELS[s]) for s in SoldierStatus])
+    at_the_front = (status == SoldierStatus.ACTIVE) & at_front
+    state_index = np.where(
+        at_the_front, SOLDIER_STATES.index("at the front"), state_of_status[status]
+    )
     group_index = np.where(minority, 0, 1)
     counts = np.zeros((len(SOLDIER_STATES), len(SOLDIER_GROUPS)))
     np.add.at(counts, (state_index, group_index), 1)

@@ -141,7 +141,7 @@ def ElitesView(model: OutlastModel):
 
 @solara.component
 def SoldiersView(model: OutlastModel):
-    """The army by state (front, rear, deserted, surrendered, killed), minority or not."""
+    """The army by state (`charts.SOLDIER_STATES`), minority or not."""
     update_counter.get()
     corps = model.corps
     breakdown = charts.soldier_breakdown(

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from agents.regime import unrest_pressure
+from agents.regime import unrest_pressure, weighted_index
 
 if TYPE_CHECKING:
     from model.model import OutlastModel
@@ -190,7 +188,7 @@ def stability_index(
         "partner_cooperation": partner_cooperation,
         "security": 1.0 - leader_threat,
     }
-    return float(sum(STABILITY_WEIGHTS[k] * np.clip(v, 0.0, 1.0) for k, v in parts.items()))
+    return weighted_index(STABILITY_WEIGHTS, parts, compensated=False)
 
 
 def summary(model: OutlastModel) -> dict[str, object]:

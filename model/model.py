@@ -28,8 +28,7 @@ import pandas as pd
 
 from agents.draws import categorical
 from agents.elites import (
-    CONSPIRING,
-    LOYAL,
+    EliteAction,
     EliteCircle,
     EliteRule,
     EliteSignals,
@@ -41,18 +40,12 @@ from agents.partners import ARCHETYPES, ForeignPartner
 from agents.regime import regime_strength, unrest_pressure
 from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
 from agents.soldiers import (
-    ACTIVE,
-    CONTRACT,
-    DESERTED,
     EAGER_VIEW_LIMIT,
-    INVALIDED,
-    KILLED,
-    MOBILISED,
-    PROFESSIONAL,
-    SURRENDERED,
     ArmyWeek,
     DecisionWeights,
     SoldierCorps,
+    SoldierKind,
+    SoldierStatus,
 )
 from model.metrics import METRIC_NAMES, OUTCOMES, stability_index
 from model.policy import DefectionFund, Levers, levers_at
@@ -76,14 +69,14 @@ class CoupEvent:
 
 
 KIND_EXPOSURE_FIELDS = {
-    PROFESSIONAL: None,
-    MOBILISED: "mobilised_exposure",
-    CONTRACT: "contract_exposure",
+    SoldierKind.PROFESSIONAL: None,
+    SoldierKind.MOBILISED: "mobilised_exposure",
+    SoldierKind.CONTRACT: "contract_exposure",
 }
 KIND_LOYALTY_FIELDS = {
-    PROFESSIONAL: "loyalty_professional",
-    MOBILISED: "loyalty_mobilised",
-    CONTRACT: "loyalty_contract",
+    SoldierKind.PROFESSIONAL: "loyalty_professional",
+    SoldierKind.MOBILISED: "loyalty_mobilised",
+    SoldierKind.CONTRACT: "loyalty_contract",
 }
 #: Most soldier agents a run holds (twice the largest starting force, about 2 GB with their ties):
 #: recruits beyond it are thinned at random. Only extreme recruitment (one soldier per agent, or
@@ -389,7 +382,9 @@ class OutlastModel(mesa.Model):
         if counts.sum() > room:
             counts = self.rng.multivariate_hypergeometric(counts, room)
         region = np.repeat(np.tile(np.arange(n), 2), counts)
-        kinds = np.repeat([CONTRACT, MOBILISED], [counts[:n].sum(), counts[n:].sum()])
+        kinds = np.repeat(
+            [SoldierKind.CONTRACT, SoldierKind.MOBILISED], [counts[:n].sum(), counts[n:].sum()]
+        )
         at_front = self.rng.random(region.size) < s.share_at_front
         self._enlist(region, kinds, at_front)
         self._week_counts["recruits"] = region.size
@@ -542,8 +537,8 @@ class OutlastModel(mesa.Model):
         elites.decay_fear(s.fear_decay_per_week)
         elites.choose_actions(self._elite_signals(), self.elite_rule, self.rng)
         # This week's politics, read before any purge empties the conspirators' seats.
-        self.conspiring_power = elites.power_share(CONSPIRING)
-        self.elite_pressure = 1.0 - elites.power_share(LOYAL)
+        self.conspiring_power = elites.power_share(EliteAction.CONSPIRING)
+        self.elite_pressure = 1.0 - elites.power_share(EliteAction.LOYAL)
         if self.conspiring_power >= s.coup_threshold_power_share:
             self._coup()
 
@@ -573,7 +568,7 @@ class OutlastModel(mesa.Model):
             )
             self.war_ended = bool(self.rng.random() < p_end)
             return
-        plotters = np.flatnonzero(self.elites.action == CONSPIRING)
+        plotters = np.flatnonzero(self.elites.action == EliteAction.CONSPIRING)
         self.elites.purge(plotters, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
         self.elites.frighten(np.arange(self.elites.n), s.purge_fear)
         self.leader.crack_down(s.repression_after_failed_coup)
@@ -582,7 +577,7 @@ class OutlastModel(mesa.Model):
         """Purge the conspirators the security services detect; frighten their neighbours."""
         s = self.params
         elites = self.elites
-        plotters = np.flatnonzero(elites.action == CONSPIRING)
+        plotters = np.flatnonzero(elites.action == EliteAction.CONSPIRING)
         p_detect = min(1.0, s.conspirator_detection_per_week * (1.0 + self.leader.repression))
         detected = plotters[self.rng.random(plotters.size) < p_detect]
         if detected.size:
@@ -634,16 +629,18 @@ class OutlastModel(mesa.Model):
         regions = self.regions
         unrest = self.unrest()
         minority_men = regions.population_weighted(regions.minority_share)
-        dead = counts[KILLED]
+        dead = counts[SoldierStatus.KILLED]
         dead_minority = census.killed_minority / dead if dead else minority_men
         elite_loyalty = 1.0 - self.elite_pressure
         partner_cooperation = min(1.0, self.partner_cooperation())
-        force_ratio = counts[ACTIVE] / self.initial_active if self.initial_active else 0.0
+        force_ratio = (
+            counts[SoldierStatus.ACTIVE] / self.initial_active if self.initial_active else 0.0
+        )
         recent = sum(self.recent_desertions)
         outcome_code = OUTCOMES.index(self.outcome)
         return {
             "week": float(self.week),
-            "force_active": counts[ACTIVE] * per,
+            "force_active": counts[SoldierStatus.ACTIVE] * per,
             "force_at_front": float(census.active_at_front) * per,
             "recruits_week": self._week_counts["recruits"] * per,
             "deaths_week": self._week_counts["deaths"] * per,
@@ -651,21 +648,23 @@ class OutlastModel(mesa.Model):
             "desertions_week": self._week_counts["desertions"] * per,
             "surrenders_week": self._week_counts["surrenders"] * per,
             "recruits_total": n * per,
-            "deaths_total": counts[KILLED] * per,
-            "invalided_total": counts[INVALIDED] * per,
+            "deaths_total": counts[SoldierStatus.KILLED] * per,
+            "invalided_total": counts[SoldierStatus.INVALIDED] * per,
             "desertions_total": self.cumulative["desertions"] * per,
-            "surrenders_total": counts[SURRENDERED] * per,
-            "deserters_at_large": counts[DESERTED] * per,
+            "surrenders_total": counts[SoldierStatus.SURRENDERED] * per,
+            "deserters_at_large": counts[SoldierStatus.DESERTED] * per,
             "deserters_returned_total": self.cumulative["returned"] * per,
             "hotline_contacts_week": self._week_counts["contacts"] * per,
             "hotline_contacts_total": self.cumulative["contacts"] * per,
             "hotline_surrenders_total": self.hotline_surrenders * per,
-            "desertion_rate_month": min(1.0, recent / max(counts[ACTIVE], 1)),
+            "desertion_rate_month": min(1.0, recent / max(counts[SoldierStatus.ACTIVE], 1)),
             "fund_balance_usd": self.fund.balance_usd,
             "fund_spent_usd": self.fund.spent_usd,
             "claims_unpaid_total": self.fund.claims_unpaid * per,
             "offer_credibility": self.fund.credibility,
-            "aware_share": census.active_aware / counts[ACTIVE] if counts[ACTIVE] else 0.0,
+            "aware_share": census.active_aware / counts[SoldierStatus.ACTIVE]
+            if counts[SoldierStatus.ACTIVE]
+            else 0.0,
             "minority_death_overrep": float(dead_minority / minority_men),
             "signup_bonus_rub": self.leader.bonus_rub,
             "unrest": unrest,

@@ -4,13 +4,11 @@ import pytest
 from scipy.stats import norm
 
 from agents.elites import (
-    CONSPIRING,
-    LOYAL,
     LOYALTY_RANGE,
-    MILITARY,
-    PRESSING,
     Elite,
+    EliteAction,
     EliteCircle,
+    EliteKind,
     EliteRule,
     EliteSignals,
     coup_success_probability,
@@ -47,7 +45,7 @@ def share_after(signals, weeks=6, seed=3):
     rng = np.random.default_rng(seed)
     for _ in range(weeks):
         c.choose_actions(signals, RULE, rng)
-    return 1.0 - c.power_share(LOYAL), c.power_share(CONSPIRING)
+    return 1.0 - c.power_share(EliteAction.LOYAL), c.power_share(EliteAction.CONSPIRING)
 
 
 def test_global_game_threshold_is_a_fixed_point_of_the_attacking_mass():
@@ -75,7 +73,7 @@ def test_elites_who_do_not_press_never_conspire():
     aloof = EliteRule(**{**RULE.__dict__, "press_threshold": 5.0})
     offered = EliteSignals(**{**QUIET.__dict__, "outside_option": 0.5, "regime_strength": 0.2})
     c.choose_actions(offered, aloof, np.random.default_rng(0))
-    assert (c.action == LOYAL).all()
+    assert (c.action == EliteAction.LOYAL).all()
 
 
 def test_a_quiet_regime_keeps_its_elites_loyal():
@@ -113,7 +111,7 @@ def test_army_decline_raises_the_military_cost_most():
     declining = c.war_cost(EliteSignals(**{**QUIET.__dict__, "army_decline": 0.5}))
     rise = declining - quiet
     assert (rise > 0).all()
-    assert rise[c.kind == MILITARY].min() > rise[c.kind != MILITARY].max()
+    assert rise[c.kind == EliteKind.MILITARY].min() > rise[c.kind != EliteKind.MILITARY].max()
 
 
 def test_power_is_heavy_tailed():
@@ -134,7 +132,7 @@ def test_the_network_has_factions():
 def test_a_purged_elite_is_replaced_by_a_new_loyal_agent():
     model, c = circle()
     seats = np.array([3, 17, 42])
-    c.action[seats] = CONSPIRING
+    c.action[seats] = EliteAction.CONSPIRING
     old = [c.agents[i] for i in seats]
     power_before = c.power[seats].copy()
     n_agents = len(model.agents_by_type[Elite])
@@ -144,7 +142,7 @@ def test_a_purged_elite_is_replaced_by_a_new_loyal_agent():
         assert agent not in model.agents
         new = c.agents[i]
         assert new in model.agents and new.unique_id != agent.unique_id
-        assert new.index == i and new.action == LOYAL
+        assert new.index == i and new.action == EliteAction.LOYAL
         assert new.loyalty >= LOYALTY_RANGE[0] + 0.2
         assert new.fear == 0.5
     assert (c.power[seats] == power_before).all()
@@ -165,8 +163,8 @@ def test_agents_read_and_write_the_arrays():
     _, c = circle()
     c.agents[5].fear = 0.3
     assert c.fear[5] == 0.3
-    c.action[6] = PRESSING
-    assert c.agents[6].action == PRESSING
+    c.action[6] = EliteAction.PRESSING
+    assert c.agents[6].action == EliteAction.PRESSING
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,12 @@
 import pytest
 
-from agents.regime import STRENGTH_WEIGHTS, UNREST_SATURATION, regime_strength, unrest_pressure
+from agents.regime import (
+    STRENGTH_WEIGHTS,
+    UNREST_SATURATION,
+    regime_strength,
+    unrest_pressure,
+    weighted_index,
+)
 
 
 def test_strength_weights_sum_to_one():
@@ -21,3 +27,13 @@ def test_strength_falls_as_any_input_worsens(field, worse):
     good = {"army_decline": 0.0, "unrest": 0.0, "capacity": 1.0, "legitimacy": 0.8}
     assert regime_strength(**{**good, field: worse}) < regime_strength(**good)
     assert 0.0 <= regime_strength(**{**good, field: worse}) <= 1.0
+
+
+def test_weighted_index_clips_each_part_and_adds_in_the_weights_order():
+    weights = {"a": 0.5, "b": 0.25, "c": 0.25}
+    assert weighted_index(weights, {"c": 0.5, "b": -3.0, "a": 7.0}) == 0.625
+    # Compensated and plain sums of the same terms can differ in the last bit, never more.
+    weights = {"a": 0.3, "b": 0.15, "c": 0.2, "d": 0.15, "e": 0.2}
+    parts = {"a": 1.0, "b": 0.6408427688623055, "c": 1.0, "d": 1.0, "e": 0.9461264153293458}
+    plain = weighted_index(weights, parts, compensated=False)
+    assert weighted_index(weights, parts) == pytest.approx(plain, rel=1e-15, abs=0)

@@ -8,16 +8,11 @@ import pytest
 import scipy.sparse as sp
 
 from agents.soldiers import (
-    ACTIVE,
-    DESERT,
-    DESERTED,
-    INVALIDED,
-    KILLED,
-    STAY,
-    SURRENDER,
     DecisionWeights,
     Soldier,
+    SoldierChoice,
     SoldierCorps,
+    SoldierStatus,
     WeekInputs,
     adjacency_from_graph,
     choose,
@@ -68,7 +63,8 @@ def make_corps(n: int, unit_size: int, weights=PEERS_ONLY, seed: int = 0, ties: 
 def quiet_week(corps: SoldierCorps) -> WeekInputs:
     """Inputs with nothing but the peers: no grievance, offer, deterrence, punishment or noise."""
     idx = corps.active_index()
-    left_share, _ = corps.peer_signals()
+    left_ties, _ = corps.peer_counts()
+    left_share = left_ties.astype(np.float32) / corps.degree
     zeros = np.zeros(idx.size, dtype=np.float32)
     return WeekInputs(idx, left_share[idx], zeros, zeros, zeros, zeros, 0.0, 0.0)
 
@@ -87,8 +83,8 @@ def granovetter_cascade(thresholds_people: list[int], per_agent: bool = False) -
     for _ in range(n + 1):
         week = quiet_week(corps)
         choice = corps.decide_each(week) if per_agent else corps.decide_all(week)
-        corps.status[week.index[choice == DESERT]] = DESERTED
-    return int((corps.view("status") == DESERTED).sum())
+        corps.status[week.index[choice == SoldierChoice.DESERT]] = SoldierStatus.DESERTED
+    return int((corps.view("status") == SoldierStatus.DESERTED).sum())
 
 
 @pytest.mark.parametrize("per_agent", [False, True])
@@ -143,9 +139,9 @@ def test_rule_works_on_scalars_and_arrays_alike():
         scalar = leave_margin(*(a[i] if isinstance(a, np.ndarray) else a for a in args), w)
         assert scalar == pytest.approx(margins[i], abs=1e-12)
     choice = choose(margins, args[4])
-    assert set(np.unique(choice)) <= {STAY, DESERT, SURRENDER}
-    assert np.all((choice == SURRENDER) == ((margins >= 0) & args[4]))
-    assert np.all((choice == DESERT) == ((margins >= 0) & ~args[4]))
+    assert set(np.unique(choice)) <= set(SoldierChoice)
+    assert np.all((choice == SoldierChoice.SURRENDER) == ((margins >= 0) & args[4]))
+    assert np.all((choice == SoldierChoice.DESERT) == ((margins >= 0) & ~args[4]))
 
 
 def test_front_barrier_and_offer_enter_only_at_the_front():
@@ -219,12 +215,12 @@ def test_vectorized_and_per_agent_choices_agree_on_the_same_inputs():
     corps.aware[:n] = rng.random(n) < 0.5
     corps.threshold[:n] = rng.normal(0.2, 0.3, n)
     corps.pay_value[:n] = rng.random(n)
-    corps.status[rng.choice(n, 40, replace=False)] = DESERTED
+    corps.status[rng.choice(n, 40, replace=False)] = SoldierStatus.DESERTED
     idx = corps.active_index()
-    left, _ = corps.peer_signals()
+    left_ties, _ = corps.peer_counts()
     week = WeekInputs(
         idx,
-        left[idx],
+        left_ties[idx].astype(np.float32) / corps.degree[idx],
         rng.random(idx.size).astype(np.float32),
         rng.random(idx.size).astype(np.float32),
         np.zeros(idx.size, dtype=np.float32),
@@ -239,7 +235,7 @@ def test_vectorized_and_per_agent_choices_agree_on_the_same_inputs():
     each = corps.decide_each(week)
     assert np.array_equal(vector, each)
     assert np.array_equal(vector_contacts, corps.contacted)
-    assert 0 < (vector != STAY).sum() < idx.size
+    assert 0 < (vector != SoldierChoice.STAY).sum() < idx.size
 
 
 def test_soldier_views_are_registered_agents_on_the_arrays():
@@ -271,14 +267,14 @@ def test_casualties_follow_exposure_and_invalided_ratio():
     n = corps.size
     corps.at_front[:n] = True
     corps.exposure[: n // 2] = 2.0
-    killed, invalided = corps.casualties(0.02, 2.0, np.random.default_rng(1))
-    assert np.all(corps.status[killed] == KILLED)
-    assert np.all(corps.status[invalided] == INVALIDED)
+    killed, invalided = corps.casualties(0.02, 2.0, np.random.default_rng(1), corps.active_index())
+    assert np.all(corps.status[killed] == SoldierStatus.KILLED)
+    assert np.all(corps.status[invalided] == SoldierStatus.INVALIDED)
     high = (killed < n // 2).sum()
     low = (killed >= n // 2).sum()
     assert 1.7 < high / low < 2.3
     assert 1.8 < invalided.size / killed.size < 2.2
-    rear_only = corps.status == ACTIVE
+    rear_only = corps.status == SoldierStatus.ACTIVE
     assert rear_only.sum() == n - killed.size - invalided.size
 
 
@@ -286,7 +282,7 @@ def test_rotation_keeps_the_front_share_near_its_target():
     _, corps = make_corps(20_000, unit_size=100, seed=4)
     rng = np.random.default_rng(9)
     for _ in range(100):
-        corps.rotate(0.05, 0.6, rng)
+        corps.rotate(0.05, 0.6, rng, corps.active_index())
     assert corps.view("at_front").mean() == pytest.approx(0.6, abs=0.02)
 
 
@@ -295,8 +291,10 @@ def test_awareness_spreads_along_ties_without_broadcast():
     rng = np.random.default_rng(2)
     corps.aware[0] = True
     for _ in range(30):
-        _, aware_ties = corps.peer_signals()
-        corps.spread_awareness(0.0, 0.3, aware_ties, rng)
+        _, aware_ties = corps.peer_counts()
+        active = corps.active_index()
+        unaware = active[~corps.aware[active]]
+        corps.spread_awareness(0.0, 0.3, aware_ties, rng, unaware)
     aware_units = np.unique(corps.unit[: corps.size][corps.view("aware")])
     assert corps.view("aware").sum() > 20
     assert aware_units.tolist() == [0]
@@ -340,7 +338,9 @@ def test_census_counts_what_numpy_counts():
     status = corps.view("status")
     census = corps.census()
     assert census.by_status.tolist() == [int(np.sum(status == k)) for k in range(5)]
-    active = status == ACTIVE
+    active = status == SoldierStatus.ACTIVE
     assert census.active_at_front == int(np.sum(active & corps.view("at_front")))
     assert census.active_aware == int(np.sum(active & corps.view("aware")))
-    assert census.killed_minority == int(np.sum((status == KILLED) & corps.view("minority")))
+    assert census.killed_minority == int(
+        np.sum((status == SoldierStatus.KILLED) & corps.view("minority"))
+    )

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from agents.soldiers import SoldierStatus
 from dashboards import charts
 from dashboards.region_tiles import GRID_COLUMNS, GRID_ROWS, tile_grid
 from model.model import OutlastModel, load_regions
@@ -109,6 +110,23 @@ def test_soldier_breakdown_counts_every_agent_once() -> None:
     assert table["soldiers"].sum() == status.size * 30.0
     shares = table.groupby("group")["share_of_group"].sum()
     assert shares.to_numpy() == pytest.approx([1.0, 1.0])
+
+
+@pytest.mark.parametrize("at_front", [False, True], ids=["rear", "front"])
+def test_soldier_breakdown_shows_every_status_in_a_bar_of_its_own(at_front: bool) -> None:
+    # k + 1 agents of the k-th status: a status counted in another's bar changes both bars.
+    agents = {status: status.value + 1 for status in SoldierStatus}
+    status = np.repeat(list(agents), list(agents.values())).astype(np.int8)
+    table = charts.soldier_breakdown(
+        status, np.full(status.size, at_front), np.zeros(status.size, dtype=bool), 1.0
+    )
+    shown = table[table["group"] == "not minority"].set_index("state")["soldiers"]
+    expected = dict.fromkeys(charts.SOLDIER_STATES, 0.0)
+    for s, n in agents.items():
+        front = s == SoldierStatus.ACTIVE and at_front
+        expected["at the front" if front else charts.STATUS_LABELS[s]] += n
+    assert shown.to_dict() == expected
+    assert shown["killed"] == agents[SoldierStatus.KILLED]
 
 
 def test_soldiers_chart_matches_the_corps(model) -> None:

@@ -106,7 +106,7 @@ def test_a_bad_seed_shows_one_line_and_the_page_stays(shown) -> None:
     [
         ("Regions", "tiles", 85),
         ("Elites", "nodes", 100),
-        ("Soldiers", "soldiers", 10),
+        ("Soldiers", "soldiers", 12),  # 6 states (front, rear, 4 statuses) x 2 groups
         ("Fund", "money", 2),
     ],
 )

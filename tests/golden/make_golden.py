@@ -75,10 +75,23 @@ def run_case(case: dict[str, Any], per_agent: bool = False) -> dict[str, Any]:
     }
 
 
+def compact_json(value: Any, depth: int = 0) -> str:
+    """JSON with one line per object key and each list on its own single line.
+
+    One line per column keeps golden.json short and its diffs readable (a changed column is one
+    changed line) while `json.loads` reads it as before; floats are written by `repr`, exactly.
+    """
+    if not isinstance(value, dict):
+        return json.dumps(value)
+    inner = " " * (depth + 1)
+    members = [f"{inner}{json.dumps(k)}: {compact_json(v, depth + 1)}" for k, v in value.items()]
+    return "{\n" + ",\n".join(members) + "\n" + " " * depth + "}"
+
+
 def main() -> None:
     """Run every case and write golden.json."""
     golden = {name: run_case(case) for name, case in CASES.items()}
-    GOLDEN_PATH.write_text(json.dumps(golden, indent=0) + "\n", encoding="utf-8")
+    GOLDEN_PATH.write_text(compact_json(golden) + "\n", encoding="utf-8")
     for name, result in golden.items():
         print(f"{name}: {len(result['weekly']['week'])} weeks, grew={result['grew']}")
 

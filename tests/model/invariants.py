@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from agents.soldiers import ACTIVE, DESERTED, INVALIDED, KILLED, SURRENDERED
+from agents.soldiers import SoldierStatus
 from model.metrics import METRICS, OUTCOMES
 from model.model import OutlastModel
 
@@ -80,14 +80,16 @@ class Invariants:
         """Every invariant on the model's current state."""
         m = self.model
         corps = m.corps
-        counts = corps.counts()
+        counts = corps.census().by_status
         per = m.params.soldiers_per_agent
         # Soldiers: each agent in one status; each status holds what its counter says.
         assert counts.sum() == corps.size <= corps.capacity
-        assert counts[KILLED] == m.cumulative["deaths"]
-        assert counts[SURRENDERED] == m.cumulative["surrenders"]
-        assert counts[INVALIDED] == m.cumulative["invalided"]
-        assert counts[DESERTED] == m.cumulative["desertions"] - m.cumulative["returned"]
+        assert counts[SoldierStatus.KILLED] == m.cumulative["deaths"]
+        assert counts[SoldierStatus.SURRENDERED] == m.cumulative["surrenders"]
+        assert counts[SoldierStatus.INVALIDED] == m.cumulative["invalided"]
+        assert (
+            counts[SoldierStatus.DESERTED] == m.cumulative["desertions"] - m.cumulative["returned"]
+        )
         metrics = m.metrics
         statuses = (
             "force_active",
@@ -97,7 +99,7 @@ class Invariants:
             "invalided_total",
         )
         assert close(metrics["recruits_total"], sum(metrics[k] for k in statuses))
-        assert metrics["force_active"] == counts[ACTIVE] * per
+        assert metrics["force_active"] == counts[SoldierStatus.ACTIVE] * per
         # The fund: nothing created or lost, never negative.
         assert m.fund.balance_usd >= 0.0
         assert close(self.paid_in_usd, m.fund.balance_usd + m.fund.spent_usd)

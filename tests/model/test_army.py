@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from agents.soldiers import ACTIVE
+from agents.soldiers import SoldierStatus
 from model.model import OutlastModel
 from model.policy import DefectionFund
 from model.scenario import load_scenario
@@ -170,7 +170,9 @@ def test_same_seed_same_run_and_status_codes_are_consistent():
     b = run(9, horizon_weeks=15, leave_threshold_mean=0.2)
     assert a.weekly_table().equals(b.weekly_table())
     assert np.array_equal(a.corps.view("status"), b.corps.view("status"))
-    assert a.metrics["force_active"] == (a.corps.view("status") == ACTIVE).sum() * 300.0
+    assert (
+        a.metrics["force_active"] == (a.corps.view("status") == SoldierStatus.ACTIVE).sum() * 300.0
+    )
 
 
 def test_historical_2022_runs_and_exports_deaths_per_100k_men():

@@ -10,7 +10,7 @@ from agents.elites import Elite
 from agents.leader import Leader
 from agents.partners import ForeignPartner
 from agents.regions import MinorityRegion
-from agents.soldiers import ACTIVE, DESERTED, STATUS_NAMES, Soldier
+from agents.soldiers import Soldier, SoldierStatus
 from model.metrics import METRIC_NAMES, METRICS, OUTCOMES
 from model.model import OutlastModel
 from model.scenario import ScenarioError, field_names
@@ -57,8 +57,8 @@ def test_every_soldier_is_in_exactly_one_state_every_week(small):
     while m.running:
         m.step()
         status = m.corps.view("status")
-        assert set(np.unique(status)) <= set(range(len(STATUS_NAMES)))
-        assert m.corps.counts().sum() == m.corps.size
+        assert set(np.unique(status)) <= set(SoldierStatus)
+        assert m.corps.census().by_status.sum() == m.corps.size
 
 
 @pytest.mark.parametrize("preset", ["baseline", "combined"])
@@ -91,9 +91,9 @@ def test_every_agent_kind_is_registered_with_mesa(small):
 def test_soldier_view_reads_and_writes_the_arrays(small):
     m = OutlastModel(rng=1, **small)
     soldier = m.corps.agent(10)
-    assert soldier.status == ACTIVE
-    soldier.status = DESERTED
-    assert m.corps.status[10] == DESERTED
+    assert soldier.status == SoldierStatus.ACTIVE
+    soldier.status = SoldierStatus.DESERTED
+    assert m.corps.status[10] == SoldierStatus.DESERTED
     assert soldier.region == m.corps.region[10]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from agents.elites import Elite
-from agents.soldiers import ACTIVE, KILLED
+from agents.soldiers import SoldierStatus
 from model.metrics import OUTCOMES
 from model.model import OutlastModel
 from model.scenario import PRESETS
@@ -168,9 +168,9 @@ def test_elites_and_the_leader_read_the_armys_decline():
     model = OutlastModel(rng=3, **{**CHECK_SIZES, "horizon_weeks": 10})
     model.step()
     strength_before = model.regime_strength()
-    active = np.flatnonzero(model.corps.view("status") == ACTIVE)
+    active = np.flatnonzero(model.corps.view("status") == SoldierStatus.ACTIVE)
     lost = active[: int(0.3 * active.size)]
-    model.corps.status[lost] = KILLED
+    model.corps.status[lost] = SoldierStatus.KILLED
     assert model.army_decline() == pytest.approx(0.3, abs=0.02)
     assert model.regime_strength() == pytest.approx(strength_before - 0.35 * 0.3, abs=0.02)
     model.step()

@@ -8,14 +8,10 @@ import pytest
 
 from agents.soldier_kernel import shock_brackets
 from agents.soldiers import (
-    ACTIVE,
-    DESERTED,
-    INVALIDED,
-    KILLED,
-    SURRENDERED,
     ArmyWeek,
     DecisionWeights,
     SoldierCorps,
+    SoldierStatus,
     adjacency_from_graph,
     logistic_shock,
 )
@@ -58,8 +54,8 @@ def full_product(corps: SoldierCorps) -> tuple[np.ndarray, np.ndarray]:
     n = corps.size
     status = corps.view("status")
     signals = np.zeros((corps.capacity, 2), dtype=np.float32)
-    signals[:n, 0] = (status == DESERTED) | (status == SURRENDERED)
-    signals[:n, 1] = corps.view("aware") & (status == ACTIVE)
+    signals[:n, 0] = (status == SoldierStatus.DESERTED) | (status == SoldierStatus.SURRENDERED)
+    signals[:n, 1] = corps.view("aware") & (status == SoldierStatus.ACTIVE)
     summed = corps.adjacency @ signals
     return summed[:, 0], summed[:, 1]
 
@@ -69,9 +65,6 @@ def assert_counts_equal_product(corps: SoldierCorps) -> None:
     left, aware = full_product(corps)
     assert np.array_equal(left_ties, left)
     assert np.array_equal(aware_ties, aware)
-    share, _ = corps.peer_signals()
-    assert share.dtype == np.float32
-    assert np.array_equal(share, left / corps.degree)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -85,9 +78,7 @@ def test_incremental_counts_equal_the_full_product_through_random_changes(seed):
         # Any status change, written directly into the arrays (as a test or the model might),
         # including deserters caught and made active again and aware soldiers who leave.
         changed = rng.choice(n, size=int(rng.integers(0, 300)), replace=False)
-        corps.status[changed] = rng.choice(
-            [ACTIVE, DESERTED, SURRENDERED, KILLED, INVALIDED], size=changed.size
-        )
+        corps.status[changed] = rng.choice(list(SoldierStatus), size=changed.size)
         corps.aware[rng.choice(n, size=int(rng.integers(0, 300)), replace=False)] = True
         if round_ % 4 == 3:
             enlist(corps, 700, rng)  # past capacity on the second time: the corps grows
@@ -99,7 +90,7 @@ def test_counts_follow_a_new_network():
     rng = np.random.default_rng(4)
     corps = make_corps(200, 4)
     enlist(corps, 200, rng)
-    corps.status[:50] = DESERTED
+    corps.status[:50] = SoldierStatus.DESERTED
     corps.aware[100:] = True
     assert_counts_equal_product(corps)
     corps.set_network(adjacency_from_graph(nx.erdos_renyi_graph(200, 0.1, seed=1), 200))
@@ -163,7 +154,7 @@ def test_bracketed_shock_gives_the_exact_choices_and_contacts_at_the_rule_bounda
     corps.at_front[:n] = rng.random(n) < 0.6
     corps.aware[:n] = rng.random(n) < 0.5
     corps.pay_value[:n] = rng.random(n)
-    corps.status[rng.choice(n, 200, replace=False)] = DESERTED
+    corps.status[rng.choice(n, 200, replace=False)] = SoldierStatus.DESERTED
     week = ArmyWeek(
         rotation_rate=0.05,
         share_at_front=0.6,
