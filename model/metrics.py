@@ -6,12 +6,13 @@ DataCollector, the CLI's tables, the dashboard and the tests all read this list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.regime import unrest_pressure
+from agents.from_scenario import ScenarioLike, by_part
 
 if TYPE_CHECKING:
     from model.model import OutlastModel
@@ -20,14 +21,14 @@ INF = float("inf")
 
 OUTCOMES = ("ongoing", "ended_by_negotiation", "regime_change")
 
-#: Weights of the composite regime-stability index (assumption; they sum to 1).
-STABILITY_WEIGHTS = {
-    "elite_loyalty": 0.3,
-    "calm": 0.15,
-    "force_ratio": 0.2,
-    "partner_cooperation": 0.15,
-    "security": 0.2,
-}
+#: The components of the composite regime-stability index; each weight is the Scenario field
+#: ``stability_weight_<component>``.
+STABILITY_PARTS = ("elite_loyalty", "calm", "force_ratio", "partner_cooperation", "security")
+
+
+def stability_weights(scenario: ScenarioLike) -> dict[str, float]:
+    """The stability index's weights of a Scenario, by component (`STABILITY_PARTS`)."""
+    return by_part(scenario, "stability_weight_{}", STABILITY_PARTS)
 
 
 @dataclass(frozen=True)
@@ -165,32 +166,35 @@ METRIC_NAMES = tuple(m.name for m in METRICS)
 
 def stability_index(
     elite_loyalty: float,
-    unrest: float,
+    unrest_pressure: float,
     force_ratio: float,
     partner_cooperation: float,
     leader_threat: float,
+    weights: Mapping[str, float],
 ) -> float:
     """Weighted mean of five components, each in [0, 1]; 1 is a fully stable regime.
 
-    Components: power-weighted elite loyalty; calm = 1 - unrest pressure (unrest / 0.2, capped
-    at 1); the active force relative to its start (capped at 1); partners' cooperation relative
-    to its start; security = 1 - the leader's threat.
+    Components: power-weighted elite loyalty; calm = 1 - unrest pressure (unrest over its
+    saturation, capped at 1); the active force relative to its start (capped at 1); partners'
+    cooperation relative to its start; security = 1 - the leader's threat.
 
     Examples:
-        >>> stability_index(1.0, 0.0, 1.0, 1.0, 0.0)
+        >>> w = {"elite_loyalty": 0.3, "calm": 0.15, "force_ratio": 0.2,
+        ...      "partner_cooperation": 0.15, "security": 0.2}
+        >>> stability_index(1.0, 0.0, 1.0, 1.0, 0.0, w)
         1.0
-        >>> stability_index(0.0, 0.2, 0.0, 0.0, 1.0)
+        >>> stability_index(0.0, 1.0, 0.0, 0.0, 1.0, w)
         0.0
 
     """
     parts = {
         "elite_loyalty": elite_loyalty,
-        "calm": 1.0 - unrest_pressure(unrest),
+        "calm": 1.0 - unrest_pressure,
         "force_ratio": min(1.0, force_ratio),
         "partner_cooperation": partner_cooperation,
         "security": 1.0 - leader_threat,
     }
-    return float(sum(STABILITY_WEIGHTS[k] * np.clip(v, 0.0, 1.0) for k, v in parts.items()))
+    return float(sum(weights[k] * np.clip(v, 0.0, 1.0) for k, v in parts.items()))
 
 
 def summary(model: OutlastModel) -> dict[str, object]:
