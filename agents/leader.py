@@ -47,7 +47,8 @@ def threat_level(threats: Threats, rule: LeaderRule) -> float:
     values = {f.name: getattr(threats, f.name) for f in fields(threats)}
     values["unrest"] = unrest_pressure(threats.unrest, rule.unrest_saturation)
     weights = rule.threat_weights
-    return float(sum(weights[k] * min(1.0, max(0.0, values[k])) for k in weights))
+    # The weights sum to 1 only within rounding: cap the threat at 1.
+    return float(min(1.0, sum(weights[k] * min(1.0, max(0.0, values[k])) for k in weights)))
 
 
 @dataclass(frozen=True)

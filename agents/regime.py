@@ -76,4 +76,5 @@ class RegimeRule:
             "legitimacy": legitimacy,
         }
         weights = self.strength_weights
-        return float(sum(weights[k] * min(1.0, max(0.0, v)) for k, v in parts.items()))
+        # The weights sum to 1 only within rounding: cap the strength at 1.
+        return float(min(1.0, sum(weights[k] * min(1.0, max(0.0, v)) for k, v in parts.items())))
