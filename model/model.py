@@ -18,7 +18,6 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -43,20 +42,15 @@ from agents.partners import ForeignPartner, PartnerRule
 from agents.regime import RegimeRule
 from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
 from agents.soldiers import (
-    ACTIVE,
     CONTRACT,
-    DESERTED,
     EAGER_VIEW_LIMIT,
-    INVALIDED,
-    KILLED,
     MOBILISED,
     PROFESSIONAL,
-    SURRENDERED,
     ArmyWeek,
     DecisionWeights,
     SoldierCorps,
 )
-from model.metrics import METRIC_NAMES, OUTCOMES, stability_index, stability_weights
+from model.metrics import OUTCOMES, compute_metrics, metric_reporters, stability_weights
 from model.policy import DefectionFund, Levers, levers_at
 from model.scenario import Scenario, ScenarioError, make_scenario, preset_overrides
 
@@ -113,11 +107,6 @@ def seed_from_text(text: str) -> int:
     if not 0 <= seed < 2**63:
         raise ScenarioError(f"seed {seed} must be in 0 .. 2^63-1")
     return seed
-
-
-def read_metric(model: OutlastModel, name: str) -> float:
-    """A DataCollector reporter: one of this week's metrics (used through functools.partial)."""
-    return model.metrics[name]
 
 
 class OutlastModel(mesa.Model):
@@ -223,9 +212,7 @@ class OutlastModel(mesa.Model):
         self.levers: Levers = levers_at(s, 0)
         self.metrics: dict[str, float] = {}
         self.week_counts = dict.fromkeys(("recruits", *ARMY_COUNTS), 0)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(read_metric, name=name) for name in METRIC_NAMES}
-        )
+        self.datacollector = mesa.DataCollector(model_reporters=metric_reporters())
         self._collect()
 
     # ---- building -------------------------------------------------------------------------
@@ -581,85 +568,9 @@ class OutlastModel(mesa.Model):
 
     def _collect(self) -> None:
         self.active_history.append(float(self.corps.active_count()))
-        self.metrics = self._compute_metrics()
+        self.metrics = compute_metrics(self)
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)
-
-    def _compute_metrics(self) -> dict[str, float]:
-        corps = self.corps
-        per = self.params.soldiers_per_agent
-        census = corps.census()
-        counts = census.by_status
-        n = corps.size
-        regions = self.regions
-        unrest = self.unrest()
-        minority_men = regions.population_weighted(regions.minority_share)
-        dead = counts[KILLED]
-        dead_minority = census.killed_minority / dead if dead else minority_men
-        elite_loyalty = 1.0 - self.elite_pressure
-        partner_cooperation = min(1.0, self.partner_cooperation())
-        force_ratio = counts[ACTIVE] / self.initial_active if self.initial_active else 0.0
-        recent = sum(self.recent_desertions)
-        outcome_code = OUTCOMES.index(self.outcome)
-        return {
-            "week": float(self.week),
-            "force_active": counts[ACTIVE] * per,
-            "force_at_front": float(census.active_at_front) * per,
-            "recruits_week": self.week_counts["recruits"] * per,
-            "deaths_week": self.week_counts["deaths"] * per,
-            "invalided_week": self.week_counts["invalided"] * per,
-            "desertions_week": self.week_counts["desertions"] * per,
-            "surrenders_week": self.week_counts["surrenders"] * per,
-            "recruits_total": n * per,
-            "deaths_total": counts[KILLED] * per,
-            "invalided_total": counts[INVALIDED] * per,
-            "desertions_total": self.cumulative["desertions"] * per,
-            "surrenders_total": counts[SURRENDERED] * per,
-            "deserters_at_large": counts[DESERTED] * per,
-            "deserters_returned_total": self.cumulative["returned"] * per,
-            "hotline_contacts_week": self.week_counts["contacts"] * per,
-            "hotline_contacts_total": self.cumulative["contacts"] * per,
-            "hotline_surrenders_total": self.hotline_surrenders * per,
-            "desertion_rate_month": min(1.0, recent / max(counts[ACTIVE], 1)),
-            "fund_balance_usd": self.fund.balance_usd,
-            "fund_spent_usd": self.fund.spent_usd,
-            "claims_unpaid_total": self.fund.claims_unpaid * per,
-            "offer_credibility": self.fund.credibility,
-            "aware_share": census.active_aware / counts[ACTIVE] if counts[ACTIVE] else 0.0,
-            "minority_death_overrep": float(dead_minority / minority_men),
-            "signup_bonus_rub": self.leader.bonus_rub,
-            "unrest": unrest,
-            "unrest_max_region": float(regions.unrest.max()),
-            "grievance": regions.population_weighted(regions.grievance),
-            "minority_unrest": self.minority_unrest(),
-            "elite_loyalty": elite_loyalty,
-            "elite_pressure": self.elite_pressure,
-            "conspiracy_share": self.conspiring_power,
-            "elite_fear": self.elites.mean_fear(),
-            "coup_attempts": float(self.coup_attempts),
-            "coups_succeeded": float(self.coups_succeeded),
-            "elites_purged": float(self.elites.purges),
-            "partner_cooperation": partner_cooperation,
-            "regime_capacity": self.regime_capacity(),
-            "legitimacy": self.legitimacy(),
-            "leader_threat": self.leader.threat,
-            "leader_commitment": self.leader.commitment,
-            "leader_belief_outlast": self.leader.belief_outlast,
-            "repression": self.leader.repression,
-            "exile_progress": self.exile.progress,
-            "exile_agreement": float(self.exile.agreement),
-            "regime_strength": self.regime_strength(),
-            "stability_index": stability_index(
-                elite_loyalty,
-                self.regime_rule.unrest_pressure(unrest),
-                force_ratio,
-                partner_cooperation,
-                self.leader.threat,
-                self.stability_weights,
-            ),
-            "outcome_code": float(outcome_code),
-            "war_ended": float(self.war_ended),
-        }
 
     # ---- outputs --------------------------------------------------------------------------
 
