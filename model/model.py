@@ -190,7 +190,7 @@ class OutlastModel(mesa.Model):
             ForeignPartner(self, a, self.partner_rule) for a in self.partner_rule.archetypes
         ]
         self.base_partner_support = self.partner_rule.base_support()
-        self.fund = DefectionFund(s.seized_asset_fund_usd)
+        self.fund = DefectionFund.from_scenario(s)
 
         # The scale is set at the default pay and bonus, so that a scenario's own pay and bonus
         # (and the leader's raises) move recruitment relative to the 2024 figure.
@@ -424,12 +424,7 @@ class OutlastModel(mesa.Model):
         """Soldiers who knew of the offer claim the payment; the fund pays as far as it can."""
         s = self.params
         claims = int(self.corps.aware[surrendered].sum())
-        self.fund.settle(
-            claims,
-            self.levers.defection_payment_usd * s.soldiers_per_agent,
-            s.credibility_loss_unpaid,
-            s.credibility_recovery_per_week,
-        )
+        self.fund.settle(claims, self.levers.defection_payment_usd * s.soldiers_per_agent)
 
     def legitimacy(self) -> float:
         """Legitimacy L: the base plus any rally effect from a visible exile government."""

@@ -51,6 +51,10 @@ def test_the_model_holds_the_rules_its_scenario_gives(model):
     assert model.partner_rule == PartnerRule.from_scenario(s)
     assert all(p.rule is model.partner_rule for p in model.partners)
     assert [p.archetype for p in model.partners] == list(model.partner_rule.archetypes)
+    assert (model.fund.loss, model.fund.recovery) == (
+        s.credibility_loss_unpaid,
+        s.credibility_recovery_per_week,
+    )
 
 
 def test_the_weeks_army_inputs_take_the_scenarios_rules(model):
