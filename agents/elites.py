@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import ndtri
 
+from agents.from_scenario import ScenarioLike, by_part
 from agents.views import ArrayAgent, ArrayColumn
 
 if TYPE_CHECKING:
@@ -51,28 +52,14 @@ class EliteKind(IntEnum):
 
 #: Lower-case action names, indexed by action code.
 ACTION_NAMES = tuple(action.name.lower() for action in EliteAction)
-#: Lower-case kind names, indexed by kind code.
+#: Lower-case kind names, in code order; each kind's numbers are Scenario fields named after it
+#: (``elite_share_military``, ``elite_army_cost_security``, ...).
 KIND_NAMES = tuple(kind.name.lower() for kind in EliteKind)
-#: Shares of elites by kind (assumption).
-KIND_SHARES = (0.4, 0.3, 0.3)
-#: Range of each kind's base cost of the war (sanctions, lost business, risk; assumption).
-BASE_COST_RANGE = {
-    EliteKind.MILITARY: (0.05, 0.25),
-    EliteKind.SECURITY: (0.0, 0.15),
-    EliteKind.CIVILIAN: (0.15, 0.4),
-}
-#: How each kind's cost rises with the army's decline (assumption: the military bears the
-#: losses most, civilians least).
-ARMY_COST_SENSITIVITY = np.array([0.8, 0.4, 0.2])
-#: How each kind's cost rises with the regime's lost economic capacity (assumption: civilians
-#: hold the businesses that lose partners' trade).
-ECONOMY_COST_SENSITIVITY = np.array([0.2, 0.2, 0.6])
-#: How much each kind values an exile agreement's amnesty and role (assumption: the op-ed expects
-#: military chiefs to preserve their role; security chiefs are most compromised, so amnesty is
-#: least credible for them).
-OUTSIDE_OPTION_BY_KIND = np.array([1.0, 0.6, 0.8])
-#: Range of personal loyalty to the leader at the start (patronage; assumption).
-LOYALTY_RANGE = (0.1, 0.4)
+
+
+def _by_kind(scenario: ScenarioLike, template: str) -> tuple[float, ...]:
+    """A value by kind, in code order, from the fields ``template.format(kind)``."""
+    return tuple(by_part(scenario, template, KIND_NAMES).values())
 
 
 @dataclass(frozen=True)
@@ -100,6 +87,54 @@ class EliteSignals:
 
 
 @dataclass(frozen=True)
+class EliteMakeup:
+    """Who the elites are at the start and when a seat is refilled.
+
+    Attributes:
+        n: Number of elites.
+        power_alpha: Pareto shape of power (heavy-tailed: a few hold most of it).
+        n_factions: Factions in the patronage network.
+        p_within: Tie probability within a faction.
+        p_between: Tie probability between factions.
+        kind_shares: Shares of the kinds (`KIND_NAMES` order), summing to 1.
+        base_cost_range: Per kind, the (lowest, highest) base cost of the war (sanctions, lost
+            business, risk), drawn uniformly.
+        loyalty_range: The (lowest, highest) personal loyalty to the leader, drawn uniformly.
+
+    """
+
+    n: int
+    power_alpha: float
+    n_factions: int
+    p_within: float
+    p_between: float
+    kind_shares: tuple[float, ...]
+    base_cost_range: tuple[tuple[float, float], ...]
+    loyalty_range: tuple[float, float]
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> EliteMakeup:
+        """The elites' make-up of a Scenario."""
+        s = scenario
+        return cls(
+            n=s.n_elites,
+            power_alpha=s.elite_power_alpha,
+            n_factions=s.n_factions,
+            p_within=s.tie_prob_within_faction,
+            p_between=s.tie_prob_between_factions,
+            kind_shares=_by_kind(s, "elite_share_{}"),
+            base_cost_range=tuple(
+                zip(
+                    _by_kind(s, "elite_base_cost_min_{}"),
+                    _by_kind(s, "elite_base_cost_max_{}"),
+                    strict=True,
+                )
+            ),
+            loyalty_range=(s.elite_loyalty_min, s.elite_loyalty_max),
+        )
+
+
+@dataclass(frozen=True)
 class EliteRule:
     """Parameters of the elites' weekly choice.
 
@@ -111,6 +146,9 @@ class EliteRule:
         conspiracy_cost: Base loss from a failed plot (prison, death), before fear and loyalty.
         resilience: Power share that must conspire to topple the regime at full strength; the
             global game's fundamental is resilience x perceived strength.
+        army_cost_by_kind: How each kind's cost of the war rises with the army's decline.
+        economy_cost_by_kind: How each kind's cost rises with the regime's lost capacity.
+        outside_option_by_kind: How much each kind values an exile agreement's amnesty and role.
 
     """
 
@@ -119,6 +157,74 @@ class EliteRule:
     press_threshold: float
     conspiracy_cost: float
     resilience: float
+    army_cost_by_kind: tuple[float, ...]
+    economy_cost_by_kind: tuple[float, ...]
+    outside_option_by_kind: tuple[float, ...]
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> EliteRule:
+        """The elites' rule of a Scenario."""
+        s = scenario
+        return cls(
+            neighbour_weight=s.elite_neighbour_weight,
+            signal_noise=s.elite_signal_noise,
+            press_threshold=s.press_threshold,
+            conspiracy_cost=s.conspiracy_cost,
+            resilience=s.coup_resilience,
+            army_cost_by_kind=_by_kind(s, "elite_army_cost_{}"),
+            economy_cost_by_kind=_by_kind(s, "elite_economy_cost_{}"),
+            outside_option_by_kind=_by_kind(s, "elite_outside_option_{}"),
+        )
+
+
+@dataclass(frozen=True)
+class CoupRule:
+    """When a coup is attempted, its chance of success, and what follows either way.
+
+    Attributes:
+        threshold: Conspiring power share that triggers an attempt.
+        intercept: Log-odds of success at the threshold with an intact army and calm.
+        power_coef: Rise in log-odds per share of conspiring power above the threshold.
+        army_coef: Rise in log-odds per share of army decline.
+        unrest_coef: Rise in log-odds per unit of unrest pressure.
+        war_end_prob: Chance a new regime ends the war with no exile agreement.
+        war_end_prob_agreement: Chance a new regime ends the war given an exile agreement.
+        purge_fear: Fear after a purge (every elite after a failed coup, successors, neighbours).
+        newcomer_loyalty: Extra loyalty of a purged elite's successor.
+        detection_per_week: Chance a conspirator is detected in a week, times 1 + repression.
+        repression_after_failure: Rise in repression after a failed coup.
+
+    """
+
+    threshold: float
+    intercept: float
+    power_coef: float
+    army_coef: float
+    unrest_coef: float
+    war_end_prob: float
+    war_end_prob_agreement: float
+    purge_fear: float
+    newcomer_loyalty: float
+    detection_per_week: float
+    repression_after_failure: float
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> CoupRule:
+        """The coup rule of a Scenario."""
+        s = scenario
+        return cls(
+            threshold=s.coup_threshold_power_share,
+            intercept=s.coup_success_intercept,
+            power_coef=s.coup_success_power_coef,
+            army_coef=s.coup_success_army_coef,
+            unrest_coef=s.coup_success_unrest_coef,
+            war_end_prob=s.war_end_prob_after_coup,
+            war_end_prob_agreement=s.war_end_prob_after_coup_agreement,
+            purge_fear=s.purge_fear,
+            newcomer_loyalty=s.newcomer_loyalty,
+            detection_per_week=s.conspirator_detection_per_week,
+            repression_after_failure=s.repression_after_failed_coup,
+        )
 
 
 class Elite(ArrayAgent):
@@ -185,35 +291,24 @@ class EliteCircle:
 
     Args:
         model: The owning mesa model.
-        n: Number of elites.
-        power_alpha: Pareto shape of power (heavy-tailed: a few hold most of it).
-        n_factions: Factions in the network.
-        p_within: Tie probability within a faction.
-        p_between: Tie probability between factions.
+        makeup: Their number, power, factions, kinds, base costs and loyalty.
         rng: numpy Generator.
 
     """
 
-    def __init__(
-        self,
-        model: mesa.Model,
-        n: int,
-        power_alpha: float,
-        n_factions: int,
-        p_within: float,
-        p_between: float,
-        rng: np.random.Generator,
-    ) -> None:
+    def __init__(self, model: mesa.Model, makeup: EliteMakeup, rng: np.random.Generator) -> None:
         self.model = model
+        self.makeup = makeup
+        n = makeup.n
         self.n = n
         self.graph = patronage_network(
-            n, n_factions, p_within, p_between, seed=int(rng.integers(2**31))
+            n, makeup.n_factions, makeup.p_within, makeup.p_between, seed=int(rng.integers(2**31))
         )
         self.adjacency = sp.csr_array(nx.to_scipy_sparse_array(self.graph, format="csr"))
         self.faction = np.array([self.graph.nodes[i]["block"] for i in range(n)])
-        self.kind = rng.choice(len(EliteKind), size=n, p=KIND_SHARES)
+        self.kind = rng.choice(len(EliteKind), size=n, p=makeup.kind_shares)
         # The power of a seat; a purged elite's successor inherits it.
-        self.power = rng.pareto(power_alpha, size=n) + 1.0
+        self.power = rng.pareto(makeup.power_alpha, size=n) + 1.0
         self.loyalty = np.zeros(n)
         self.fear = np.zeros(n)
         self.base_cost = np.zeros(n)
@@ -227,9 +322,9 @@ class EliteCircle:
     def _fill_seat(
         self, i: int, rng: np.random.Generator, fear: float, extra_loyalty: float
     ) -> None:
-        lo, hi = BASE_COST_RANGE[int(self.kind[i])]
+        lo, hi = self.makeup.base_cost_range[int(self.kind[i])]
         self.base_cost[i] = rng.uniform(lo, hi)
-        self.loyalty[i] = rng.uniform(*LOYALTY_RANGE) + extra_loyalty
+        self.loyalty[i] = rng.uniform(*self.makeup.loyalty_range) + extra_loyalty
         self.fear[i] = fear
         self.action[i] = EliteAction.LOYAL
 
@@ -279,7 +374,7 @@ class EliteCircle:
         total = self.adjacency @ self.power
         return np.divide(weighted, total, out=np.zeros(self.n), where=total > 0)
 
-    def war_cost(self, signals: EliteSignals) -> np.ndarray:
+    def war_cost(self, signals: EliteSignals, rule: EliteRule) -> np.ndarray:
         """Each elite's personal cost of continuing the war.
 
         base cost + army sensitivity x army decline + economic sensitivity x capacity shortfall
@@ -287,8 +382,8 @@ class EliteCircle:
         """
         return (
             self.base_cost
-            + ARMY_COST_SENSITIVITY[self.kind] * signals.army_decline
-            + ECONOMY_COST_SENSITIVITY[self.kind] * signals.capacity_shortfall
+            + np.asarray(rule.army_cost_by_kind)[self.kind] * signals.army_decline
+            + np.asarray(rule.economy_cost_by_kind)[self.kind] * signals.capacity_shortfall
             + signals.resolve_cost
         )
 
@@ -314,7 +409,8 @@ class EliteCircle:
         pressing_nb = self.neighbour_share(self.action >= EliteAction.PRESSING)
         conspiring_nb = self.neighbour_share(self.action == EliteAction.CONSPIRING)
         fear = self.total_fear(signals)
-        gain = self.war_cost(signals) + OUTSIDE_OPTION_BY_KIND[self.kind] * signals.outside_option
+        outside_option = np.asarray(rule.outside_option_by_kind)[self.kind] * signals.outside_option
+        gain = self.war_cost(signals, rule) + outside_option
         loss = rule.conspiracy_cost + self.loyalty + fear + signals.rally
         dissatisfaction = (
             gain + rule.neighbour_weight * pressing_nb - self.loyalty - fear - signals.rally
@@ -326,7 +422,11 @@ class EliteCircle:
             + rule.signal_noise * rng.standard_normal(self.n)
             - rule.neighbour_weight * conspiring_nb
         )
-        cost_ratio = np.where(pressing, loss / (loss + gain), 1.0)
+        # An elite with nothing to lose and nothing to gain (possible when loyalty, fear and the
+        # plot's cost are all 0) has no reason to attack: his ratio is 1, as for a loyal one.
+        at_stake = loss + gain
+        ratio = np.divide(loss, at_stake, out=np.ones(self.n), where=at_stake > 0)
+        cost_ratio = np.where(pressing, ratio, 1.0)
         theta_hat = regime_change_threshold(cost_ratio, self.power)
         threshold = switching_signal(theta_hat, cost_ratio, rule.signal_noise)
         conspiring = pressing & (signal < threshold)
@@ -342,14 +442,7 @@ class EliteCircle:
 
 
 def coup_success_probability(
-    conspiring_power: float,
-    threshold: float,
-    army_decline: float,
-    unrest_pressure: float,
-    intercept: float,
-    power_coef: float,
-    army_coef: float,
-    unrest_coef: float,
+    conspiring_power: float, army_decline: float, unrest_pressure: float, rule: CoupRule
 ) -> float:
     """Logistic chance that a coup succeeds, rising with conspiring power, army decline and unrest.
 
@@ -357,14 +450,15 @@ def coup_success_probability(
     + unrest coef x unrest pressure (unrest scaled to [0, 1]).
 
     Examples:
-        >>> coup_success_probability(0.3, 0.3, 0.0, 0.0, 0.0, 4.0, 3.0, 3.0)
+        >>> rule = CoupRule(0.3, 0.0, 4.0, 3.0, 3.0, 0.4, 0.85, 0.5, 0.2, 0.05, 0.1)
+        >>> coup_success_probability(0.3, 0.0, 0.0, rule)
         0.5
 
     """
     log_odds = (
-        intercept
-        + power_coef * (conspiring_power - threshold)
-        + army_coef * army_decline
-        + unrest_coef * unrest_pressure
+        rule.intercept
+        + rule.power_coef * (conspiring_power - rule.threshold)
+        + rule.army_coef * army_decline
+        + rule.unrest_coef * unrest_pressure
     )
     return float(1.0 / (1.0 + np.exp(-log_odds)))

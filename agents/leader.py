@@ -9,22 +9,17 @@ the West.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import mesa
 
+from agents.from_scenario import ScenarioLike, by_part
 from agents.regime import unrest_pressure, weighted_index
 
-#: Weights of the leader's threat perception (assumption; they sum to 1 so threat is in [0, 1]).
-THREAT_WEIGHTS = {
-    "elite_pressure": 0.3,
-    "coup_risk": 0.25,
-    "army_decline": 0.2,
-    "unrest": 0.15,
-    "exile_agreement": 0.1,
-}
-#: Weekly rise of the sign-up bonus while the leader responds to threat (assumption).
-BONUS_RAISE_PER_WEEK = 0.05
+#: The components of the leader's threat perception (the fields of `Threats`); each weight is the
+#: Scenario field ``threat_weight_<component>``.
+THREAT_PARTS = ("elite_pressure", "coup_risk", "army_decline", "unrest", "exile_agreement")
 
 
 @dataclass(frozen=True)
@@ -47,11 +42,11 @@ class Threats:
     exile_agreement: float
 
 
-def threat_level(threats: Threats) -> float:
-    """Weighted threat in [0, 1]; unrest enters as its pressure ``min(1, unrest / 0.2)``."""
+def threat_level(threats: Threats, rule: LeaderRule) -> float:
+    """Weighted threat in [0, 1]; unrest enters as its pressure ``min(1, unrest / saturation)``."""
     values = {f.name: getattr(threats, f.name) for f in fields(threats)}
-    values["unrest"] = unrest_pressure(threats.unrest)
-    return weighted_index(THREAT_WEIGHTS, values)
+    values["unrest"] = unrest_pressure(threats.unrest, rule.unrest_saturation)
+    return weighted_index(rule.threat_weights, values)
 
 
 @dataclass(frozen=True)
@@ -67,6 +62,10 @@ class LeaderRule:
         response_threshold: Threat above which he responds (bonus, repression, purges).
         repression_step: Rise of repression per week of response.
         repression_relax: Fall of repression per week without response.
+        threat_weights: Weights of the threat components (`THREAT_PARTS`), summing to 1 so
+            that threat is in [0, 1].
+        unrest_saturation: Unrest at which its threat saturates.
+        bonus_raise_per_week: Weekly rise of the sign-up bonus while he responds.
 
     """
 
@@ -77,6 +76,26 @@ class LeaderRule:
     response_threshold: float
     repression_step: float
     repression_relax: float
+    threat_weights: Mapping[str, float]
+    unrest_saturation: float
+    bonus_raise_per_week: float
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> LeaderRule:
+        """The leader's rule of a Scenario."""
+        s = scenario
+        return cls(
+            base_commitment=s.leader_commitment,
+            capacity_weight=s.commitment_capacity_weight,
+            belief_share=s.commitment_belief_share,
+            belief_rate=s.resolve_belief_effect,
+            response_threshold=s.leader_response_threshold,
+            repression_step=s.repression_step,
+            repression_relax=s.repression_relax_per_week,
+            threat_weights=by_part(s, "threat_weight_{}", THREAT_PARTS),
+            unrest_saturation=s.unrest_saturation,
+            bonus_raise_per_week=s.bonus_raise_per_week,
+        )
 
 
 class Leader(mesa.Agent):
@@ -126,11 +145,11 @@ class Leader(mesa.Agent):
 
     def perceive(self, threats: Threats) -> None:
         """Update threat perception and whether he now prefers to end the war (threat > bar)."""
-        self.threat = threat_level(threats)
+        self.threat = threat_level(threats, self.rule)
         self.wants_to_end_war = self.threat > self.bar
 
     def respond(self, bonus_ceiling_rub: float) -> bool:
-        """Above the response threshold: raise the bonus 5% a week up to the ceiling, and repress.
+        """Above the response threshold: raise the bonus (up to the ceiling) and repress.
 
         Below it, repression relaxes. The bonus is never cut (a promise paid to recruits).
 
@@ -141,7 +160,7 @@ class Leader(mesa.Agent):
         rule = self.rule
         self.responding = self.threat > rule.response_threshold
         if self.responding:
-            raised = self.bonus_rub * (1.0 + BONUS_RAISE_PER_WEEK)
+            raised = self.bonus_rub * (1.0 + rule.bonus_raise_per_week)
             self.bonus_rub = max(self.bonus_rub, min(bonus_ceiling_rub, raised))
             change = rule.repression_step
         else:

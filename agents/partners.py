@@ -1,8 +1,10 @@
 """Foreign partners of Russia: how much they cooperate as their publics learn of minorities' plight.
 
 The archetypes are an assumption: stylised partners, not estimates. ``muslim_public`` marks partners
-whose publics the Western minority campaign reaches; ``capacity_weight`` is each partner's share of
-the external support (supplies, trade, budget) the regime gets from partners.
+whose publics the Western minority campaign reaches fully; ``capacity_weight`` is each partner's
+share of the external support (supplies, trade, budget) the regime gets from partners. Their
+numbers are Scenario fields (``partner_<key>_base_cooperation``, ``..._capacity_weight``,
+``..._sensitivity``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mesa
+
+from agents.from_scenario import ScenarioLike
+
+#: The stylised partners: Scenario key, name, and whether their publics are mainly Muslim.
+PARTNERS = (
+    ("iran", "Iran", True),
+    ("gulf", "Gulf monarchies", True),
+    ("turkey", "Turkey", True),
+    ("central_asia", "Central Asian states", True),
+    ("china", "China", False),
+)
 
 
 @dataclass(frozen=True)
@@ -23,40 +36,73 @@ class Archetype:
     sensitivity: float
 
 
-#: Stylised partners (assumption).
-ARCHETYPES = (
-    Archetype("Iran", True, 0.8, 0.2, 0.4),
-    Archetype("Gulf monarchies", True, 0.6, 0.15, 0.5),
-    Archetype("Turkey", True, 0.5, 0.15, 0.7),
-    Archetype("Central Asian states", True, 0.7, 0.15, 0.6),
-    Archetype("China", False, 0.8, 0.35, 0.05),
-)
-#: Reach of the campaign in partners whose publics are not mainly Muslim (assumption).
-NON_MUSLIM_REACH = 0.2
-#: Weight of Western diplomacy relative to the public campaign in driving awareness (assumption).
-DIPLOMACY_WEIGHT = 0.5
+@dataclass(frozen=True)
+class PartnerRule:
+    """The partners and how their cooperation answers the West's campaign and diplomacy.
+
+    Attributes:
+        archetypes: The partners, in `PARTNERS` order.
+        awareness_rate: Weekly rate at which a public's awareness moves towards what the campaign
+            and diplomacy drive.
+        sensitivity_scale: Multiplies every partner's sensitivity.
+        non_muslim_reach: Reach of the campaign in partners whose publics are not mainly Muslim.
+        diplomacy_weight: Weight of diplomacy relative to the campaign in driving awareness.
+
+    """
+
+    archetypes: tuple[Archetype, ...]
+    awareness_rate: float
+    sensitivity_scale: float
+    non_muslim_reach: float
+    diplomacy_weight: float
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> PartnerRule:
+        """The partners of a Scenario (``partner_*`` fields)."""
+        s = scenario
+        return cls(
+            archetypes=tuple(
+                Archetype(
+                    name,
+                    muslim,
+                    getattr(s, f"partner_{key}_base_cooperation"),
+                    getattr(s, f"partner_{key}_capacity_weight"),
+                    getattr(s, f"partner_{key}_sensitivity"),
+                )
+                for key, name, muslim in PARTNERS
+            ),
+            awareness_rate=s.partner_awareness_rate_per_week,
+            sensitivity_scale=s.partner_awareness_sensitivity,
+            non_muslim_reach=s.partner_non_muslim_reach,
+            diplomacy_weight=s.partner_diplomacy_weight,
+        )
+
+    def base_support(self) -> float:
+        """Partners' capacity-weighted cooperation before any campaign."""
+        return sum(a.base_cooperation * a.capacity_weight for a in self.archetypes)
 
 
 class ForeignPartner(mesa.Agent):
     """One partner archetype; cooperation = base x (1 - sensitivity x scale x awareness), >= 0.
 
     Awareness of Russian Muslims' treatment in the partner's public moves each week at its rate
-    towards reach x (campaign + 0.5 x diplomacy), capped at 1; reach is 1 for partners with mainly
-    Muslim publics and 0.2 for the others.
+    towards reach x (campaign + diplomacy weight x diplomacy), capped at 1; reach is 1 for
+    partners with mainly Muslim publics and the rule's non-Muslim reach for the others.
     """
 
-    def __init__(self, model: mesa.Model, archetype: Archetype, awareness_rate: float) -> None:
+    def __init__(self, model: mesa.Model, archetype: Archetype, rule: PartnerRule) -> None:
         super().__init__(model)
         self.archetype = archetype
-        self.awareness_rate = awareness_rate
+        self.rule = rule
         self.awareness = 0.0
         self.cooperation = archetype.base_cooperation
 
-    def update(self, campaign: float, diplomacy: float, sensitivity_scale: float) -> None:
+    def update(self, campaign: float, diplomacy: float) -> None:
         """Awareness moves towards what the campaign and diplomacy drive; cooperation follows."""
         a = self.archetype
-        reach = 1.0 if a.muslim_public else NON_MUSLIM_REACH
-        driven = min(1.0, reach * (campaign + DIPLOMACY_WEIGHT * diplomacy))
-        self.awareness += self.awareness_rate * (driven - self.awareness)
-        cut = min(1.0, a.sensitivity * sensitivity_scale * self.awareness)
+        rule = self.rule
+        reach = 1.0 if a.muslim_public else rule.non_muslim_reach
+        driven = min(1.0, reach * (campaign + rule.diplomacy_weight * diplomacy))
+        self.awareness += rule.awareness_rate * (driven - self.awareness)
+        cut = min(1.0, a.sensitivity * rule.sensitivity_scale * self.awareness)
         self.cooperation = a.base_cooperation * (1.0 - cut)

@@ -7,50 +7,84 @@ unrest, economic capacity, legitimacy). They are defined once here so that the t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-#: Population-weighted unrest (share of citizens active) at which its effect saturates
-#: (assumption: a fifth of men out in the streets is a regime-threatening uprising).
-UNREST_SATURATION = 0.2
+from agents.from_scenario import ScenarioLike, by_part
 
-#: Weights of perceived regime strength (assumption; they sum to 1 so strength is in [0, 1]).
-STRENGTH_WEIGHTS = {"army": 0.35, "calm": 0.25, "capacity": 0.2, "legitimacy": 0.2}
-
-
-def unrest_pressure(unrest: float) -> float:
-    """Unrest scaled to [0, 1]: ``min(1, unrest / UNREST_SATURATION)``."""
-    return float(min(1.0, max(0.0, unrest) / UNREST_SATURATION))
+#: The components of perceived regime strength; each weight is the Scenario field
+#: ``strength_weight_<component>``.
+STRENGTH_PARTS = ("army", "calm", "capacity", "legitimacy")
 
 
-def regime_strength(
-    army_decline: float, unrest: float, capacity: float, legitimacy: float
-) -> float:
-    """The regime's strength in [0, 1] as elites see it.
-
-    A weighted mean of the army's intactness (1 - decline), calm (1 - unrest pressure), economic
-    capacity and legitimacy, each clipped to [0, 1].
+def unrest_pressure(unrest: float, saturation: float) -> float:
+    """Unrest scaled to [0, 1]: ``min(1, unrest / saturation)``.
 
     Examples:
-        >>> regime_strength(0.0, 0.0, 1.0, 1.0)
-        1.0
-        >>> round(regime_strength(1.0, 0.2, 0.0, 0.0), 6)
-        0.0
+        >>> unrest_pressure(0.1, 0.2)
+        0.5
 
     """
-    parts = {
-        "army": 1.0 - army_decline,
-        "calm": 1.0 - unrest_pressure(unrest),
-        "capacity": capacity,
-        "legitimacy": legitimacy,
-    }
-    return weighted_index(STRENGTH_WEIGHTS, parts)
+    return float(min(1.0, max(0.0, unrest) / saturation))
+
+
+@dataclass(frozen=True)
+class RegimeRule:
+    """How insiders read the regime's state.
+
+    Attributes:
+        unrest_saturation: Population-weighted unrest at which its effect saturates.
+        strength_weights: Weights of the strength components (`STRENGTH_PARTS`), summing to 1
+            so that strength is in [0, 1].
+
+    """
+
+    unrest_saturation: float
+    strength_weights: Mapping[str, float]
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> RegimeRule:
+        """The rule of a Scenario (``unrest_saturation``, ``strength_weight_*``)."""
+        return cls(
+            unrest_saturation=scenario.unrest_saturation,
+            strength_weights=by_part(scenario, "strength_weight_{}", STRENGTH_PARTS),
+        )
+
+    def unrest_pressure(self, unrest: float) -> float:
+        """Unrest scaled to [0, 1] by this rule's saturation."""
+        return unrest_pressure(unrest, self.unrest_saturation)
+
+    def strength(
+        self, army_decline: float, unrest: float, capacity: float, legitimacy: float
+    ) -> float:
+        """The regime's strength in [0, 1] as elites see it.
+
+        A weighted mean of the army's intactness (1 - decline), calm (1 - unrest pressure),
+        economic capacity and legitimacy, each clipped to [0, 1].
+
+        Examples:
+            >>> rule = RegimeRule(0.2, {"army": 0.35, "calm": 0.25, "capacity": 0.2, "legitimacy": 0.2})
+            >>> rule.strength(0.0, 0.0, 1.0, 1.0)
+            1.0
+            >>> round(rule.strength(1.0, 0.2, 0.0, 0.0), 6)
+            0.0
+
+        """
+        parts = {
+            "army": 1.0 - army_decline,
+            "calm": 1.0 - self.unrest_pressure(unrest),
+            "capacity": capacity,
+            "legitimacy": legitimacy,
+        }
+        return weighted_index(self.strength_weights, parts)
 
 
 def weighted_index(
     weights: Mapping[str, float], parts: Mapping[str, float], compensated: bool = True
 ) -> float:
-    """The weighted sum of ``parts``, each clipped to [0, 1]: in [0, 1] when the weights sum to 1.
+    """The weighted sum of ``parts``, each clipped to [0, 1], capped at 1.
 
-    The regime's strength, the leader's threat and the stability index are such indices. The
+    The regime's strength, the leader's threat and the stability index are such indices. Their
+    weights sum to 1 only within rounding (`model.scenario`'s tolerance), hence the cap. The
     terms are added in the order of ``weights``. Python's `sum` (3.12 and later) compensates the
     rounding of a sum of Python floats (Neumaier), which the strength and the threat have always
     had; the stability index has always been added plainly, term after term (its terms were
@@ -64,8 +98,8 @@ def weighted_index(
     """
     terms = (weight * min(1.0, max(0.0, parts[k])) for k, weight in weights.items())
     if compensated:
-        return float(sum(terms))
+        return float(min(1.0, sum(terms)))
     total = 0.0
     for term in terms:
         total += term
-    return float(total)
+    return float(min(1.0, total))

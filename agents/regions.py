@@ -14,6 +14,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from agents.from_scenario import ScenarioLike
 from agents.views import ArrayAgent, ArrayColumn
 
 if TYPE_CHECKING:
@@ -23,16 +24,55 @@ TRADITIONS = ("none", "muslim", "buddhist", "other")
 #: Indices read from arrays are cast to unsigned before use in compiled loops (see
 #: agents/soldier_kernel.py): numba wraps negative signed indices around on every access.
 _at = np.uint64
+#: A calendar fact, not an assumption: regional incomes are monthly, pay and rewards yearly.
 MONTHS_PER_YEAR = 12.0
 
 
 @dataclass(frozen=True)
 class UnrestRule:
-    """Parameters of Epstein's rule: G = H(1 - L), P = 1 - exp(-k round(C/A)), active if G - R P > T."""
+    """Epstein's rule and what drives it: G = H(1 - L), P = 1 - exp(-k round(C/A)), active if G - R P > T.
+
+    Attributes:
+        arrest_k: Epstein's k.
+        threshold: Epstein's activation threshold T.
+        max_jail_weeks: Longest jail term; terms are drawn uniformly from 1 to it.
+        cop_density: Police per citizen C / citizens before any repression.
+        police_per_repression: Rise of police per citizen, relative to `cop_density`, per unit
+            of the leader's repression.
+        death_hardship_per_permille: Rise in hardship per war death per 1,000 men aged 16-61.
+        discrimination: Extra hardship of minority citizens, times 1 + the region's awareness.
+        awareness_rate: Weekly rate at which awareness of discrimination moves towards the
+            Western minority campaign's intensity.
+
+    """
 
     arrest_k: float
     threshold: float
-    max_jail_weeks: int = 15
+    max_jail_weeks: int
+    cop_density: float
+    police_per_repression: float
+    death_hardship_per_permille: float
+    discrimination: float
+    awareness_rate: float
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> UnrestRule:
+        """The unrest rule of a Scenario."""
+        s = scenario
+        return cls(
+            arrest_k=s.arrest_k,
+            threshold=s.unrest_threshold,
+            max_jail_weeks=s.max_jail_weeks,
+            cop_density=s.repression_cop_density,
+            police_per_repression=s.repression_police_effect,
+            death_hardship_per_permille=s.death_grievance_per_permille,
+            discrimination=s.discrimination_grievance,
+            awareness_rate=s.minority_awareness_rate_per_week,
+        )
+
+    def police_density(self, repression: float) -> float:
+        """Police per citizen under the leader's repression: base x (1 + effect x repression)."""
+        return self.cop_density * (1.0 + self.police_per_repression * repression)
 
 
 class MinorityRegion(ArrayAgent):
@@ -60,6 +100,8 @@ class RegionPopulation:
         table: The region table (columns as in model/data/regions.csv).
         citizens_per_region: Citizens sampled per region.
         rng: numpy Generator.
+        hardship_spread: Width of the uniform draw of a citizen's base hardship, before his
+            region's poverty share is added.
 
     """
 
@@ -69,6 +111,7 @@ class RegionPopulation:
         table: pd.DataFrame,
         citizens_per_region: int,
         rng: np.random.Generator,
+        hardship_spread: float,
     ) -> None:
         self.table = table.reset_index(drop=True)
         n = len(self.table)
@@ -100,7 +143,7 @@ class RegionPopulation:
         self.citizen_region = np.repeat(np.arange(n), m)
         # Hardship rises with poverty: a uniform draw shifted by the region's poverty share.
         self.citizen_hardship = np.clip(
-            rng.random(n * m) * 0.8 + self.poverty[self.citizen_region], 0.0, 1.0
+            rng.random(n * m) * hardship_spread + self.poverty[self.citizen_region], 0.0, 1.0
         )
         self.citizen_risk_aversion = rng.random(n * m)
         self.citizen_minority = rng.random(n * m) < self.minority_share[self.citizen_region]
@@ -113,9 +156,9 @@ class RegionPopulation:
         """Mean yearly income per head in each region."""
         return self.mean_income_rub * MONTHS_PER_YEAR
 
-    def raise_awareness(self, campaign: float, rate: float) -> None:
-        """Awareness of discrimination moves at `rate` a week towards the campaign's intensity."""
-        self.awareness += rate * (campaign - self.awareness)
+    def raise_awareness(self, campaign: float, rule: UnrestRule) -> None:
+        """Awareness of discrimination moves at the rule's rate towards the campaign's intensity."""
+        self.awareness += rule.awareness_rate * (campaign - self.awareness)
 
     def death_toll_permille(self) -> np.ndarray:
         """War deaths per 1,000 men aged 16-61, by region."""
@@ -124,9 +167,7 @@ class RegionPopulation:
     def update_unrest(
         self,
         legitimacy: float,
-        cop_density: float,
-        death_hardship_per_permille: float,
-        discrimination: float,
+        repression: float,
         rule: UnrestRule,
         rng: np.random.Generator,
     ) -> None:
@@ -140,7 +181,7 @@ class RegionPopulation:
         `max_jail_weeks` weeks.
         """
         m = self.citizens_per_region
-        police = cop_density * m
+        police = rule.police_density(repression) * m
         free = self.citizen_jail == 0
         active_before = self._count_by_region(self.citizen_active & free)
         arrest_p = 1.0 - np.exp(-rule.arrest_k * np.round(police / (active_before + 1.0)))
@@ -157,9 +198,9 @@ class RegionPopulation:
             self.citizen_risk_aversion,
             self.citizen_jail,
             self.citizen_active,
-            death_hardship_per_permille * self.death_toll_permille(),
+            rule.death_hardship_per_permille * self.death_toll_permille(),
             1.0 + self.awareness,
-            float(discrimination),
+            float(rule.discrimination),
             1.0 - legitimacy,
             arrest_p,
             float(rule.threshold),

@@ -65,6 +65,11 @@ class DecisionWeights(NamedTuple):
     punishment_weight: float
     surrender_barrier: float
 
+    @classmethod
+    def from_scenario(cls, scenario: Any) -> DecisionWeights:
+        """The leave rule's weights of a Scenario (any object with its fields)."""
+        return cls(*(getattr(scenario, name) for name in cls._fields))
+
 
 def leave_margin(
     peer_left_share: Any,

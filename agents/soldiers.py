@@ -121,6 +121,42 @@ class ArmyWeek:
     deterrence_decay: float
     deterrence_per_caught: float
 
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario: Any,
+        *,
+        offer_reach: float,
+        grievance_by_region: np.ndarray,
+        minority_grievance_by_region: np.ndarray,
+        offer_value_by_region: np.ndarray,
+        punishment: float,
+    ) -> ArmyWeek:
+        """A week's inputs: the Scenario's army rules and this week's state of the model.
+
+        The Scenario is any object with its fields; the keywords are what the rest of the model
+        decides this week (the offer's reach, grievances, the offer's value, punishment).
+        """
+        s = scenario
+        return cls(
+            rotation_rate=s.rotation_rate_per_week,
+            share_at_front=s.share_at_front,
+            death_hazard=s.front_death_hazard_per_week,
+            invalided_per_death=s.invalided_per_death,
+            offer_reach=offer_reach,
+            awareness_per_tie=s.awareness_spread_per_tie,
+            grievance_by_region=grievance_by_region,
+            minority_grievance_by_region=minority_grievance_by_region,
+            offer_value_by_region=offer_value_by_region,
+            punishment=punishment,
+            contact_margin=s.contact_margin,
+            noise_scale=s.leave_noise_scale,
+            crossing_success_prob=s.crossing_success_prob,
+            detection_per_week=s.deserter_detection_per_week,
+            deterrence_decay=s.deterrence_decay_per_week,
+            deterrence_per_caught=s.caught_deterrence * s.punishment_severity,
+        )
+
 
 @dataclass(frozen=True)
 class Census:

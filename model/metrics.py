@@ -1,79 +1,235 @@
-"""Regime-stability metrics: their definitions, ranges, and the run summary.
+"""Regime-stability metrics: each declared once with the function that computes it; the run summary.
 
-Every weekly metric is declared once in `METRICS` with its unit, range and meaning; the model's
-DataCollector, the CLI's tables, the dashboard and the tests all read this list.
+Every weekly metric is declared once in `METRICS` with its unit, range, meaning and compute
+function, as EMA Workbench's ``Outcome(name, function=...)`` and Mesa's DataCollector reporters
+are. The model evaluates them once a week (`compute_metrics`), its DataCollector reports them
+(`metric_reporters`), and the CLI's tables, the dashboard and the tests read this list; the run
+`summary` is declared the same way (`SUMMARY`).
+
+A compute function takes the model and the week's `WeekContext`: what several metrics share is
+computed once a week there (the army census counts every soldier; it must not run per metric).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import Any
 
-from agents.regime import unrest_pressure, weighted_index
+import mesa
+import numpy as np
 
-if TYPE_CHECKING:
-    from model.model import OutlastModel
+from agents.from_scenario import ScenarioLike, by_part
+from agents.regime import weighted_index
+from agents.soldiers import Census, SoldierStatus
 
 INF = float("inf")
 
 OUTCOMES = ("ongoing", "ended_by_negotiation", "regime_change")
 
-#: Weights of the composite regime-stability index (assumption; they sum to 1).
-STABILITY_WEIGHTS = {
-    "elite_loyalty": 0.3,
-    "calm": 0.15,
-    "force_ratio": 0.2,
-    "partner_cooperation": 0.15,
-    "security": 0.2,
-}
+#: The components of the composite regime-stability index; each weight is the Scenario field
+#: ``stability_weight_<component>``.
+STABILITY_PARTS = ("elite_loyalty", "calm", "force_ratio", "partner_cooperation", "security")
+
+
+def stability_weights(scenario: ScenarioLike) -> dict[str, float]:
+    """The stability index's weights of a Scenario, by component (`STABILITY_PARTS`)."""
+    return by_part(scenario, "stability_weight_{}", STABILITY_PARTS)
+
+
+@dataclass(frozen=True)
+class WeekContext:
+    """What several metrics read, computed once per week.
+
+    Attributes:
+        census: The army's census (counts of soldier agents by status and more).
+        per: Real soldiers each agent stands for.
+        unrest: Unrest weighted by men 16-61.
+        elite_loyalty: Power share of elites who stay loyal.
+        partner_cooperation: Partners' cooperation relative to its start, capped at 1.
+
+    """
+
+    census: Census
+    per: float
+    unrest: float
+    elite_loyalty: float
+    partner_cooperation: float
+
+    @classmethod
+    def of(cls, model: mesa.Model) -> WeekContext:
+        """This week's context of an OutlastModel."""
+        return cls(
+            census=model.corps.census(),
+            per=model.params.soldiers_per_agent,
+            unrest=model.unrest(),
+            elite_loyalty=1.0 - model.elite_pressure,
+            partner_cooperation=min(1.0, model.partner_cooperation()),
+        )
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Soldier agents by status."""
+        return self.census.by_status
+
+
+#: A metric's compute function: the model and the week's context -> the value.
+Compute = Callable[[mesa.Model, WeekContext], float]
 
 
 @dataclass(frozen=True)
 class Metric:
-    """A weekly metric: name, unit, allowed range and meaning."""
+    """A weekly metric: name, unit, allowed range, meaning and the function that computes it."""
 
     name: str
     unit: str
     lo: float
     hi: float
     description: str
+    compute: Compute
+
+
+def _this_week(count: str) -> Compute:
+    """A metric of this week's soldiers counted under `count` (recruits, deaths, ...)."""
+    return lambda m, w: m.week_counts[count] * w.per
+
+
+def _since_start(count: str) -> Compute:
+    """A metric of the soldiers counted under `count` since the start."""
+    return lambda m, w: m.cumulative[count] * w.per
+
+
+def _desertion_rate_month(m: mesa.Model, w: WeekContext) -> float:
+    return min(1.0, sum(m.recent_desertions) / max(w.counts[SoldierStatus.ACTIVE], 1))
+
+
+def _aware_share(m: mesa.Model, w: WeekContext) -> float:
+    active = w.counts[SoldierStatus.ACTIVE]
+    return w.census.active_aware / active if active else 0.0
+
+
+def _minority_death_overrep(m: mesa.Model, w: WeekContext) -> float:
+    # With no dead yet, the ratio is 1: the dead are taken to mirror the men.
+    minority_men = m.regions.population_weighted(m.regions.minority_share)
+    dead = w.counts[SoldierStatus.KILLED]
+    dead_minority = w.census.killed_minority / dead if dead else minority_men
+    return float(dead_minority / minority_men)
+
+
+def _stability_index(m: mesa.Model, w: WeekContext) -> float:
+    force_ratio = w.counts[SoldierStatus.ACTIVE] / m.initial_active if m.initial_active else 0.0
+    return stability_index(
+        w.elite_loyalty,
+        m.regime_rule.unrest_pressure(w.unrest),
+        force_ratio,
+        w.partner_cooperation,
+        m.leader.threat,
+        m.stability_weights,
+    )
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("week", "week", 0, INF, "Weeks since the start."),
-    Metric("force_active", "soldiers", 0, INF, "Soldiers serving (front and rear)."),
-    Metric("force_at_front", "soldiers", 0, INF, "Soldiers serving at the front."),
-    Metric("recruits_week", "soldiers", 0, INF, "Soldiers recruited this week."),
-    Metric("deaths_week", "soldiers", 0, INF, "Soldiers killed this week."),
+    Metric("week", "week", 0, INF, "Weeks since the start.", lambda m, w: float(m.week)),
+    Metric(
+        "force_active",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers serving (front and rear).",
+        lambda m, w: w.counts[SoldierStatus.ACTIVE] * w.per,
+    ),
+    Metric(
+        "force_at_front",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers serving at the front.",
+        lambda m, w: float(w.census.active_at_front) * w.per,
+    ),
+    Metric(
+        "recruits_week", "soldiers", 0, INF, "Soldiers recruited this week.", _this_week("recruits")
+    ),
+    Metric("deaths_week", "soldiers", 0, INF, "Soldiers killed this week.", _this_week("deaths")),
     Metric(
         "invalided_week",
         "soldiers",
         0,
         INF,
         "Soldiers who left the force for good this week through wounds, illness or discharge.",
+        _this_week("invalided"),
     ),
-    Metric("desertions_week", "soldiers", 0, INF, "Soldiers who deserted this week."),
-    Metric("surrenders_week", "soldiers", 0, INF, "Soldiers who surrendered this week."),
+    Metric(
+        "desertions_week",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers who deserted this week.",
+        _this_week("desertions"),
+    ),
+    Metric(
+        "surrenders_week",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers who surrendered this week.",
+        _this_week("surrenders"),
+    ),
     Metric(
         "recruits_total",
         "soldiers",
         0,
         INF,
         "Soldiers recruited since the start (incl. the initial force).",
+        lambda m, w: m.corps.size * w.per,
     ),
-    Metric("deaths_total", "soldiers", 0, INF, "Soldiers killed since the start."),
-    Metric("invalided_total", "soldiers", 0, INF, "Soldiers invalided out since the start."),
+    Metric(
+        "deaths_total",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers killed since the start.",
+        lambda m, w: w.counts[SoldierStatus.KILLED] * w.per,
+    ),
+    Metric(
+        "invalided_total",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers invalided out since the start.",
+        lambda m, w: w.counts[SoldierStatus.INVALIDED] * w.per,
+    ),
     Metric(
         "desertions_total",
         "soldiers",
         0,
         INF,
         "Desertions since the start (a returned deserter counts).",
+        _since_start("desertions"),
     ),
-    Metric("surrenders_total", "soldiers", 0, INF, "Surrenders since the start."),
-    Metric("deserters_at_large", "soldiers", 0, INF, "Deserters not (yet) caught."),
     Metric(
-        "deserters_returned_total", "soldiers", 0, INF, "Deserters caught and returned to units."
+        "surrenders_total",
+        "soldiers",
+        0,
+        INF,
+        "Surrenders since the start.",
+        lambda m, w: w.counts[SoldierStatus.SURRENDERED] * w.per,
+    ),
+    Metric(
+        "deserters_at_large",
+        "soldiers",
+        0,
+        INF,
+        "Deserters not (yet) caught.",
+        lambda m, w: w.counts[SoldierStatus.DESERTED] * w.per,
+    ),
+    Metric(
+        "deserters_returned_total",
+        "soldiers",
+        0,
+        INF,
+        "Deserters caught and returned to units.",
+        _since_start("returned"),
     ),
     Metric(
         "hotline_contacts_week",
@@ -81,6 +237,7 @@ METRICS: tuple[Metric, ...] = (
         0,
         INF,
         "Aware front soldiers who contacted the surrender line for the first time this week.",
+        _this_week("contacts"),
     ),
     Metric(
         "hotline_contacts_total",
@@ -88,6 +245,7 @@ METRICS: tuple[Metric, ...] = (
         0,
         INF,
         "Soldiers who have contacted the surrender line (each counted once).",
+        _since_start("contacts"),
     ),
     Metric(
         "hotline_surrenders_total",
@@ -95,128 +253,362 @@ METRICS: tuple[Metric, ...] = (
         0,
         INF,
         "Surrenders by soldiers aware of the line and offer (those the line would count).",
+        lambda m, w: m.hotline_surrenders * w.per,
     ),
-    Metric("desertion_rate_month", "share", 0, 1, "Desertions in the last 4 weeks over the force."),
-    Metric("fund_balance_usd", "USD", 0, INF, "Money left in the defection fund."),
-    Metric("fund_spent_usd", "USD", 0, INF, "Money paid out to surrendering soldiers."),
     Metric(
-        "claims_unpaid_total", "soldiers", 0, INF, "Surrendered soldiers the fund could not pay."
+        "desertion_rate_month",
+        "share",
+        0,
+        1,
+        "Desertions in the last 4 weeks over the force.",
+        _desertion_rate_month,
     ),
-    Metric("offer_credibility", "share", 0, 1, "Credibility of the Western offer."),
-    Metric("aware_share", "share", 0, 1, "Share of serving soldiers aware of the Western offer."),
+    Metric(
+        "fund_balance_usd",
+        "USD",
+        0,
+        INF,
+        "Money left in the defection fund.",
+        lambda m, w: m.fund.balance_usd,
+    ),
+    Metric(
+        "fund_spent_usd",
+        "USD",
+        0,
+        INF,
+        "Money paid out to surrendering soldiers.",
+        lambda m, w: m.fund.spent_usd,
+    ),
+    Metric(
+        "claims_unpaid_total",
+        "soldiers",
+        0,
+        INF,
+        "Surrendered soldiers the fund could not pay.",
+        lambda m, w: m.fund.claims_unpaid * w.per,
+    ),
+    Metric(
+        "offer_credibility",
+        "share",
+        0,
+        1,
+        "Credibility of the Western offer.",
+        lambda m, w: m.fund.credibility,
+    ),
+    Metric(
+        "aware_share",
+        "share",
+        0,
+        1,
+        "Share of serving soldiers aware of the Western offer.",
+        _aware_share,
+    ),
     Metric(
         "minority_death_overrep",
         "ratio",
         0,
         INF,
         "Minority share of the dead over minority share of men 16-61.",
+        _minority_death_overrep,
     ),
-    Metric("signup_bonus_rub", "RUB", 0, INF, "The sign-up bonus in force."),
-    Metric("unrest", "share", 0, 1, "Share of citizens active in unrest, weighted by men 16-61."),
-    Metric("unrest_max_region", "share", 0, 1, "Unrest in the most restive region."),
+    Metric(
+        "signup_bonus_rub",
+        "RUB",
+        0,
+        INF,
+        "The sign-up bonus in force.",
+        lambda m, w: m.leader.bonus_rub,
+    ),
+    Metric(
+        "unrest",
+        "share",
+        0,
+        1,
+        "Share of citizens active in unrest, weighted by men 16-61.",
+        lambda m, w: w.unrest,
+    ),
+    Metric(
+        "unrest_max_region",
+        "share",
+        0,
+        1,
+        "Unrest in the most restive region.",
+        lambda m, w: float(m.regions.unrest.max()),
+    ),
     Metric(
         "minority_unrest",
         "share",
         0,
         1,
         "Regional unrest weighted by minority men (men 16-61 x minority share).",
+        lambda m, w: m.minority_unrest(),
     ),
     Metric(
-        "grievance", "share", 0, 1, "Mean citizen grievance G = H(1 - L), weighted by men 16-61."
+        "grievance",
+        "share",
+        0,
+        1,
+        "Mean citizen grievance G = H(1 - L), weighted by men 16-61.",
+        lambda m, w: m.regions.population_weighted(m.regions.grievance),
     ),
-    Metric("elite_loyalty", "share", 0, 1, "Power-weighted share of elites who stay loyal."),
     Metric(
-        "elite_pressure", "share", 0, 1, "Power-weighted share of elites pressing or conspiring."
+        "elite_loyalty",
+        "share",
+        0,
+        1,
+        "Power-weighted share of elites who stay loyal.",
+        lambda m, w: w.elite_loyalty,
     ),
-    Metric("conspiracy_share", "share", 0, 1, "Power-weighted share of elites conspiring."),
-    Metric("elite_fear", "share", 0, 1, "Power-weighted mean of elites' own fear (purges)."),
-    Metric("coup_attempts", "count", 0, INF, "Coup attempts since the start."),
-    Metric("coups_succeeded", "count", 0, INF, "Successful coups since the start."),
-    Metric("elites_purged", "count", 0, INF, "Elites purged and replaced since the start."),
-    Metric("partner_cooperation", "share", 0, 1, "Partners' cooperation relative to its start."),
-    Metric("regime_capacity", "share", 0, 1, "Economic capacity (partners' support)."),
     Metric(
-        "legitimacy", "share", 0, 1, "Legitimacy L in the unrest rule, including any rally effect."
+        "elite_pressure",
+        "share",
+        0,
+        1,
+        "Power-weighted share of elites pressing or conspiring.",
+        lambda m, w: m.elite_pressure,
     ),
-    Metric("leader_threat", "share", 0, 1, "The leader's threat perception."),
-    Metric("leader_commitment", "share", 0, 1, "The leader's commitment to continuing the war."),
     Metric(
-        "leader_belief_outlast", "share", 0, 1, "The leader's belief that he can outlast the West."
+        "conspiracy_share",
+        "share",
+        0,
+        1,
+        "Power-weighted share of elites conspiring.",
+        lambda m, w: m.conspiring_power,
     ),
-    Metric("repression", "share", 0, 1, "Repression added by the leader in response to threats."),
-    Metric("exile_progress", "share", 0, 1, "Progress of the exile government's talks with Kyiv."),
-    Metric("exile_agreement", "flag", 0, 1, "1 once the exile government and Kyiv agree."),
-    Metric("regime_strength", "share", 0, 1, "The regime's strength as elites see it."),
+    Metric(
+        "elite_fear",
+        "share",
+        0,
+        1,
+        "Power-weighted mean of elites' own fear (purges).",
+        lambda m, w: m.elites.mean_fear(),
+    ),
+    Metric(
+        "coup_attempts",
+        "count",
+        0,
+        INF,
+        "Coup attempts since the start.",
+        lambda m, w: float(m.coup_attempts),
+    ),
+    Metric(
+        "coups_succeeded",
+        "count",
+        0,
+        INF,
+        "Successful coups since the start.",
+        lambda m, w: float(m.coups_succeeded),
+    ),
+    Metric(
+        "elites_purged",
+        "count",
+        0,
+        INF,
+        "Elites purged and replaced since the start.",
+        lambda m, w: float(m.elites.purges),
+    ),
+    Metric(
+        "partner_cooperation",
+        "share",
+        0,
+        1,
+        "Partners' cooperation relative to its start.",
+        lambda m, w: w.partner_cooperation,
+    ),
+    Metric(
+        "regime_capacity",
+        "share",
+        0,
+        1,
+        "Economic capacity (partners' support).",
+        lambda m, w: m.regime_capacity(),
+    ),
+    Metric(
+        "legitimacy",
+        "share",
+        0,
+        1,
+        "Legitimacy L in the unrest rule, including any rally effect.",
+        lambda m, w: m.legitimacy(),
+    ),
+    Metric(
+        "leader_threat",
+        "share",
+        0,
+        1,
+        "The leader's threat perception.",
+        lambda m, w: m.leader.threat,
+    ),
+    Metric(
+        "leader_commitment",
+        "share",
+        0,
+        1,
+        "The leader's commitment to continuing the war.",
+        lambda m, w: m.leader.commitment,
+    ),
+    Metric(
+        "leader_belief_outlast",
+        "share",
+        0,
+        1,
+        "The leader's belief that he can outlast the West.",
+        lambda m, w: m.leader.belief_outlast,
+    ),
+    Metric(
+        "repression",
+        "share",
+        0,
+        1,
+        "Repression added by the leader in response to threats.",
+        lambda m, w: m.leader.repression,
+    ),
+    Metric(
+        "exile_progress",
+        "share",
+        0,
+        1,
+        "Progress of the exile government's talks with Kyiv.",
+        lambda m, w: m.exile.progress,
+    ),
+    Metric(
+        "exile_agreement",
+        "flag",
+        0,
+        1,
+        "1 once the exile government and Kyiv agree.",
+        lambda m, w: float(m.exile.agreement),
+    ),
+    Metric(
+        "regime_strength",
+        "share",
+        0,
+        1,
+        "The regime's strength as elites see it.",
+        lambda m, w: m.regime_strength(),
+    ),
     Metric(
         "stability_index",
         "share",
         0,
         1,
         "Composite regime-stability index (weights in docs/MODEL.md).",
+        _stability_index,
     ),
-    Metric("outcome_code", "code", 0, 2, "0 war ongoing, 1 ended by negotiation, 2 regime change."),
-    Metric("war_ended", "flag", 0, 1, "1 once the war has ended (by negotiation or after a coup)."),
+    Metric(
+        "outcome_code",
+        "code",
+        0,
+        2,
+        "0 war ongoing, 1 ended by negotiation, 2 regime change.",
+        lambda m, w: float(OUTCOMES.index(m.outcome)),
+    ),
+    Metric(
+        "war_ended",
+        "flag",
+        0,
+        1,
+        "1 once the war has ended (by negotiation or after a coup).",
+        lambda m, w: float(m.war_ended),
+    ),
 )
 
 METRIC_NAMES = tuple(m.name for m in METRICS)
 
 
+def compute_metrics(model: mesa.Model) -> dict[str, float]:
+    """This week's value of every metric, by name in `METRICS` order."""
+    week = WeekContext.of(model)
+    return {m.name: m.compute(model, week) for m in METRICS}
+
+
+def read_metric(model: mesa.Model, name: str) -> float:
+    """A DataCollector reporter: one of the metrics the model computed this week."""
+    return model.metrics[name]
+
+
+def metric_reporters() -> dict[str, Callable[[mesa.Model], float]]:
+    """The DataCollector's model reporters, one per metric in `METRICS` order."""
+    return {name: partial(read_metric, name=name) for name in METRIC_NAMES}
+
+
 def stability_index(
     elite_loyalty: float,
-    unrest: float,
+    unrest_pressure: float,
     force_ratio: float,
     partner_cooperation: float,
     leader_threat: float,
+    weights: Mapping[str, float],
 ) -> float:
     """Weighted mean of five components, each in [0, 1]; 1 is a fully stable regime.
 
-    Components: power-weighted elite loyalty; calm = 1 - unrest pressure (unrest / 0.2, capped
-    at 1); the active force relative to its start (capped at 1); partners' cooperation relative
-    to its start; security = 1 - the leader's threat.
+    Components: power-weighted elite loyalty; calm = 1 - unrest pressure (unrest over its
+    saturation, capped at 1); the active force relative to its start (capped at 1); partners'
+    cooperation relative to its start; security = 1 - the leader's threat.
 
     Examples:
-        >>> stability_index(1.0, 0.0, 1.0, 1.0, 0.0)
+        >>> w = {"elite_loyalty": 0.3, "calm": 0.15, "force_ratio": 0.2,
+        ...      "partner_cooperation": 0.15, "security": 0.2}
+        >>> stability_index(1.0, 0.0, 1.0, 1.0, 0.0, w)
         1.0
-        >>> stability_index(0.0, 0.2, 0.0, 0.0, 1.0)
+        >>> stability_index(0.0, 1.0, 0.0, 0.0, 1.0, w)
         0.0
 
     """
     parts = {
         "elite_loyalty": elite_loyalty,
-        "calm": 1.0 - unrest_pressure(unrest),
+        "calm": 1.0 - unrest_pressure,
         "force_ratio": min(1.0, force_ratio),
         "partner_cooperation": partner_cooperation,
         "security": 1.0 - leader_threat,
     }
-    return weighted_index(STABILITY_WEIGHTS, parts, compensated=False)
+    return weighted_index(weights, parts, compensated=False)
 
 
-def summary(model: OutlastModel) -> dict[str, object]:
-    """The run's final summary: outcome, its week, and the last week's key metrics."""
-    last = model.metrics
-    return {
-        "outcome": model.outcome,
-        "outcome_week": model.outcome_week,
-        "war_ended": bool(model.war_ended),
-        "weeks_run": int(last["week"]),
-        "force_active": last["force_active"],
-        "desertions_total": last["desertions_total"],
-        "surrenders_total": last["surrenders_total"],
-        "deaths_total": last["deaths_total"],
-        "recruits_total": last["recruits_total"],
-        "invalided_total": last["invalided_total"],
-        "hotline_contacts_total": last["hotline_contacts_total"],
-        "hotline_surrenders_total": last["hotline_surrenders_total"],
-        "fund_spent_usd": last["fund_spent_usd"],
-        "fund_balance_usd": last["fund_balance_usd"],
-        "elite_loyalty": last["elite_loyalty"],
-        "unrest": last["unrest"],
-        "coup_attempts": last["coup_attempts"],
-        "coups_succeeded": last["coups_succeeded"],
-        "elites_purged": last["elites_purged"],
-        "exile_agreement_week": model.exile.agreement_week,
-        "leader_belief_outlast": last["leader_belief_outlast"],
-        "partner_cooperation": last["partner_cooperation"],
-        "stability_index": last["stability_index"],
-        "min_stability_index": float(min(model.stability_history)),
-    }
+@dataclass(frozen=True)
+class SummaryItem:
+    """One entry of the run summary: its name and the function of the model that gives it."""
+
+    name: str
+    compute: Callable[[mesa.Model], Any]
+
+
+def _last(name: str) -> SummaryItem:
+    """A summary entry that is a metric's value in the last week collected."""
+    if name not in METRIC_NAMES:
+        raise ValueError(f"the summary names '{name}', which is not a metric")
+    return SummaryItem(name, lambda m: m.metrics[name])
+
+
+#: The run summary: the outcome and its week, then the last week's key metrics.
+SUMMARY: tuple[SummaryItem, ...] = (
+    SummaryItem("outcome", lambda m: m.outcome),
+    SummaryItem("outcome_week", lambda m: m.outcome_week),
+    SummaryItem("war_ended", lambda m: bool(m.war_ended)),
+    SummaryItem("weeks_run", lambda m: int(m.metrics["week"])),
+    _last("force_active"),
+    _last("desertions_total"),
+    _last("surrenders_total"),
+    _last("deaths_total"),
+    _last("recruits_total"),
+    _last("invalided_total"),
+    _last("hotline_contacts_total"),
+    _last("hotline_surrenders_total"),
+    _last("fund_spent_usd"),
+    _last("fund_balance_usd"),
+    _last("elite_loyalty"),
+    _last("unrest"),
+    _last("coup_attempts"),
+    _last("coups_succeeded"),
+    _last("elites_purged"),
+    SummaryItem("exile_agreement_week", lambda m: m.exile.agreement_week),
+    _last("leader_belief_outlast"),
+    _last("partner_cooperation"),
+    _last("stability_index"),
+    SummaryItem("min_stability_index", lambda m: float(min(m.stability_history))),
+)
+
+
+def summary(model: mesa.Model) -> dict[str, object]:
+    """The run's final summary (`SUMMARY`): outcome, its week, and the last week's key metrics."""
+    return {item.name: item.compute(model) for item in SUMMARY}

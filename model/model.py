@@ -18,7 +18,6 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -28,16 +27,18 @@ import pandas as pd
 
 from agents.draws import categorical
 from agents.elites import (
+    CoupRule,
     EliteAction,
     EliteCircle,
+    EliteMakeup,
     EliteRule,
     EliteSignals,
     coup_success_probability,
 )
-from agents.exile import GovernmentInExile
+from agents.exile import ExileRule, GovernmentInExile
 from agents.leader import Leader, LeaderRule, Threats
-from agents.partners import ARCHETYPES, ForeignPartner
-from agents.regime import regime_strength, unrest_pressure
+from agents.partners import ForeignPartner, PartnerRule
+from agents.regime import RegimeRule
 from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
 from agents.soldiers import (
     EAGER_VIEW_LIMIT,
@@ -45,16 +46,10 @@ from agents.soldiers import (
     DecisionWeights,
     SoldierCorps,
     SoldierKind,
-    SoldierStatus,
 )
-from model.metrics import METRIC_NAMES, OUTCOMES, stability_index
+from model.metrics import OUTCOMES, compute_metrics, metric_reporters, stability_weights
 from model.policy import DefectionFund, Levers, levers_at
-from model.scenario import (
-    RUB_PER_USD,
-    Scenario,
-    make_scenario,
-    preset_overrides,
-)
+from model.scenario import Scenario, make_scenario, preset_overrides
 from model.seeds import parse_seed
 
 
@@ -82,8 +77,10 @@ KIND_LOYALTY_FIELDS = {
 #: recruits beyond it are thinned at random. Only extreme recruitment (one soldier per agent, or
 #: pay, bonus and elasticity at the top of their ranges) reaches it (docs/MODEL.md).
 MAX_SOLDIER_AGENTS = 4_000_000
-#: A deserter weighs his chance of being caught within this many weeks (assumption).
-DETECTION_HORIZON_WEEKS = 26
+#: Room in the soldier arrays allocated at the start over a run's recruitment at the default rate.
+#: The unit network is drawn for every slot at the start, so it changes the random draws; it is a
+#: numerical choice (a run that recruits more grows the arrays), not an assumption about the world.
+RECRUIT_CAPACITY_HEADROOM = 1.3
 #: Cumulative army counts kept by the model (in agents).
 ARMY_COUNTS = ("deaths", "invalided", "desertions", "surrenders", "returned", "contacts")
 
@@ -92,11 +89,6 @@ def load_regions() -> pd.DataFrame:
     """The 85 regions shipped in model/data/regions.csv."""
     with resources.files("model").joinpath("data/regions.csv").open("r", encoding="utf-8") as f:
         return pd.read_csv(f)
-
-
-def read_metric(model: OutlastModel, name: str) -> float:
-    """A DataCollector reporter: one of this week's metrics (used through functools.partial)."""
-    return model.metrics[name]
 
 
 class OutlastModel(mesa.Model):
@@ -157,70 +149,30 @@ class OutlastModel(mesa.Model):
         # Active force at the end of each week, for the army's trend (`army_decline`).
         self.active_history: list[float] = []
 
-        self.regions = RegionPopulation(self, load_regions(), s.citizens_per_region, self.rng)
-        self.unrest_rule = UnrestRule(arrest_k=s.arrest_k, threshold=s.unrest_threshold)
-        self.weights = DecisionWeights(
-            peer_weight=s.peer_weight,
-            grievance_weight=s.grievance_weight,
-            money_weight=s.money_weight,
-            fear_weight=s.fear_weight,
-            punishment_weight=s.punishment_weight,
-            surrender_barrier=s.surrender_barrier,
+        # The rules, each read from the Scenario once.
+        self.weights = DecisionWeights.from_scenario(s)
+        self.unrest_rule = UnrestRule.from_scenario(s)
+        self.regime_rule = RegimeRule.from_scenario(s)
+        self.elite_rule = EliteRule.from_scenario(s)
+        self.coup_rule = CoupRule.from_scenario(s)
+        self.partner_rule = PartnerRule.from_scenario(s)
+        self.stability_weights = stability_weights(s)
+
+        # The agents, in the order they draw their random numbers.
+        self.regions = RegionPopulation(
+            self, load_regions(), s.citizens_per_region, self.rng, s.citizen_hardship_spread
         )
-        expected_recruits = s.recruits_per_week_at_defaults * s.horizon_weeks * 1.3
-        expected_recruits += s.mobilisation_size if s.mobilisation_week >= 0 else 0.0
-        capacity = int(s.n_soldier_agents + expected_recruits / s.soldiers_per_agent) + 1
-        capacity = min(capacity, MAX_SOLDIER_AGENTS)
-        capacity = -(-capacity // s.unit_size_agents) * s.unit_size_agents
-        self.corps = SoldierCorps(
-            self,
-            capacity=capacity,
-            unit_size=s.unit_size_agents,
-            ties=s.peer_ties,
-            rewire_prob=s.peer_rewire_prob,
-            weights=self.weights,
-            rng=self.rng,
-            eager_views=s.n_soldier_agents + expected_recruits / s.soldiers_per_agent
-            <= EAGER_VIEW_LIMIT,
-        )
-        self.elites = EliteCircle(
-            self,
-            s.n_elites,
-            s.elite_power_alpha,
-            s.n_factions,
-            s.tie_prob_within_faction,
-            s.tie_prob_between_factions,
-            self.rng,
-        )
-        self.elite_rule = EliteRule(
-            neighbour_weight=s.elite_neighbour_weight,
-            signal_noise=s.elite_signal_noise,
-            press_threshold=s.press_threshold,
-            conspiracy_cost=s.conspiracy_cost,
-            resilience=s.coup_resilience,
-        )
+        self.corps = self._build_corps()
+        self.elites = EliteCircle(self, EliteMakeup.from_scenario(s), self.rng)
         self.leader = Leader(
-            self,
-            LeaderRule(
-                base_commitment=s.leader_commitment,
-                capacity_weight=s.commitment_capacity_weight,
-                belief_share=s.commitment_belief_share,
-                belief_rate=s.resolve_belief_effect,
-                response_threshold=s.leader_response_threshold,
-                repression_step=s.repression_step,
-                repression_relax=s.repression_relax_per_week,
-            ),
-            s.belief_outlast_west,
-            s.signup_bonus_rub,
+            self, LeaderRule.from_scenario(s), s.belief_outlast_west, s.signup_bonus_rub
         )
-        self.exile = GovernmentInExile(
-            self, s.exile_support, s.exile_formation_week, s.exile_credibility_uptake_per_week
-        )
+        self.exile = GovernmentInExile(self, ExileRule.from_scenario(s))
         self.partners = [
-            ForeignPartner(self, a, s.partner_awareness_rate_per_week) for a in ARCHETYPES
+            ForeignPartner(self, a, self.partner_rule) for a in self.partner_rule.archetypes
         ]
-        self.base_partner_support = sum(a.base_cooperation * a.capacity_weight for a in ARCHETYPES)
-        self.fund = DefectionFund(s.seized_asset_fund_usd)
+        self.base_partner_support = self.partner_rule.base_support()
+        self.fund = DefectionFund.from_scenario(s)
 
         # The scale is set at the default pay and bonus, so that a scenario's own pay and bonus
         # (and the leader's raises) move recruitment relative to the 2024 figure.
@@ -241,13 +193,33 @@ class OutlastModel(mesa.Model):
         self.stability_history: list[float] = []
         self.levers: Levers = levers_at(s, 0)
         self.metrics: dict[str, float] = {}
-        self._week_counts = dict.fromkeys(("recruits", *ARMY_COUNTS), 0)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(read_metric, name=name) for name in METRIC_NAMES}
-        )
+        self.week_counts = dict.fromkeys(("recruits", *ARMY_COUNTS), 0)
+        self.datacollector = mesa.DataCollector(model_reporters=metric_reporters())
         self._collect()
 
     # ---- building -------------------------------------------------------------------------
+
+    def _build_corps(self) -> SoldierCorps:
+        """The soldiers' arrays, sized for the starting force and the recruits a run expects."""
+        s = self.params
+        expected_recruits = (
+            s.recruits_per_week_at_defaults * s.horizon_weeks * RECRUIT_CAPACITY_HEADROOM
+        )
+        expected_recruits += s.mobilisation_size if s.mobilisation_week >= 0 else 0.0
+        capacity = int(s.n_soldier_agents + expected_recruits / s.soldiers_per_agent) + 1
+        capacity = min(capacity, MAX_SOLDIER_AGENTS)
+        capacity = -(-capacity // s.unit_size_agents) * s.unit_size_agents
+        return SoldierCorps(
+            self,
+            capacity=capacity,
+            unit_size=s.unit_size_agents,
+            ties=s.peer_ties,
+            rewire_prob=s.peer_rewire_prob,
+            weights=self.weights,
+            rng=self.rng,
+            eager_views=s.n_soldier_agents + expected_recruits / s.soldiers_per_agent
+            <= EAGER_VIEW_LIMIT,
+        )
 
     def _recruitment_weights(
         self, bonus_rub: float, unrest: np.ndarray, monthly_pay_rub: float | None = None
@@ -331,32 +303,14 @@ class OutlastModel(mesa.Model):
         self.levers = levers_at(s, self.week)
         self.fund.receive(self.levers.fund_income_usd)
         for partner in self.partners:
-            partner.update(
-                self.levers.minority_campaign,
-                self.levers.partner_diplomacy,
-                s.partner_awareness_sensitivity,
-            )
-        self.regions.raise_awareness(
-            self.levers.minority_campaign, s.minority_awareness_rate_per_week
-        )
+            partner.update(self.levers.minority_campaign, self.levers.partner_diplomacy)
+        self.regions.raise_awareness(self.levers.minority_campaign, self.unrest_rule)
         self._recruitment()
         self._army_week()
         self.regions.update_unrest(
-            legitimacy=self.legitimacy(),
-            cop_density=s.repression_cop_density * (1.0 + 2.0 * self.leader.repression),
-            death_hardship_per_permille=s.death_grievance_per_permille,
-            discrimination=s.discrimination_grievance,
-            rule=self.unrest_rule,
-            rng=self.rng,
+            self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
         )
-        self.exile.negotiate(
-            self.week,
-            s.exile_progress_per_week,
-            s.exile_progress_noise,
-            s.nationalist_friction,
-            s.friction_setback,
-            self.rng,
-        )
+        self.exile.negotiate(self.week, self.rng)
         self._elite_politics()
         self._leader_decides()
         self._collect()
@@ -387,7 +341,7 @@ class OutlastModel(mesa.Model):
         )
         at_front = self.rng.random(region.size) < s.share_at_front
         self._enlist(region, kinds, at_front)
-        self._week_counts["recruits"] = region.size
+        self.week_counts["recruits"] = region.size
 
     def _offer_value_by_region(self) -> np.ndarray:
         """Value of the Western payment per home region.
@@ -396,7 +350,7 @@ class OutlastModel(mesa.Model):
         and by the fund's credibility.
         """
         s = self.params
-        payment_rub = self.levers.defection_payment_usd * RUB_PER_USD
+        payment_rub = self.levers.defection_payment_usd * s.rub_per_usd
         discount = s.offer_trust * self.fund.credibility
         return discount * np.log1p(payment_rub / self.regions.yearly_income_rub())
 
@@ -404,30 +358,20 @@ class OutlastModel(mesa.Model):
         """Severity x (1 + repression), capped at 1, x the chance of being caught within half a year."""
         s = self.params
         severity = min(1.0, s.punishment_severity * (1.0 + self.leader.repression))
-        caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** DETECTION_HORIZON_WEEKS
+        caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** s.detection_horizon_weeks
         return severity * caught
 
     def army_week_inputs(self) -> ArmyWeek:
         """What the soldier kernel needs from the rest of the model this week."""
         s = self.params
         regions = self.regions
-        return ArmyWeek(
-            rotation_rate=s.rotation_rate_per_week,
-            share_at_front=s.share_at_front,
-            death_hazard=s.front_death_hazard_per_week,
-            invalided_per_death=s.invalided_per_death,
+        return ArmyWeek.from_scenario(
+            s,
             offer_reach=self.levers.offer_reach,
-            awareness_per_tie=s.awareness_spread_per_tie,
             grievance_by_region=regions.grievance,
             minority_grievance_by_region=s.discrimination_grievance * (1.0 + regions.awareness),
             offer_value_by_region=self._offer_value_by_region(),
             punishment=self.expected_punishment(),
-            contact_margin=s.contact_margin,
-            noise_scale=s.leave_noise_scale,
-            crossing_success_prob=s.crossing_success_prob,
-            detection_per_week=s.deserter_detection_per_week,
-            deterrence_decay=s.deterrence_decay_per_week,
-            deterrence_per_caught=s.caught_deterrence * s.punishment_severity,
         )
 
     def _army_week(self) -> None:
@@ -445,7 +389,7 @@ class OutlastModel(mesa.Model):
             }
         )
         for name, count in (("returned", result.caught.size), ("contacts", result.contacts)):
-            self._week_counts[name] = count
+            self.week_counts[name] = count
             self.cumulative[name] += count
         self.hotline_surrenders += int(self.corps.aware[result.surrendered].sum())
         self.recent_desertions = [*self.recent_desertions[-3:], result.deserters.size]
@@ -454,7 +398,7 @@ class OutlastModel(mesa.Model):
         """Count this week's losses (agent indices) nationally and by home region."""
         per = self.params.soldiers_per_agent
         for name, idx in losses.items():
-            self._week_counts[name] = idx.size
+            self.week_counts[name] = idx.size
             self.cumulative[name] += idx.size
             if hasattr(self.regions, name):
                 by_region = np.bincount(self.corps.region[idx], minlength=self.regions.n) * per
@@ -464,12 +408,7 @@ class OutlastModel(mesa.Model):
         """Soldiers who knew of the offer claim the payment; the fund pays as far as it can."""
         s = self.params
         claims = int(self.corps.aware[surrendered].sum())
-        self.fund.settle(
-            claims,
-            self.levers.defection_payment_usd * s.soldiers_per_agent,
-            s.credibility_loss_unpaid,
-            s.credibility_recovery_per_week,
-        )
+        self.fund.settle(claims, self.levers.defection_payment_usd * s.soldiers_per_agent)
 
     def legitimacy(self) -> float:
         """Legitimacy L: the base plus any rally effect from a visible exile government."""
@@ -514,7 +453,7 @@ class OutlastModel(mesa.Model):
 
     def regime_strength(self) -> float:
         """The regime's strength as elites see it, in [0, 1] (agents/regime.py)."""
-        return regime_strength(
+        return self.regime_rule.strength(
             self.army_decline(), self.unrest(), self.regime_capacity(), self.legitimacy()
         )
 
@@ -524,7 +463,7 @@ class OutlastModel(mesa.Model):
             regime_strength=self.regime_strength(),
             army_decline=self.army_decline(),
             capacity_shortfall=1.0 - self.regime_capacity(),
-            outside_option=self.exile.outside_option(s.exile_outside_option),
+            outside_option=self.exile.outside_option(),
             repression_fear=s.repression_elite_fear * self.leader.repression,
             resolve_cost=s.resolve_elite_cost * self.levers.resolve,
             rally=self.rally(),
@@ -539,21 +478,17 @@ class OutlastModel(mesa.Model):
         # This week's politics, read before any purge empties the conspirators' seats.
         self.conspiring_power = elites.power_share(EliteAction.CONSPIRING)
         self.elite_pressure = 1.0 - elites.power_share(EliteAction.LOYAL)
-        if self.conspiring_power >= s.coup_threshold_power_share:
+        if self.conspiring_power >= self.coup_rule.threshold:
             self._coup()
 
     def _coup(self) -> None:
         """A coup attempt: regime change if it succeeds; purges, fear and repression if not."""
-        s = self.params
+        rule = self.coup_rule
         p_success = coup_success_probability(
             self.conspiring_power,
-            s.coup_threshold_power_share,
             self.army_decline(),
-            unrest_pressure(self.unrest()),
-            s.coup_success_intercept,
-            s.coup_success_power_coef,
-            s.coup_success_army_coef,
-            s.coup_success_unrest_coef,
+            self.regime_rule.unrest_pressure(self.unrest()),
+            rule,
         )
         succeeded = bool(self.rng.random() < p_success)
         self.coup_attempts += 1
@@ -561,28 +496,24 @@ class OutlastModel(mesa.Model):
         if succeeded:
             self.coups_succeeded += 1
             self._finish("regime_change")
-            p_end = (
-                s.war_end_prob_after_coup_agreement
-                if self.exile.agreement
-                else s.war_end_prob_after_coup
-            )
+            p_end = rule.war_end_prob_agreement if self.exile.agreement else rule.war_end_prob
             self.war_ended = bool(self.rng.random() < p_end)
             return
         plotters = np.flatnonzero(self.elites.action == EliteAction.CONSPIRING)
-        self.elites.purge(plotters, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
-        self.elites.frighten(np.arange(self.elites.n), s.purge_fear)
-        self.leader.crack_down(s.repression_after_failed_coup)
+        self.elites.purge(plotters, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
+        self.elites.frighten(np.arange(self.elites.n), rule.purge_fear)
+        self.leader.crack_down(rule.repression_after_failure)
 
     def _purge_detected(self) -> None:
         """Purge the conspirators the security services detect; frighten their neighbours."""
-        s = self.params
+        rule = self.coup_rule
         elites = self.elites
         plotters = np.flatnonzero(elites.action == EliteAction.CONSPIRING)
-        p_detect = min(1.0, s.conspirator_detection_per_week * (1.0 + self.leader.repression))
+        p_detect = min(1.0, rule.detection_per_week * (1.0 + self.leader.repression))
         detected = plotters[self.rng.random(plotters.size) < p_detect]
         if detected.size:
-            elites.frighten(elites.neighbours_of(detected), s.purge_fear)
-            elites.purge(detected, self.week, s.purge_fear, s.newcomer_loyalty, self.rng)
+            elites.frighten(elites.neighbours_of(detected), rule.purge_fear)
+            elites.purge(detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
 
     def _leader_decides(self) -> None:
         if self.outcome != OUTCOMES[0]:
@@ -595,7 +526,7 @@ class OutlastModel(mesa.Model):
         leader.perceive(
             Threats(
                 elite_pressure=self.elite_pressure,
-                coup_risk=min(1.0, self.conspiring_power / s.coup_threshold_power_share),
+                coup_risk=min(1.0, self.conspiring_power / self.coup_rule.threshold),
                 army_decline=self.army_decline(),
                 unrest=self.unrest(),
                 exile_agreement=self.exile.support if self.exile.agreement else 0.0,
@@ -616,84 +547,9 @@ class OutlastModel(mesa.Model):
 
     def _collect(self) -> None:
         self.active_history.append(float(self.corps.active_count()))
-        self.metrics = self._compute_metrics()
+        self.metrics = compute_metrics(self)
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)
-
-    def _compute_metrics(self) -> dict[str, float]:
-        corps = self.corps
-        per = self.params.soldiers_per_agent
-        census = corps.census()
-        counts = census.by_status
-        n = corps.size
-        regions = self.regions
-        unrest = self.unrest()
-        minority_men = regions.population_weighted(regions.minority_share)
-        dead = counts[SoldierStatus.KILLED]
-        dead_minority = census.killed_minority / dead if dead else minority_men
-        elite_loyalty = 1.0 - self.elite_pressure
-        partner_cooperation = min(1.0, self.partner_cooperation())
-        force_ratio = (
-            counts[SoldierStatus.ACTIVE] / self.initial_active if self.initial_active else 0.0
-        )
-        recent = sum(self.recent_desertions)
-        outcome_code = OUTCOMES.index(self.outcome)
-        return {
-            "week": float(self.week),
-            "force_active": counts[SoldierStatus.ACTIVE] * per,
-            "force_at_front": float(census.active_at_front) * per,
-            "recruits_week": self._week_counts["recruits"] * per,
-            "deaths_week": self._week_counts["deaths"] * per,
-            "invalided_week": self._week_counts["invalided"] * per,
-            "desertions_week": self._week_counts["desertions"] * per,
-            "surrenders_week": self._week_counts["surrenders"] * per,
-            "recruits_total": n * per,
-            "deaths_total": counts[SoldierStatus.KILLED] * per,
-            "invalided_total": counts[SoldierStatus.INVALIDED] * per,
-            "desertions_total": self.cumulative["desertions"] * per,
-            "surrenders_total": counts[SoldierStatus.SURRENDERED] * per,
-            "deserters_at_large": counts[SoldierStatus.DESERTED] * per,
-            "deserters_returned_total": self.cumulative["returned"] * per,
-            "hotline_contacts_week": self._week_counts["contacts"] * per,
-            "hotline_contacts_total": self.cumulative["contacts"] * per,
-            "hotline_surrenders_total": self.hotline_surrenders * per,
-            "desertion_rate_month": min(1.0, recent / max(counts[SoldierStatus.ACTIVE], 1)),
-            "fund_balance_usd": self.fund.balance_usd,
-            "fund_spent_usd": self.fund.spent_usd,
-            "claims_unpaid_total": self.fund.claims_unpaid * per,
-            "offer_credibility": self.fund.credibility,
-            "aware_share": census.active_aware / counts[SoldierStatus.ACTIVE]
-            if counts[SoldierStatus.ACTIVE]
-            else 0.0,
-            "minority_death_overrep": float(dead_minority / minority_men),
-            "signup_bonus_rub": self.leader.bonus_rub,
-            "unrest": unrest,
-            "unrest_max_region": float(regions.unrest.max()),
-            "grievance": regions.population_weighted(regions.grievance),
-            "minority_unrest": self.minority_unrest(),
-            "elite_loyalty": elite_loyalty,
-            "elite_pressure": self.elite_pressure,
-            "conspiracy_share": self.conspiring_power,
-            "elite_fear": self.elites.mean_fear(),
-            "coup_attempts": float(self.coup_attempts),
-            "coups_succeeded": float(self.coups_succeeded),
-            "elites_purged": float(self.elites.purges),
-            "partner_cooperation": partner_cooperation,
-            "regime_capacity": self.regime_capacity(),
-            "legitimacy": self.legitimacy(),
-            "leader_threat": self.leader.threat,
-            "leader_commitment": self.leader.commitment,
-            "leader_belief_outlast": self.leader.belief_outlast,
-            "repression": self.leader.repression,
-            "exile_progress": self.exile.progress,
-            "exile_agreement": float(self.exile.agreement),
-            "regime_strength": self.regime_strength(),
-            "stability_index": stability_index(
-                elite_loyalty, unrest, force_ratio, partner_cooperation, self.leader.threat
-            ),
-            "outcome_code": float(outcome_code),
-            "war_ended": float(self.war_ended),
-        }
 
     # ---- outputs --------------------------------------------------------------------------
 

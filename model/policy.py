@@ -48,28 +48,39 @@ class DefectionFund:
 
     Args:
         balance_usd: Starting balance.
+        loss: Share of credibility lost in a week with unpaid claims.
+        recovery: Share of the gap to full credibility recovered in a week with none unpaid.
 
     """
 
-    def __init__(self, balance_usd: float) -> None:
+    def __init__(self, balance_usd: float, loss: float, recovery: float) -> None:
         self.balance_usd = float(balance_usd)
+        self.loss = loss
+        self.recovery = recovery
         self.spent_usd = 0.0
         self.credibility = 1.0
         self.claims_paid = 0
         self.claims_unpaid = 0
 
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> DefectionFund:
+        """The fund of a Scenario: seized assets at the start, credibility's loss and recovery."""
+        return cls(
+            scenario.seized_asset_fund_usd,
+            scenario.credibility_loss_unpaid,
+            scenario.credibility_recovery_per_week,
+        )
+
     def receive(self, income_usd: float) -> None:
         """Add this week's income."""
         self.balance_usd += income_usd
 
-    def settle(self, claims: int, amount_usd: float, loss: float, recovery: float) -> int:
+    def settle(self, claims: int, amount_usd: float) -> int:
         """Pay this week's claims of `amount_usd` each as far as the balance goes; update credibility.
 
         Args:
             claims: Claims made this week.
             amount_usd: The payment per claim.
-            loss: Share of credibility lost in a week with unpaid claims.
-            recovery: Share of the gap to full credibility recovered in a week with none unpaid.
 
         Returns:
             How many claims were paid.
@@ -85,7 +96,7 @@ class DefectionFund:
         self.claims_paid += paid
         self.claims_unpaid += unpaid
         if unpaid > 0:
-            self.credibility *= 1.0 - loss
+            self.credibility *= 1.0 - self.loss
         else:
-            self.credibility += recovery * (1.0 - self.credibility)
+            self.credibility += self.recovery * (1.0 - self.credibility)
         return paid

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -35,12 +36,36 @@ from pydantic import (
 FACTS = "FACTS.md"
 ASSUMPTION = "assumption"
 
-#: How one real rouble compares to one US dollar. A fixed rate keeps the model's money in one unit.
-RUB_PER_USD = 90.0
+#: Elites' kinds, partners and weight groups whose values are Scenario fields named after them
+#: (``elite_share_military``, ``partner_iran_sensitivity``, ``threat_weight_unrest``, ...).
+ELITE_KINDS = ("military", "security", "civilian")
+PARTNER_KEYS = ("iran", "gulf", "turkey", "central_asia", "china")
+#: Weight groups that must each sum to 1, by field prefix, and what each weighs.
+WEIGHT_GROUPS = {
+    "elite_share_": ("military", "security", "civilian"),
+    "strength_weight_": ("army", "calm", "capacity", "legitimacy"),
+    "threat_weight_": ("elite_pressure", "coup_risk", "army_decline", "unrest", "exile_agreement"),
+    "stability_weight_": (
+        "elite_loyalty",
+        "calm",
+        "force_ratio",
+        "partner_cooperation",
+        "security",
+    ),
+}
+#: How far a weight group's sum may stray from 1 (decimal weights such as 0.3 + 0.25 + 0.2 + 0.15
+#: + 0.1 are not exactly 1 in binary).
+WEIGHT_SUM_TOLERANCE = 1e-9
 
 
 class ScenarioError(ValueError):
     """Bad scenario input; the message is one line naming the field, the value and what is allowed."""
+
+
+#: The roles of parameters (the XLRM frame of exploratory modelling): what the West chooses, what
+#: nobody knows exactly, what was fitted to a published figure, and how a run is set up.
+Role = Literal["lever", "uncertainty", "calibrated", "setting"]
+ROLES: tuple[Role, ...] = ("lever", "uncertainty", "calibrated", "setting")
 
 
 def param(
@@ -50,8 +75,11 @@ def param(
     unit: str,
     description: str,
     source: str = ASSUMPTION,
+    *,
+    role: Role,
+    calibrated_to: str | None = None,
 ) -> Any:
-    """Declare a Scenario field with bounds, unit, description and source.
+    """Declare a Scenario field with bounds, unit, description, source and role.
 
     Args:
         default: The default value.
@@ -60,18 +88,28 @@ def param(
         unit: Unit of the value ("share", "weeks", "RUB", ...).
         description: One sentence on what the parameter means in the model.
         source: Where the default comes from: a FACTS.md figure or "assumption".
+        role: "lever" (a Western policy choice, or when it starts), "uncertainty" (an assumption
+            whose true value is unknown), "calibrated" (an uncertainty fitted to a published
+            figure) or "setting" (run size, horizon, resolution, dates, how a result is measured).
+        calibrated_to: The published figure a calibrated parameter was fitted to.
 
     Returns:
         A pydantic FieldInfo.
 
+    Raises:
+        ValueError: If the role is unknown, or a calibrated parameter names no figure (or
+            another role names one): a mistake in this module, caught at import.
+
     """
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; allowed: {', '.join(ROLES)}")
+    if (role == "calibrated") != (calibrated_to is not None):
+        raise ValueError("a calibrated parameter, and only one, names the figure it was fitted to")
     bounds = {} if lo is None else {"ge": lo, "le": hi}
-    return Field(
-        default,
-        description=description,
-        json_schema_extra={"unit": unit, "source": source, "lo": lo, "hi": hi},
-        **bounds,
-    )
+    extra = {"unit": unit, "source": source, "lo": lo, "hi": hi, "role": role}
+    if calibrated_to is not None:
+        extra["calibrated_to"] = calibrated_to
+    return Field(default, description=description, json_schema_extra=extra, **bounds)
 
 
 class Scenario(BaseModel):
@@ -80,14 +118,21 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     # --- run ---------------------------------------------------------------------------------
-    horizon_weeks: int = param(156, 1, 1040, "weeks", "Length of a run; one step is one week.")
+    horizon_weeks: int = param(
+        156, 1, 1040, "weeks", "Length of a run; one step is one week.", role="setting"
+    )
     start_date: dt.date = param(
-        dt.date(2026, 12, 7), None, None, "date", "Calendar date of week 0 (labels only)."
+        dt.date(2026, 12, 7),
+        None,
+        None,
+        "date",
+        "Calendar date of week 0 (labels only).",
+        role="setting",
     )
 
     # --- army --------------------------------------------------------------------------------
     n_soldier_agents: int = param(
-        20_000, 100, 2_000_000, "agents", "Soldier agents at the start of a run."
+        20_000, 100, 2_000_000, "agents", "Soldier agents at the start of a run.", role="setting"
     )
     soldiers_per_agent: float = param(
         30.0,
@@ -96,16 +141,24 @@ class Scenario(BaseModel):
         "soldiers",
         "Real soldiers each agent stands for; 20,000 x 30 = 600,000, the order of the force "
         "deployed against Ukraine in 2024-25 reported in the press (not in FACTS.md).",
+        role="setting",
     )
     share_at_front: float = param(
-        0.6, 0.05, 0.95, "share", "Share of the force at the front at the start."
+        0.6,
+        0.05,
+        0.95,
+        "share",
+        "Share of the force at the front at the start.",
+        role="uncertainty",
     )
     share_mobilised: float = param(
         0.2,
         0.0,
         0.8,
         "share",
-        "Share of the initial force mobilised in Sept 2022 (300,000 men, FACTS.md) and still serving.",
+        "Share of the initial force mobilised in Sept 2022 (300,000 men, FACTS.md) and still "
+        "serving.",
+        role="uncertainty",
     )
     share_contract: float = param(
         0.6,
@@ -114,15 +167,31 @@ class Scenario(BaseModel):
         "share",
         "Share of the initial force on the post-2022 bonus contracts (FACTS.md: 166,200 signed in "
         "H1 2024 alone); the rest are pre-war professionals.",
+        role="uncertainty",
     )
     unit_size_agents: int = param(
-        100, 10, 5_000, "agents", "Agents per unit; peers are tied within a unit."
+        100,
+        10,
+        5_000,
+        "agents",
+        "Agents per unit; peers are tied within a unit.",
+        role="uncertainty",
     )
     peer_ties: int = param(
-        8, 2, 40, "ties", "Ties per soldier to unit mates (even; Watts-Strogatz ring within unit)."
+        8,
+        2,
+        40,
+        "ties",
+        "Ties per soldier to unit mates (even; Watts-Strogatz ring within unit).",
+        role="uncertainty",
     )
     peer_rewire_prob: float = param(
-        0.05, 0.0, 1.0, "probability", "Chance a tie is rewired to a random mate of the same unit."
+        0.05,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a tie is rewired to a random mate of the same unit.",
+        role="uncertainty",
     )
     front_death_hazard_per_week: float = param(
         0.0025,
@@ -133,6 +202,7 @@ class Scenario(BaseModel):
         "default force's mix it gives about 1,100 dead a week at the start and 1,430 on average "
         "over the baseline's three years, the order of open-source counts for 2024-25 (not in "
         "FACTS.md).",
+        role="uncertainty",
     )
     minority_exposure: float = param(
         1.3,
@@ -142,12 +212,23 @@ class Scenario(BaseModel):
         "Front death hazard of minority soldiers relative to others (Bessudnov 2023, FACTS.md: "
         "some minorities strongly over-represented among the dead).",
         FACTS,
+        role="uncertainty",
     )
     mobilised_exposure: float = param(
-        1.5, 0.5, 3.0, "multiplier", "Front death hazard of mobilised soldiers relative to others."
+        1.5,
+        0.5,
+        3.0,
+        "multiplier",
+        "Front death hazard of mobilised soldiers relative to others.",
+        role="uncertainty",
     )
     contract_exposure: float = param(
-        1.2, 0.5, 3.0, "multiplier", "Front death hazard of contract soldiers relative to others."
+        1.2,
+        0.5,
+        3.0,
+        "multiplier",
+        "Front death hazard of contract soldiers relative to others.",
+        role="uncertainty",
     )
     invalided_per_death: float = param(
         2.0,
@@ -158,9 +239,15 @@ class Scenario(BaseModel):
         "one killed (same exposure). Modern wars see about three wounded per killed, some of whom "
         "return to duty; without this outflow the force would grow by a third a year at the "
         "recruitment rate of FACTS.md.",
+        role="uncertainty",
     )
     rotation_rate_per_week: float = param(
-        0.05, 0.0, 0.5, "probability/week", "Chance a soldier moves between front and rear."
+        0.05,
+        0.0,
+        0.5,
+        "probability/week",
+        "Chance a soldier moves between front and rear.",
+        role="uncertainty",
     )
     loyalty_professional: float = param(
         0.15,
@@ -168,12 +255,23 @@ class Scenario(BaseModel):
         1.0,
         "utility",
         "Loyalty of pre-war professional soldiers (held against leaving).",
+        role="uncertainty",
     )
     loyalty_mobilised: float = param(
-        -0.05, -1.0, 1.0, "utility", "Loyalty of mobilised soldiers (conscripted, least loyal)."
+        -0.05,
+        -1.0,
+        1.0,
+        "utility",
+        "Loyalty of mobilised soldiers (conscripted, least loyal).",
+        role="uncertainty",
     )
     loyalty_contract: float = param(
-        0.05, -1.0, 1.0, "utility", "Loyalty of volunteers on the post-2022 bonus contracts."
+        0.05,
+        -1.0,
+        1.0,
+        "utility",
+        "Loyalty of volunteers on the post-2022 bonus contracts.",
+        role="uncertainty",
     )
 
     # --- pay and recruitment ------------------------------------------------------------------
@@ -184,6 +282,7 @@ class Scenario(BaseModel):
         "RUB",
         "One-time sign-up bonus, federal plus average regional part (about 1m RUB in 2024).",
         FACTS,
+        role="uncertainty",
     )
     monthly_pay_rub: float = param(
         210_000.0,
@@ -192,6 +291,7 @@ class Scenario(BaseModel):
         "RUB/month",
         "Minimum monthly pay of a contract soldier (210,000 RUB, Moscow Times 31 Jul 2024).",
         FACTS,
+        role="uncertainty",
     )
     recruits_per_week_at_defaults: float = param(
         6_400.0,
@@ -201,15 +301,27 @@ class Scenario(BaseModel):
         "National weekly sign-ups when pay and bonus are at their defaults and unrest is zero; "
         "166,200 contracts in H1 2024 = 6,400/week. Sets the scale of the recruitment rule.",
         FACTS,
+        role="calibrated",
+        calibrated_to="contracts signed in H1 2024, 166,200 = 6,400 a week (FACTS.md)",
     )
     recruitment_pay_elasticity: float = param(
-        1.0, 0.0, 4.0, "elasticity", "How sign-ups grow with the reward relative to home income."
+        1.0,
+        0.0,
+        4.0,
+        "elasticity",
+        "How sign-ups grow with the reward relative to home income.",
+        role="uncertainty",
     )
     recruitment_unrest_penalty: float = param(
-        3.0, 0.0, 20.0, "per unit unrest", "How fast regional unrest cuts sign-ups."
+        3.0,
+        0.0,
+        20.0,
+        "per unit unrest",
+        "How fast regional unrest cuts sign-ups.",
+        role="uncertainty",
     )
     mobilisation_week: int = param(
-        -1, -1, 1040, "week", "Week of a partial mobilisation (-1: none)."
+        -1, -1, 1040, "week", "Week of a partial mobilisation (-1: none).", role="uncertainty"
     )
     mobilisation_size: float = param(
         300_000.0,
@@ -218,6 +330,7 @@ class Scenario(BaseModel):
         "soldiers",
         "Men called up by a mobilisation, spread by regional quotas (300,000 in Sept 2022).",
         FACTS,
+        role="uncertainty",
     )
     initial_force_regional_mix: Literal["recruitment", "population"] = param(
         "recruitment",
@@ -226,6 +339,7 @@ class Scenario(BaseModel):
         "choice",
         "How the initial force's home regions are drawn: by the recruitment rule's weights or by "
         "population (no pre-war garrison table yet; docs/MODEL.md).",
+        role="uncertainty",
     )
 
     # --- soldiers' decision to leave -------------------------------------------------------------
@@ -238,9 +352,16 @@ class Scenario(BaseModel):
         "desertion is rare but present, about 0.2-0.3% of the force a month ('well under 1%', "
         "FACTS.md); docs/MODEL.md gives the calibration.",
         FACTS,
+        role="calibrated",
+        calibrated_to="baseline desertion, 0.2-0.3% of the force a month (FACTS.md: well under 1%)",
     )
     leave_threshold_sd: float = param(
-        0.25, 0.0, 2.0, "utility", "Spread of soldiers' thresholds across soldiers."
+        0.25,
+        0.0,
+        2.0,
+        "utility",
+        "Spread of soldiers' thresholds across soldiers.",
+        role="uncertainty",
     )
     leave_noise_scale: float = param(
         0.08,
@@ -249,12 +370,23 @@ class Scenario(BaseModel):
         "utility",
         "Scale of the weekly logistic shock to the push to leave: a change of this size in the "
         "push multiplies a soldier's weekly chance of leaving by about e.",
+        role="uncertainty",
     )
     peer_weight: float = param(
-        1.0, 0.0, 5.0, "utility", "Weight of the share of a soldier's peers who already left."
+        1.0,
+        0.0,
+        5.0,
+        "utility",
+        "Weight of the share of a soldier's peers who already left.",
+        role="uncertainty",
     )
     grievance_weight: float = param(
-        0.4, 0.0, 3.0, "utility", "Weight of a soldier's grievance in the push to leave."
+        0.4,
+        0.0,
+        3.0,
+        "utility",
+        "Weight of a soldier's grievance in the push to leave.",
+        role="uncertainty",
     )
     money_weight: float = param(
         0.08,
@@ -265,9 +397,15 @@ class Scenario(BaseModel):
         "for the Kremlin's pay and the West's payment. The default equals leave_noise_scale x "
         "recruitment_pay_elasticity: money moves the odds of leaving as it moves the odds of "
         "signing up.",
+        role="uncertainty",
     )
     fear_weight: float = param(
-        0.15, 0.0, 2.0, "utility", "Weight of the front's danger (death exposure) in the push."
+        0.15,
+        0.0,
+        2.0,
+        "utility",
+        "Weight of the front's danger (death exposure) in the push.",
+        role="uncertainty",
     )
     surrender_barrier: float = param(
         0.6,
@@ -278,9 +416,16 @@ class Scenario(BaseModel):
         "Calibrated so that voluntary surrenders are of the order of those through the 'I Want to "
         "Live' line, about 200 in its first year (FACTS.md).",
         FACTS,
+        role="calibrated",
+        calibrated_to="surrenders through 'I Want to Live' in its first year, about 200 (FACTS.md)",
     )
     punishment_severity: float = param(
-        0.5, 0.0, 1.0, "share", "Severity of punishment of caught deserters (1 = harshest)."
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Severity of punishment of caught deserters (1 = harshest).",
+        role="uncertainty",
     )
     punishment_weight: float = param(
         0.6,
@@ -289,9 +434,24 @@ class Scenario(BaseModel):
         "utility",
         "Weight of expected punishment (severity x repression x chance of being caught within "
         "half a year) in the push to leave.",
+        role="uncertainty",
     )
     deserter_detection_per_week: float = param(
-        0.1, 0.0, 1.0, "probability/week", "Chance a deserter at large is caught each week."
+        0.1,
+        0.0,
+        1.0,
+        "probability/week",
+        "Chance a deserter at large is caught each week.",
+        role="uncertainty",
+    )
+    detection_horizon_weeks: int = param(
+        26,
+        1,
+        520,
+        "weeks",
+        "Horizon over which a would-be deserter weighs his chance of being caught: 1 - (1 - "
+        "detection per week)^horizon (half a year).",
+        role="uncertainty",
     )
     caught_deterrence: float = param(
         0.05,
@@ -299,9 +459,15 @@ class Scenario(BaseModel):
         1.0,
         "utility",
         "Rise in unit mates' resistance to leaving for each caught deserter, times severity.",
+        role="uncertainty",
     )
     deterrence_decay_per_week: float = param(
-        0.05, 0.0, 1.0, "share/week", "Weekly fading of a unit's deterrence from caught deserters."
+        0.05,
+        0.0,
+        1.0,
+        "share/week",
+        "Weekly fading of a unit's deterrence from caught deserters.",
+        role="uncertainty",
     )
     crossing_success_prob: float = param(
         0.7,
@@ -309,6 +475,7 @@ class Scenario(BaseModel):
         1.0,
         "probability",
         "Chance a surrender attempt at the front succeeds (else killed).",
+        role="uncertainty",
     )
     contact_margin: float = param(
         0.55,
@@ -319,6 +486,8 @@ class Scenario(BaseModel):
         "(once). Calibrated to 'I Want to Live': about 2,000 contacts a month and under 1% of "
         "contacts surrendering (FACTS.md).",
         FACTS,
+        role="calibrated",
+        calibrated_to="contacts with 'I Want to Live' by 3 Mar 2023, 9,836 (FACTS.md)",
     )
 
     # --- Western defection offer ----------------------------------------------------------------
@@ -330,12 +499,18 @@ class Scenario(BaseModel):
         "Chance an unaware soldier hears of the surrender line and any offer by broadcast each "
         "week; the default is Ukraine's 'I Want to Live' line (from Sept 2022).",
         FACTS,
+        role="lever",
     )
     offer_reach_start_week: int = param(
-        0, 0, 1040, "week", "Week from which the line and any offer are broadcast."
+        0, 0, 1040, "week", "Week from which the line and any offer are broadcast.", role="lever"
     )
     awareness_spread_per_tie: float = param(
-        0.02, 0.0, 1.0, "probability/week", "Chance per aware tie that awareness spreads per week."
+        0.02,
+        0.0,
+        1.0,
+        "probability/week",
+        "Chance per aware tie that awareness spreads per week.",
+        role="uncertainty",
     )
     defection_payment_usd: float = param(
         0.0,
@@ -343,6 +518,7 @@ class Scenario(BaseModel):
         1_000_000.0,
         "USD/soldier",
         "Western payment to each surrendering soldier (0: no payment).",
+        role="lever",
     )
     offer_trust: float = param(
         0.5,
@@ -351,9 +527,24 @@ class Scenario(BaseModel):
         "share",
         "How much a soldier trusts a Western promise to pay after surrender, against the "
         "Kremlin's pay in hand (multiplies the payment's value).",
+        role="uncertainty",
+    )
+    rub_per_usd: float = param(
+        90.0,
+        1.0,
+        1000.0,
+        "RUB/USD",
+        "Exchange rate at which a Western payment in dollars is compared with Kremlin pay in "
+        "roubles; fixed over a run so that the model's money stays in one unit.",
+        role="uncertainty",
     )
     defection_offer_start_week: int = param(
-        0, 0, 1040, "week", "Week from which the payment is offered and the fund receives income."
+        0,
+        0,
+        1040,
+        "week",
+        "Week from which the payment is offered and the fund receives income.",
+        role="lever",
     )
     seized_asset_fund_usd: float = param(
         0.0,
@@ -362,6 +553,7 @@ class Scenario(BaseModel):
         "USD",
         "Starting balance of the defection fund from seized Russian assets (about $300bn frozen).",
         FACTS,
+        role="lever",
     )
     fund_income_usd_per_week: float = param(
         0.0,
@@ -371,9 +563,15 @@ class Scenario(BaseModel):
         "Weekly income paid into the fund (Euroclear windfall EUR 6.9bn in 2024 = about "
         "$145m a week).",
         FACTS,
+        role="lever",
     )
     credibility_loss_unpaid: float = param(
-        0.3, 0.0, 1.0, "share", "Fall in the offer's credibility in a week the fund cannot pay."
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Fall in the offer's credibility in a week the fund cannot pay.",
+        role="uncertainty",
     )
     credibility_recovery_per_week: float = param(
         0.02,
@@ -381,23 +579,61 @@ class Scenario(BaseModel):
         1.0,
         "share/week",
         "Share of the gap to full credibility recovered in a week with every claim paid.",
+        role="uncertainty",
     )
 
     # --- regions and unrest (Epstein 2002) ---------------------------------------------------------
     citizens_per_region: int = param(
-        200, 20, 5_000, "agents", "Sampled citizens per region for the unrest rule."
+        200, 20, 5_000, "agents", "Sampled citizens per region for the unrest rule.", role="setting"
+    )
+    citizen_hardship_spread: float = param(
+        0.8,
+        0.0,
+        1.0,
+        "hardship",
+        "Width of the uniform draw of a citizen's base hardship, which is then shifted by his "
+        "region's poverty share and capped at 1.",
+        role="uncertainty",
     )
     legitimacy: float = param(
-        0.75, 0.0, 1.0, "share", "Regime legitimacy L in Epstein's grievance G = H(1 - L)."
+        0.75,
+        0.0,
+        1.0,
+        "share",
+        "Regime legitimacy L in Epstein's grievance G = H(1 - L).",
+        role="uncertainty",
     )
     arrest_k: float = param(
-        2.3, 0.1, 10.0, "constant", "Epstein's k in P = 1 - exp(-k C/A).", FACTS
+        2.3, 0.1, 10.0, "constant", "Epstein's k in P = 1 - exp(-k C/A).", FACTS, role="uncertainty"
     )
     unrest_threshold: float = param(
-        0.1, 0.0, 1.0, "utility", "Epstein's activation threshold T.", FACTS
+        0.1, 0.0, 1.0, "utility", "Epstein's activation threshold T.", FACTS, role="uncertainty"
+    )
+    max_jail_weeks: int = param(
+        15,
+        1,
+        520,
+        "weeks",
+        "Longest jail term of an arrested active citizen; terms are drawn uniformly from 1 to it "
+        "(Epstein's J_max).",
+        role="uncertainty",
     )
     repression_cop_density: float = param(
-        0.04, 0.0, 0.5, "police per citizen", "Police per citizen at the start (repression)."
+        0.04,
+        0.0,
+        0.5,
+        "police per citizen",
+        "Police per citizen at the start (repression).",
+        role="uncertainty",
+    )
+    repression_police_effect: float = param(
+        2.0,
+        0.0,
+        10.0,
+        "multiplier",
+        "Rise in police per citizen per unit of the leader's repression: density = base x (1 + "
+        "effect x repression), so full repression triples the police.",
+        role="uncertainty",
     )
     minority_awareness_rate_per_week: float = param(
         0.05,
@@ -406,6 +642,7 @@ class Scenario(BaseModel):
         "share/week",
         "Speed at which regional awareness of discrimination moves towards the Western minority "
         "campaign's intensity.",
+        role="uncertainty",
     )
     death_grievance_per_permille: float = param(
         0.05,
@@ -413,6 +650,7 @@ class Scenario(BaseModel):
         2.0,
         "hardship per death per 1,000 men",
         "Rise in a region's hardship per war death per 1,000 men aged 16-61.",
+        role="uncertainty",
     )
     discrimination_grievance: float = param(
         0.15,
@@ -420,17 +658,28 @@ class Scenario(BaseModel):
         1.0,
         "hardship",
         "Extra hardship of minority citizens from discrimination (second-class treatment).",
+        role="uncertainty",
     )
 
     # --- minorities campaign and partners ----------------------------------------------------------
     minority_campaign_intensity: float = param(
-        0.0, 0.0, 1.0, "share", "Western campaign exposing the treatment of Russia's minorities."
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Western campaign exposing the treatment of Russia's minorities.",
+        role="lever",
     )
     minority_campaign_start_week: int = param(
-        0, 0, 1040, "week", "Week from which the minority campaign runs."
+        0, 0, 1040, "week", "Week from which the minority campaign runs.", role="lever"
     )
     partner_diplomacy: float = param(
-        0.0, 0.0, 1.0, "share", "Western diplomacy with Muslim-majority partners of Russia."
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Western diplomacy with Muslim-majority partners of Russia.",
+        role="lever",
     )
     partner_awareness_rate_per_week: float = param(
         0.05,
@@ -439,9 +688,15 @@ class Scenario(BaseModel):
         "share/week",
         "Weekly rate at which awareness of Russian Muslims' treatment in partners' publics moves "
         "towards the level the campaign and diplomacy drive.",
+        role="uncertainty",
     )
     partner_awareness_sensitivity: float = param(
-        1.0, 0.0, 3.0, "multiplier", "How strongly partners' cooperation falls with awareness."
+        1.0,
+        0.0,
+        3.0,
+        "multiplier",
+        "How strongly partners' cooperation falls with awareness.",
+        role="uncertainty",
     )
     partner_capacity_share: float = param(
         0.5,
@@ -450,19 +705,185 @@ class Scenario(BaseModel):
         "share",
         "Share of the regime's economic capacity (supplies, trade, budget) that rests on "
         "partners' cooperation.",
+        role="uncertainty",
+    )
+    partner_non_muslim_reach: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Reach of the minority campaign and diplomacy in partners whose publics are not mainly "
+        "Muslim (1 for the others).",
+        role="uncertainty",
+    )
+    partner_diplomacy_weight: float = param(
+        0.5,
+        0.0,
+        2.0,
+        "share",
+        "Weight of Western diplomacy relative to the public campaign in driving partners' "
+        "awareness.",
+        role="uncertainty",
+    )
+    partner_iran_base_cooperation: float = param(
+        0.8,
+        0.0,
+        1.0,
+        "share",
+        "Cooperation of Iran with Russia before any campaign (stylised partner).",
+        role="uncertainty",
+    )
+    partner_iran_capacity_weight: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Share of the external support the regime gets from partners that comes from Iran.",
+        role="uncertainty",
+    )
+    partner_iran_sensitivity: float = param(
+        0.4,
+        0.0,
+        3.0,
+        "share per unit",
+        "How far the cooperation of Iran falls per unit of its public's awareness of Russian "
+        "Muslims' treatment.",
+        role="uncertainty",
+    )
+    partner_gulf_base_cooperation: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "Cooperation of the Gulf monarchies with Russia before any campaign (stylised partner).",
+        role="uncertainty",
+    )
+    partner_gulf_capacity_weight: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "share",
+        "Share of the external support the regime gets from partners that comes from the Gulf "
+        "monarchies.",
+        role="uncertainty",
+    )
+    partner_gulf_sensitivity: float = param(
+        0.5,
+        0.0,
+        3.0,
+        "share per unit",
+        "How far the cooperation of the Gulf monarchies falls per unit of its public's awareness "
+        "of Russian Muslims' treatment.",
+        role="uncertainty",
+    )
+    partner_turkey_base_cooperation: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Cooperation of Turkey with Russia before any campaign (stylised partner).",
+        role="uncertainty",
+    )
+    partner_turkey_capacity_weight: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "share",
+        "Share of the external support the regime gets from partners that comes from Turkey.",
+        role="uncertainty",
+    )
+    partner_turkey_sensitivity: float = param(
+        0.7,
+        0.0,
+        3.0,
+        "share per unit",
+        "How far the cooperation of Turkey falls per unit of its public's awareness of Russian "
+        "Muslims' treatment.",
+        role="uncertainty",
+    )
+    partner_central_asia_base_cooperation: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "Cooperation of the Central Asian states with Russia before any campaign (stylised "
+        "partner).",
+        role="uncertainty",
+    )
+    partner_central_asia_capacity_weight: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "share",
+        "Share of the external support the regime gets from partners that comes from the Central "
+        "Asian states.",
+        role="uncertainty",
+    )
+    partner_central_asia_sensitivity: float = param(
+        0.6,
+        0.0,
+        3.0,
+        "share per unit",
+        "How far the cooperation of the Central Asian states falls per unit of its public's "
+        "awareness of Russian Muslims' treatment.",
+        role="uncertainty",
+    )
+    partner_china_base_cooperation: float = param(
+        0.8,
+        0.0,
+        1.0,
+        "share",
+        "Cooperation of China with Russia before any campaign (stylised partner).",
+        role="uncertainty",
+    )
+    partner_china_capacity_weight: float = param(
+        0.35,
+        0.0,
+        1.0,
+        "share",
+        "Share of the external support the regime gets from partners that comes from China.",
+        role="uncertainty",
+    )
+    partner_china_sensitivity: float = param(
+        0.05,
+        0.0,
+        3.0,
+        "share per unit",
+        "How far the cooperation of China falls per unit of its public's awareness of Russian "
+        "Muslims' treatment.",
+        role="uncertainty",
     )
 
     # --- elites and coups -------------------------------------------------------------------------------
-    n_elites: int = param(100, 30, 300, "agents", "Elite agents (military, security, civilian).")
-    elite_power_alpha: float = param(
-        1.5, 1.05, 5.0, "Pareto shape", "Tail of the elites' power distribution (heavy-tailed)."
+    n_elites: int = param(
+        100, 30, 300, "agents", "Elite agents (military, security, civilian).", role="uncertainty"
     )
-    n_factions: int = param(4, 1, 12, "factions", "Patronage factions in the elite network.")
+    elite_power_alpha: float = param(
+        1.5,
+        1.05,
+        5.0,
+        "Pareto shape",
+        "Tail of the elites' power distribution (heavy-tailed).",
+        role="uncertainty",
+    )
+    n_factions: int = param(
+        4, 1, 12, "factions", "Patronage factions in the elite network.", role="uncertainty"
+    )
     tie_prob_within_faction: float = param(
-        0.3, 0.0, 1.0, "probability", "Tie probability between elites of one faction."
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "Tie probability between elites of one faction.",
+        role="uncertainty",
     )
     tie_prob_between_factions: float = param(
-        0.02, 0.0, 1.0, "probability", "Tie probability between elites of different factions."
+        0.02,
+        0.0,
+        1.0,
+        "probability",
+        "Tie probability between elites of different factions.",
+        role="uncertainty",
     )
     elite_neighbour_weight: float = param(
         0.3,
@@ -471,12 +892,23 @@ class Scenario(BaseModel):
         "utility",
         "Weight of network neighbours' pressing on an elite's dissatisfaction, and of their "
         "conspiring in lowering the regime's strength he perceives.",
+        role="uncertainty",
     )
     elite_signal_noise: float = param(
-        0.08, 0.0, 1.0, "strength", "Noise sigma on each elite's private signal of the fundamental."
+        0.08,
+        0.0,
+        1.0,
+        "strength",
+        "Noise sigma on each elite's private signal of the fundamental.",
+        role="uncertainty",
     )
     press_threshold: float = param(
-        0.3, 0.0, 2.0, "utility", "Dissatisfaction above which an elite presses the leader."
+        0.3,
+        0.0,
+        2.0,
+        "utility",
+        "Dissatisfaction above which an elite presses the leader.",
+        role="uncertainty",
     )
     conspiracy_cost: float = param(
         0.3,
@@ -485,6 +917,7 @@ class Scenario(BaseModel):
         "utility",
         "Base loss from a failed plot (prison, death) in the cost-benefit ratio c = L / (L + G) "
         "of the Morris & Shin global game; fear, loyalty and any rally add to it.",
+        role="uncertainty",
     )
     coup_resilience: float = param(
         0.35,
@@ -495,9 +928,15 @@ class Scenario(BaseModel):
         "fundamental is this times the regime's perceived strength. Set so that at the starting "
         "strength (0.95) the fundamental (0.33) is near the coup threshold (0.3): the elites' "
         "game and the coup rule agree on how much power a coup needs.",
+        role="uncertainty",
     )
     coup_threshold_power_share: float = param(
-        0.3, 0.05, 0.95, "share of elite power", "Conspiring power that triggers a coup attempt."
+        0.3,
+        0.05,
+        0.95,
+        "share of elite power",
+        "Conspiring power that triggers a coup attempt.",
+        role="uncertainty",
     )
     coup_success_intercept: float = param(
         -0.7,
@@ -508,19 +947,32 @@ class Scenario(BaseModel):
         "that about half of attempts succeed across conditions where coups happen (Powell & "
         "Thyne: 243 of 488, FACTS.md).",
         FACTS,
+        role="calibrated",
+        calibrated_to="coup success, Powell & Thyne 243 of 488 attempts (FACTS.md)",
     )
     coup_success_power_coef: float = param(
-        4.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of conspiring power."
+        4.0,
+        0.0,
+        20.0,
+        "log-odds per share",
+        "Rise in log-odds per share of conspiring power.",
+        role="uncertainty",
     )
     coup_success_army_coef: float = param(
-        3.0, 0.0, 20.0, "log-odds per share", "Rise in log-odds per share of army decline."
+        3.0,
+        0.0,
+        20.0,
+        "log-odds per share",
+        "Rise in log-odds per share of army decline.",
+        role="uncertainty",
     )
     coup_success_unrest_coef: float = param(
         2.0,
         0.0,
         20.0,
         "log-odds per unit",
-        "Rise in log-odds per unit of unrest pressure (unrest over its saturation, 0.2).",
+        "Rise in log-odds per unit of unrest pressure (unrest over `unrest_saturation`).",
+        role="uncertainty",
     )
     purge_fear: float = param(
         0.5,
@@ -529,12 +981,187 @@ class Scenario(BaseModel):
         "fear",
         "Fear after a purge: every elite after a failed coup (June 2023, FACTS.md), the "
         "successors and network neighbours of purged conspirators.",
+        role="uncertainty",
     )
     fear_decay_per_week: float = param(
-        0.03, 0.0, 1.0, "share/week", "Weekly decay of elites' own fear."
+        0.03, 0.0, 1.0, "share/week", "Weekly decay of elites' own fear.", role="uncertainty"
     )
     newcomer_loyalty: float = param(
-        0.2, 0.0, 1.0, "utility", "Extra loyalty of a purged elite's successor (owes his seat)."
+        0.2,
+        0.0,
+        1.0,
+        "utility",
+        "Extra loyalty of a purged elite's successor (owes his seat).",
+        role="uncertainty",
+    )
+    elite_share_military: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share",
+        "Share of elites of the military kind; the three shares sum to 1.",
+        role="uncertainty",
+    )
+    elite_share_security: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of elites of the security kind; the three shares sum to 1.",
+        role="uncertainty",
+    )
+    elite_share_civilian: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "Share of elites of the civilian kind; the three shares sum to 1.",
+        role="uncertainty",
+    )
+    elite_base_cost_min_military: float = param(
+        0.05,
+        0.0,
+        2.0,
+        "utility",
+        "Smallest base cost of the war (sanctions, lost business, risk) drawn for a military "
+        "elite.",
+        role="uncertainty",
+    )
+    elite_base_cost_max_military: float = param(
+        0.25,
+        0.0,
+        2.0,
+        "utility",
+        "Largest base cost of the war drawn for a military elite (uniform draw).",
+        role="uncertainty",
+    )
+    elite_base_cost_min_security: float = param(
+        0.0,
+        0.0,
+        2.0,
+        "utility",
+        "Smallest base cost of the war (sanctions, lost business, risk) drawn for a security "
+        "elite.",
+        role="uncertainty",
+    )
+    elite_base_cost_max_security: float = param(
+        0.15,
+        0.0,
+        2.0,
+        "utility",
+        "Largest base cost of the war drawn for a security elite (uniform draw).",
+        role="uncertainty",
+    )
+    elite_base_cost_min_civilian: float = param(
+        0.15,
+        0.0,
+        2.0,
+        "utility",
+        "Smallest base cost of the war (sanctions, lost business, risk) drawn for a civilian "
+        "elite.",
+        role="uncertainty",
+    )
+    elite_base_cost_max_civilian: float = param(
+        0.4,
+        0.0,
+        2.0,
+        "utility",
+        "Largest base cost of the war drawn for a civilian elite (uniform draw).",
+        role="uncertainty",
+    )
+    elite_army_cost_military: float = param(
+        0.8,
+        0.0,
+        3.0,
+        "utility per share",
+        "Rise in a military elite's cost of the war per share of army decline (the military bears "
+        "the army's losses most).",
+        role="uncertainty",
+    )
+    elite_army_cost_security: float = param(
+        0.4,
+        0.0,
+        3.0,
+        "utility per share",
+        "Rise in a security elite's cost of the war per share of army decline (the security "
+        "services less).",
+        role="uncertainty",
+    )
+    elite_army_cost_civilian: float = param(
+        0.2,
+        0.0,
+        3.0,
+        "utility per share",
+        "Rise in a civilian elite's cost of the war per share of army decline (civilians least).",
+        role="uncertainty",
+    )
+    elite_economy_cost_military: float = param(
+        0.2,
+        0.0,
+        3.0,
+        "utility per share",
+        "Rise in a military elite's cost of the war per share of lost economic capacity.",
+        role="uncertainty",
+    )
+    elite_economy_cost_security: float = param(
+        0.2,
+        0.0,
+        3.0,
+        "utility per share",
+        "Rise in a security elite's cost of the war per share of lost economic capacity.",
+        role="uncertainty",
+    )
+    elite_economy_cost_civilian: float = param(
+        0.6,
+        0.0,
+        3.0,
+        "utility per share",
+        "Rise in a civilian elite's cost of the war per share of lost economic capacity "
+        "(civilians hold the businesses that lose partners' trade).",
+        role="uncertainty",
+    )
+    elite_outside_option_military: float = param(
+        1.0,
+        0.0,
+        2.0,
+        "multiplier",
+        "How much a military elite values an exile agreement's amnesty and role (the op-ed "
+        "expects military chiefs to keep their role).",
+        role="uncertainty",
+    )
+    elite_outside_option_security: float = param(
+        0.6,
+        0.0,
+        2.0,
+        "multiplier",
+        "How much a security elite values an exile agreement's amnesty and role (security chiefs "
+        "are most compromised, so amnesty is least credible to them).",
+        role="uncertainty",
+    )
+    elite_outside_option_civilian: float = param(
+        0.8,
+        0.0,
+        2.0,
+        "multiplier",
+        "How much a civilian elite values an exile agreement's amnesty and role (civilians "
+        "between the two).",
+        role="uncertainty",
+    )
+    elite_loyalty_min: float = param(
+        0.1,
+        0.0,
+        2.0,
+        "utility",
+        "Smallest personal loyalty to the leader drawn for an elite at the start (patronage).",
+        role="uncertainty",
+    )
+    elite_loyalty_max: float = param(
+        0.4,
+        0.0,
+        2.0,
+        "utility",
+        "Largest personal loyalty to the leader drawn for an elite at the start (uniform draw).",
+        role="uncertainty",
     )
     conspirator_detection_per_week: float = param(
         0.05,
@@ -543,6 +1170,7 @@ class Scenario(BaseModel):
         "probability/week",
         "Chance the security services detect a conspirator in a week, times 1 + repression; "
         "detected conspirators are purged while the leader responds to threat.",
+        role="uncertainty",
     )
     repression_elite_fear: float = param(
         0.5,
@@ -550,9 +1178,15 @@ class Scenario(BaseModel):
         2.0,
         "fear per unit",
         "Fear every elite feels per unit of the leader's repression.",
+        role="uncertainty",
     )
     repression_after_failed_coup: float = param(
-        0.1, 0.0, 1.0, "share", "Rise in repression after a failed coup (June 2023 aftermath)."
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Rise in repression after a failed coup (June 2023 aftermath).",
+        role="uncertainty",
     )
     army_trend_window_weeks: int = param(
         26,
@@ -561,12 +1195,69 @@ class Scenario(BaseModel):
         "weeks",
         "Window of the army's trend: decline is measured from the start and from the highest "
         "active force of this many past weeks, whichever is larger.",
+        role="uncertainty",
+    )
+    unrest_saturation: float = param(
+        0.2,
+        0.01,
+        1.0,
+        "share",
+        "Population-weighted unrest at which its effect on elites, the leader, coups and the "
+        "stability index saturates (a fifth of men in the streets is a regime-threatening "
+        "uprising).",
+        role="uncertainty",
+    )
+    strength_weight_army: float = param(
+        0.35,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the army's intactness (1 - decline) in the regime's strength as elites see it; "
+        "the four weights sum to 1.",
+        role="uncertainty",
+    )
+    strength_weight_calm: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of calm (1 - unrest pressure) in the regime's strength as elites see it; the four "
+        "weights sum to 1.",
+        role="uncertainty",
+    )
+    strength_weight_capacity: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of economic capacity in the regime's strength as elites see it; the four weights "
+        "sum to 1.",
+        role="uncertainty",
+    )
+    strength_weight_legitimacy: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of legitimacy in the regime's strength as elites see it; the four weights sum to "
+        "1.",
+        role="uncertainty",
     )
     war_end_prob_after_coup: float = param(
-        0.4, 0.0, 1.0, "probability", "Chance a new regime ends the war with no exile agreement."
+        0.4,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a new regime ends the war with no exile agreement.",
+        role="uncertainty",
     )
     war_end_prob_after_coup_agreement: float = param(
-        0.85, 0.0, 1.0, "probability", "Chance a new regime ends the war given an exile agreement."
+        0.85,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a new regime ends the war given an exile agreement.",
+        role="uncertainty",
     )
 
     # --- leader -----------------------------------------------------------------------------------
@@ -576,6 +1267,7 @@ class Scenario(BaseModel):
         1.0,
         "share",
         "The leader's commitment to continuing the war with full economic capacity and no rally.",
+        role="uncertainty",
     )
     commitment_capacity_weight: float = param(
         0.5,
@@ -583,6 +1275,7 @@ class Scenario(BaseModel):
         1.0,
         "share",
         "Share of the leader's commitment that rests on the regime's economic capacity.",
+        role="uncertainty",
     )
     commitment_belief_share: float = param(
         0.6,
@@ -591,9 +1284,15 @@ class Scenario(BaseModel):
         "share",
         "Share of the threat the leader tolerates that rests on his belief that he can outlast "
         "the West: bar = commitment x (1 - share + share x belief).",
+        role="uncertainty",
     )
     belief_outlast_west: float = param(
-        0.9, 0.0, 1.0, "share", "The leader's initial belief that he can outlast the West."
+        0.9,
+        0.0,
+        1.0,
+        "share",
+        "The leader's initial belief that he can outlast the West.",
+        role="uncertainty",
     )
     leader_response_threshold: float = param(
         0.25,
@@ -601,6 +1300,7 @@ class Scenario(BaseModel):
         1.0,
         "threat",
         "Threat above which the leader raises bonuses, represses and purges detected plotters.",
+        role="uncertainty",
     )
     bonus_budget_rub: float = param(
         3_000_000.0,
@@ -610,20 +1310,88 @@ class Scenario(BaseModel):
         "Most the leader will raise the sign-up bonus to at full economic capacity (Tatarstan "
         "paid 2.5m in 2026); scaled by the regime's capacity.",
         FACTS,
+        role="uncertainty",
+    )
+    threat_weight_elite_pressure: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of elite pressure (power share pressing or conspiring) in the leader's threat "
+        "perception; the five weights sum to 1.",
+        role="uncertainty",
+    )
+    threat_weight_coup_risk: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of coup risk (conspiring power over the coup threshold) in the leader's threat "
+        "perception; the five weights sum to 1.",
+        role="uncertainty",
+    )
+    threat_weight_army_decline: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the army's decline in the leader's threat perception; the five weights sum to "
+        "1.",
+        role="uncertainty",
+    )
+    threat_weight_unrest: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of unrest pressure in the leader's threat perception; the five weights sum to 1.",
+        role="uncertainty",
+    )
+    threat_weight_exile_agreement: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of an exile agreement (its Western support) in the leader's threat perception; "
+        "the five weights sum to 1.",
+        role="uncertainty",
+    )
+    bonus_raise_per_week: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share/week",
+        "Weekly rise of the sign-up bonus while the leader responds to threat, up to his budget.",
+        role="uncertainty",
     )
     repression_step: float = param(
-        0.01, 0.0, 0.1, "share/week", "Rise in repression per week of response to threat."
+        0.01,
+        0.0,
+        0.1,
+        "share/week",
+        "Rise in repression per week of response to threat.",
+        role="uncertainty",
     )
     repression_relax_per_week: float = param(
-        0.002, 0.0, 0.1, "share/week", "Fall in repression per week without response."
+        0.002,
+        0.0,
+        0.1,
+        "share/week",
+        "Fall in repression per week without response.",
+        role="uncertainty",
     )
 
     # --- government in exile --------------------------------------------------------------------------
     exile_support: float = param(
-        0.0, 0.0, 1.0, "share", "Western support for a democratic government-in-exile (0: none)."
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Western support for a democratic government-in-exile (0: none).",
+        role="lever",
     )
     exile_formation_week: int = param(
-        0, 0, 1040, "week", "Week the government-in-exile is formed, if supported."
+        0, 0, 1040, "week", "Week the government-in-exile is formed, if supported.", role="lever"
     )
     exile_progress_per_week: float = param(
         0.02,
@@ -631,20 +1399,29 @@ class Scenario(BaseModel):
         0.5,
         "progress/week",
         "Mean weekly progress towards a settlement with Kyiv at full support.",
+        role="uncertainty",
     )
     exile_progress_noise: float = param(
-        0.02, 0.0, 0.5, "progress/week", "Noise on weekly progress."
+        0.02, 0.0, 0.5, "progress/week", "Noise on weekly progress.", role="uncertainty"
     )
     nationalist_friction: float = param(
-        0.05, 0.0, 1.0, "probability/week", "Weekly chance of a setback from nationalist friction."
+        0.05,
+        0.0,
+        1.0,
+        "probability/week",
+        "Weekly chance of a setback from nationalist friction.",
+        role="uncertainty",
     )
-    friction_setback: float = param(0.15, 0.0, 1.0, "progress", "Progress lost in a setback.")
+    friction_setback: float = param(
+        0.15, 0.0, 1.0, "progress", "Progress lost in a setback.", role="uncertainty"
+    )
     exile_outside_option: float = param(
         0.5,
         0.0,
         1.0,
         "utility",
         "Outside option an agreement offers elites (amnesty, a role), at full Western support.",
+        role="uncertainty",
     )
     exile_credibility_uptake_per_week: float = param(
         0.1,
@@ -653,6 +1430,7 @@ class Scenario(BaseModel):
         "share/week",
         "Weekly rate at which an agreement's terms become credible to elites (share of the gap "
         "to full credibility closed each week).",
+        role="uncertainty",
     )
     rally_effect: float = param(
         0.1,
@@ -661,13 +1439,16 @@ class Scenario(BaseModel):
         "legitimacy",
         "Rally effect per unit of the exile government's visibility: legitimacy gained, elites' "
         "loyalty and the leader's commitment raised by portraying it as a Western tool.",
+        role="uncertainty",
     )
 
     # --- Western resolve ---------------------------------------------------------------------------------
     western_resolve: float = param(
-        0.3, 0.0, 1.0, "share", "Western resolve as perceived in the Kremlin."
+        0.3, 0.0, 1.0, "share", "Western resolve as perceived in the Kremlin.", role="lever"
     )
-    resolve_start_week: int = param(0, 0, 1040, "week", "Week from which resolve is shown.")
+    resolve_start_week: int = param(
+        0, 0, 1040, "week", "Week from which resolve is shown.", role="lever"
+    )
     resolve_belief_effect: float = param(
         0.02,
         0.0,
@@ -675,6 +1456,7 @@ class Scenario(BaseModel):
         "share/week",
         "Weekly rate at which the leader's belief that he can outlast the West moves towards "
         "1 - resolve.",
+        role="uncertainty",
     )
     resolve_elite_cost: float = param(
         0.15,
@@ -683,6 +1465,54 @@ class Scenario(BaseModel):
         "utility per unit",
         "Elites' expected lasting cost of the war per unit of Western resolve (sanctions that "
         "will not be lifted).",
+        role="uncertainty",
+    )
+
+    # --- measurement ---------------------------------------------------------------------------------
+    stability_weight_elite_loyalty: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of power-weighted elite loyalty in the stability index (a measure only: it "
+        "changes no decision); the five weights sum to 1.",
+        role="setting",
+    )
+    stability_weight_calm: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of calm (1 - unrest pressure) in the stability index (a measure only: it changes "
+        "no decision); the five weights sum to 1.",
+        role="setting",
+    )
+    stability_weight_force_ratio: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the active force relative to its start in the stability index (a measure only: "
+        "it changes no decision); the five weights sum to 1.",
+        role="setting",
+    )
+    stability_weight_partner_cooperation: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of partners' cooperation relative to its start in the stability index (a measure "
+        "only: it changes no decision); the five weights sum to 1.",
+        role="setting",
+    )
+    stability_weight_security: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of security (1 - the leader's threat) in the stability index (a measure only: it "
+        "changes no decision); the five weights sum to 1.",
+        role="setting",
     )
 
     @field_validator("*", mode="before")
@@ -702,6 +1532,27 @@ class Scenario(BaseModel):
             raise ValueError("share_mobilised + share_contract must be at most 1")
         if self.peer_ties % 2 or self.peer_ties >= self.unit_size_agents:
             raise ValueError("peer_ties must be even and smaller than unit_size_agents")
+        for prefix, parts in WEIGHT_GROUPS.items():
+            names = [prefix + part for part in parts]
+            total = sum(getattr(self, name) for name in names)
+            if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+                raise ValueError(f"{' + '.join(names)} must sum to 1, not {total:g}")
+        for kind in ELITE_KINDS:
+            lo, hi = f"elite_base_cost_min_{kind}", f"elite_base_cost_max_{kind}"
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} must be at most {hi}")
+        if self.elite_loyalty_min > self.elite_loyalty_max:
+            raise ValueError("elite_loyalty_min must be at most elite_loyalty_max")
+        if not any(
+            getattr(self, f"partner_{key}_base_cooperation")
+            * getattr(self, f"partner_{key}_capacity_weight")
+            for key in PARTNER_KEYS
+        ):
+            # Partners' cooperation is measured relative to this starting support.
+            raise ValueError(
+                "some partner must have both partner_*_base_cooperation and "
+                "partner_*_capacity_weight above 0"
+            )
         return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
@@ -934,7 +1785,12 @@ def load_scenario(
 
 
 def parameter_rows() -> list[dict[str, Any]]:
-    """One row per parameter: name, default, bounds, unit, source, description."""
+    """One row per parameter, in declaration order.
+
+    Each row has name, default, role, the figure a calibrated parameter was fitted to (else
+    None), allowed (the bounds as text), lower and upper (the bounds as numbers, None for a
+    field without numeric bounds), unit, source and description.
+    """
     rows = []
     for name, info in Scenario.model_fields.items():
         extra = info.json_schema_extra or {}
@@ -942,10 +1798,37 @@ def parameter_rows() -> list[dict[str, Any]]:
             {
                 "name": name,
                 "default": info.default,
+                "role": extra["role"],
+                "calibrated_to": extra.get("calibrated_to"),
                 "allowed": _describe_allowed(name),
+                "lower": extra.get("lo"),
+                "upper": extra.get("hi"),
                 "unit": extra.get("unit", ""),
                 "source": extra.get("source", ASSUMPTION),
                 "description": info.description or "",
             }
         )
     return rows
+
+
+def parameter_json() -> str:
+    """`parameter_rows` as JSON (``outlast params --format json``): bounds print as numbers.
+
+    Dates print as ISO text; every other default and bound keeps its JSON type.
+    """
+    return json.dumps(parameter_rows(), indent=2, default=str)
+
+
+def parameter_markdown() -> str:
+    """The parameter table of docs/MODEL.md (``outlast params --format markdown``)."""
+    lines = [
+        "| parameter | role | default | allowed | unit | source | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in parameter_rows():
+        desc = r["description"].replace("|", "/")
+        lines.append(
+            f"| `{r['name']}` | {r['role']} | {r['default']} | {r['allowed']} | {r['unit']} "
+            f"| {r['source']} | {desc} |"
+        )
+    return "\n".join(lines)

@@ -1,28 +1,27 @@
+from dataclasses import replace
+
 import mesa
 import numpy as np
 import pytest
 from scipy.stats import norm
 
 from agents.elites import (
-    LOYALTY_RANGE,
+    CoupRule,
     Elite,
     EliteAction,
     EliteCircle,
     EliteKind,
+    EliteMakeup,
     EliteRule,
     EliteSignals,
     coup_success_probability,
     regime_change_threshold,
     switching_signal,
 )
+from model.scenario import Scenario
 
-RULE = EliteRule(
-    neighbour_weight=0.3,
-    signal_noise=0.08,
-    press_threshold=0.3,
-    conspiracy_cost=0.3,
-    resilience=0.35,
-)
+RULE = EliteRule.from_scenario(Scenario())
+MAKEUP = EliteMakeup.from_scenario(Scenario())
 QUIET = EliteSignals(
     regime_strength=0.95,
     army_decline=0.0,
@@ -36,7 +35,7 @@ QUIET = EliteSignals(
 
 def circle(seed=1, n=200):
     model = mesa.Model(rng=seed)
-    return model, EliteCircle(model, n, 1.5, 4, 0.3, 0.02, np.random.default_rng(seed))
+    return model, EliteCircle(model, replace(MAKEUP, n=n), np.random.default_rng(seed))
 
 
 def share_after(signals, weeks=6, seed=3):
@@ -107,8 +106,8 @@ def test_fear_and_rally_hold_elites_back(field):
 
 def test_army_decline_raises_the_military_cost_most():
     _, c = circle()
-    quiet = c.war_cost(QUIET)
-    declining = c.war_cost(EliteSignals(**{**QUIET.__dict__, "army_decline": 0.5}))
+    quiet = c.war_cost(QUIET, RULE)
+    declining = c.war_cost(EliteSignals(**{**QUIET.__dict__, "army_decline": 0.5}), RULE)
     rise = declining - quiet
     assert (rise > 0).all()
     assert rise[c.kind == EliteKind.MILITARY].min() > rise[c.kind != EliteKind.MILITARY].max()
@@ -143,7 +142,7 @@ def test_a_purged_elite_is_replaced_by_a_new_loyal_agent():
         new = c.agents[i]
         assert new in model.agents and new.unique_id != agent.unique_id
         assert new.index == i and new.action == EliteAction.LOYAL
-        assert new.loyalty >= LOYALTY_RANGE[0] + 0.2
+        assert new.loyalty >= MAKEUP.loyalty_range[0] + 0.2
         assert new.fear == 0.5
     assert (c.power[seats] == power_before).all()
     assert (c.purged_week[seats] == 5).all()
@@ -173,7 +172,7 @@ def test_agents_read_and_write_the_arrays():
 )
 def test_coup_success_rises_with_power_decline_and_unrest(name, low, high):
     args = {"conspiring_power": 0.3, "army_decline": 0.0, "unrest_pressure": 0.0}
-    coefs = {"threshold": 0.3, "intercept": -0.7, "power_coef": 4, "army_coef": 3, "unrest_coef": 2}
-    p_low = coup_success_probability(**{**args, name: low}, **coefs)
-    p_high = coup_success_probability(**{**args, name: high}, **coefs)
+    rule = CoupRule.from_scenario(Scenario())
+    p_low = coup_success_probability(**{**args, name: low}, rule=rule)
+    p_high = coup_success_probability(**{**args, name: high}, rule=rule)
     assert 0.0 < p_low < p_high < 1.0

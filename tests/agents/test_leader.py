@@ -1,17 +1,10 @@
 import mesa
 import pytest
 
-from agents.leader import THREAT_WEIGHTS, Leader, LeaderRule, Threats, threat_level
+from agents.leader import THREAT_PARTS, Leader, LeaderRule, Threats, threat_level
+from model.scenario import Scenario
 
-RULE = LeaderRule(
-    base_commitment=0.8,
-    capacity_weight=0.5,
-    belief_share=0.6,
-    belief_rate=0.02,
-    response_threshold=0.25,
-    repression_step=0.01,
-    repression_relax=0.002,
-)
+RULE = LeaderRule.from_scenario(Scenario())
 CALM = Threats(elite_pressure=0, coup_risk=0, army_decline=0, unrest=0, exile_agreement=0)
 
 
@@ -20,15 +13,15 @@ def leader(**kw):
 
 
 def test_threat_is_zero_when_calm_and_one_at_the_worst():
-    assert threat_level(CALM) == 0.0
+    assert threat_level(CALM, RULE) == 0.0
     worst = Threats(elite_pressure=1, coup_risk=1, army_decline=1, unrest=0.5, exile_agreement=1)
-    assert threat_level(worst) == pytest.approx(1.0)
-    assert sum(THREAT_WEIGHTS.values()) == pytest.approx(1.0)
+    assert threat_level(worst, RULE) == pytest.approx(1.0)
+    assert sum(RULE.threat_weights.values()) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("field", list(THREAT_WEIGHTS))
+@pytest.mark.parametrize("field", THREAT_PARTS)
 def test_threat_rises_with_each_input(field):
-    assert threat_level(Threats(**{**CALM.__dict__, field: 0.1})) > 0.0
+    assert threat_level(Threats(**{**CALM.__dict__, field: 0.1}), RULE) > 0.0
 
 
 def test_belief_moves_towards_one_minus_resolve():

@@ -1,15 +1,22 @@
+from dataclasses import replace
+
 import mesa
 import pytest
 
-from agents.partners import ARCHETYPES, ForeignPartner
+from agents.partners import ForeignPartner, PartnerRule
+from model.scenario import Scenario
+
+RULE = PartnerRule.from_scenario(Scenario())
+ARCHETYPES = RULE.archetypes
 
 
 def partners_after(campaign, diplomacy, weeks=200, scale=1.0):
     model = mesa.Model(rng=1)
-    ps = [ForeignPartner(model, a, awareness_rate=0.05) for a in ARCHETYPES]
+    rule = replace(RULE, awareness_rate=0.05, sensitivity_scale=scale)
+    ps = [ForeignPartner(model, a, rule) for a in ARCHETYPES]
     for _ in range(weeks):
         for p in ps:
-            p.update(campaign, diplomacy, scale)
+            p.update(campaign, diplomacy)
     return {p.archetype.name: p for p in ps}
 
 

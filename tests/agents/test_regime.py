@@ -1,22 +1,19 @@
 import pytest
 
-from agents.regime import (
-    STRENGTH_WEIGHTS,
-    UNREST_SATURATION,
-    regime_strength,
-    unrest_pressure,
-    weighted_index,
-)
+from agents.regime import RegimeRule, unrest_pressure, weighted_index
+from model.scenario import Scenario
+
+RULE = RegimeRule.from_scenario(Scenario())
 
 
 def test_strength_weights_sum_to_one():
-    assert sum(STRENGTH_WEIGHTS.values()) == pytest.approx(1.0)
+    assert sum(RULE.strength_weights.values()) == pytest.approx(1.0)
 
 
 def test_unrest_pressure_saturates():
-    assert unrest_pressure(0.0) == 0.0
-    assert unrest_pressure(UNREST_SATURATION / 2) == pytest.approx(0.5)
-    assert unrest_pressure(0.9) == 1.0
+    assert unrest_pressure(0.0, RULE.unrest_saturation) == 0.0
+    assert RULE.unrest_pressure(RULE.unrest_saturation / 2) == pytest.approx(0.5)
+    assert RULE.unrest_pressure(0.9) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -25,8 +22,8 @@ def test_unrest_pressure_saturates():
 )
 def test_strength_falls_as_any_input_worsens(field, worse):
     good = {"army_decline": 0.0, "unrest": 0.0, "capacity": 1.0, "legitimacy": 0.8}
-    assert regime_strength(**{**good, field: worse}) < regime_strength(**good)
-    assert 0.0 <= regime_strength(**{**good, field: worse}) <= 1.0
+    assert RULE.strength(**{**good, field: worse}) < RULE.strength(**good)
+    assert 0.0 <= RULE.strength(**{**good, field: worse}) <= 1.0
 
 
 def test_weighted_index_clips_each_part_and_adds_in_the_weights_order():

@@ -1,39 +1,46 @@
 """Regions: the real table as MinorityRegion agents, grievance, awareness and Epstein unrest."""
 
+from dataclasses import replace
+
 import mesa
 import numpy as np
 import pytest
 
 from agents.regions import MinorityRegion, RegionPopulation, UnrestRule
 from model.model import load_regions
+from model.scenario import Scenario
 
-EPSTEIN = UnrestRule(arrest_k=2.3, threshold=0.1)
+EPSTEIN = UnrestRule.from_scenario(Scenario())
+HARDSHIP_SPREAD = Scenario().citizen_hardship_spread
 
 
 def make_regions(seed: int = 0, citizens: int = 200) -> RegionPopulation:
     model = mesa.Model(rng=seed)
-    return RegionPopulation(model, load_regions(), citizens, model.rng)
+    return RegionPopulation(model, load_regions(), citizens, model.rng, HARDSHIP_SPREAD)
 
 
-def mean_unrest(regions, weeks=30, seed=1, **kwargs) -> float:
-    rng = np.random.default_rng(seed)
-    args = dict(
-        legitimacy=0.75,
-        cop_density=0.04,
-        death_hardship_per_permille=0.05,
-        discrimination=0.15,
+def epstein(cop_density=0.04, death_hardship=0.05, discrimination=0.15) -> UnrestRule:
+    """The default rule with its police, war-death hardship and discrimination changed."""
+    return replace(
+        EPSTEIN,
+        cop_density=cop_density,
+        death_hardship_per_permille=death_hardship,
+        discrimination=discrimination,
     )
-    args.update(kwargs)
+
+
+def mean_unrest(regions, weeks=30, seed=1, legitimacy=0.75, **rule) -> float:
+    rng = np.random.default_rng(seed)
     values = []
     for _ in range(weeks):
-        regions.update_unrest(rule=EPSTEIN, rng=rng, **args)
+        regions.update_unrest(legitimacy, 0.0, epstein(**rule), rng)
         values.append(regions.population_weighted(regions.unrest))
     return float(np.mean(values[5:]))
 
 
 def test_the_85_regions_are_registered_agents_viewing_the_table():
     model = mesa.Model(rng=0)
-    regions = RegionPopulation(model, load_regions(), 50, model.rng)
+    regions = RegionPopulation(model, load_regions(), 50, model.rng, HARDSHIP_SPREAD)
     agents = model.agents_by_type[MinorityRegion]
     assert len(agents) == regions.n == 85
     tuva = next(a for a in agents if a.name == "Tuva")
@@ -54,12 +61,12 @@ def test_lower_legitimacy_raises_unrest_and_repression_lowers_it():
 def test_war_deaths_raise_grievance_where_they_fall():
     regions = make_regions()
     rng = np.random.default_rng(0)
-    regions.update_unrest(0.75, 0.04, 0.05, 0.15, EPSTEIN, rng)
+    regions.update_unrest(0.75, 0.0, epstein(0.04, 0.05, 0.15), rng)
     before = regions.grievance.copy()
     tuva = list(regions.names).index("Tuva")
     regions.deaths[tuva] = 5 * regions.men_16_61[tuva] / 1000  # 5 per 1,000 men
     regions.citizen_jail[:] = 0
-    regions.update_unrest(0.75, 0.04, 0.05, 0.15, EPSTEIN, rng)
+    regions.update_unrest(0.75, 0.0, epstein(0.04, 0.05, 0.15), rng)
     rise = regions.grievance - before
     assert rise[tuva] > 0.03
     others = np.delete(rise, tuva)
@@ -68,12 +75,12 @@ def test_war_deaths_raise_grievance_where_they_fall():
 
 def test_discrimination_and_awareness_raise_minority_regions_grievance():
     quiet = make_regions()
-    quiet.update_unrest(0.75, 0.04, 0.0, 0.0, EPSTEIN, np.random.default_rng(0))
+    quiet.update_unrest(0.75, 0.0, epstein(0.04, 0.0, 0.0), np.random.default_rng(0))
     aware = make_regions()
     for _ in range(100):
-        aware.raise_awareness(0.8, 0.05)
+        aware.raise_awareness(0.8, replace(EPSTEIN, awareness_rate=0.05))
     assert aware.awareness == pytest.approx(np.full(85, 0.8), abs=0.01)
-    aware.update_unrest(0.75, 0.04, 0.0, 0.3, EPSTEIN, np.random.default_rng(0))
+    aware.update_unrest(0.75, 0.0, epstein(0.04, 0.0, 0.3), np.random.default_rng(0))
     rise = aware.grievance - quiet.grievance
     # The rise follows the minority share: largest in Chechnya, smallest in Russian regions.
     assert np.corrcoef(rise, aware.minority_share)[0, 1] > 0.8
@@ -82,11 +89,11 @@ def test_discrimination_and_awareness_raise_minority_regions_grievance():
 def test_arrests_never_exceed_the_police_and_jail_empties():
     regions = make_regions(citizens=100)
     rng = np.random.default_rng(3)
-    regions.update_unrest(0.0, 0.03, 0.0, 0.5, EPSTEIN, rng)
+    regions.update_unrest(0.0, 0.0, epstein(0.03, 0.0, 0.5), rng)
     jailed = (regions.citizen_jail > 0).reshape(85, 100).sum(axis=1)
     assert jailed.max() <= 3
     for _ in range(20):
-        regions.update_unrest(1.0, 0.03, 0.0, 0.0, EPSTEIN, rng)
+        regions.update_unrest(1.0, 0.0, epstein(0.03, 0.0, 0.0), rng)
     assert regions.citizen_jail.max() == 0
     assert regions.unrest.max() == 0.0
 
@@ -96,7 +103,7 @@ def unrest_path(legitimacy_by_week: list[float], seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     path = []
     for legitimacy in legitimacy_by_week:
-        regions.update_unrest(legitimacy, 0.04, 0.05, 0.15, EPSTEIN, rng)
+        regions.update_unrest(legitimacy, 0.0, epstein(0.04, 0.05, 0.15), rng)
         path.append(regions.population_weighted(regions.unrest))
     return np.array(path)
 

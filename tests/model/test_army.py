@@ -78,14 +78,14 @@ def test_fund_never_goes_negative_and_an_empty_fund_costs_credibility():
 
 
 def test_fund_pays_whole_claims_only():
-    fund = DefectionFund(120.0)
-    assert fund.settle(5, 50.0, 0.3, 0.02) == 2
+    fund = DefectionFund(120.0, loss=0.3, recovery=0.5)
+    assert fund.settle(5, 50.0) == 2
     assert fund.balance_usd == pytest.approx(20.0)
     assert fund.credibility == pytest.approx(0.7)
-    assert fund.settle(0, 50.0, 0.3, 0.5) == 0
+    assert fund.settle(0, 50.0) == 0
     assert fund.credibility == pytest.approx(0.85)
     fund.receive(30.0)
-    assert fund.settle(1, 50.0, 0.3, 0.5) == 1
+    assert fund.settle(1, 50.0) == 1
     assert fund.balance_usd == 0.0
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from outlast.cli.params import parameter_markdown
+from model.scenario import parameter_markdown
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "MODEL.md"
 

@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 
 import model.model
 from model.model import OutlastModel
-from model.scenario import PRESETS, Scenario, ScenarioError, make_scenario
+from model.scenario import (
+    ELITE_KINDS,
+    PARTNER_KEYS,
+    PRESETS,
+    WEIGHT_GROUPS,
+    WEIGHT_SUM_TOLERANCE,
+    Scenario,
+    ScenarioError,
+    make_scenario,
+)
 from tests.model.invariants import Invariants
 
 SIZE_CAPS = {
@@ -62,17 +71,50 @@ def field_strategy(name: str):
     return st.one_of(st.sampled_from([lo, hi]), st.floats(lo, hi, allow_nan=False))
 
 
+def default(name: str):
+    return Scenario.model_fields[name].default
+
+
 def satisfy_joint_constraints(values: dict) -> dict:
-    """Recruitment kinds share at most 1; peer ties even and below the unit size."""
-    mobilised = values.get("share_mobilised", Scenario.model_fields["share_mobilised"].default)
-    contract = values.get("share_contract", Scenario.model_fields["share_contract"].default)
+    """Make drawn values meet the Scenario's joint constraints, changing as few as it can.
+
+    Recruitment kinds share at most 1; peer ties even and below the unit size; each weight group
+    sums to 1 (scaled, or equal weights if all are 0); each drawn range's lowest value at most
+    its highest (swapped); some partner supports the regime at the start.
+    """
+    mobilised = values.get("share_mobilised", default("share_mobilised"))
+    contract = values.get("share_contract", default("share_contract"))
     if mobilised + contract > 1.0:
         values["share_contract"] = 1.0 - mobilised
-    unit = values.get("unit_size_agents", Scenario.model_fields["unit_size_agents"].default)
-    ties = values.get("peer_ties", Scenario.model_fields["peer_ties"].default)
+    unit = values.get("unit_size_agents", default("unit_size_agents"))
+    ties = values.get("peer_ties", default("peer_ties"))
     if ties % 2 or ties >= unit:
         ties = min(ties, unit - 1)
         values["peer_ties"] = max(2, ties - ties % 2)
+    for prefix, parts in WEIGHT_GROUPS.items():
+        names = [prefix + part for part in parts]
+        weights = [values.get(name, default(name)) for name in names]
+        total = sum(weights)
+        if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+            for name, weight in zip(names, weights, strict=True):
+                values[name] = weight / total if total > 0 else 1.0 / len(names)
+    ranges = [(f"elite_base_cost_min_{k}", f"elite_base_cost_max_{k}") for k in ELITE_KINDS]
+    for lo, hi in [*ranges, ("elite_loyalty_min", "elite_loyalty_max")]:
+        low, high = values.get(lo, default(lo)), values.get(hi, default(hi))
+        if low > high:
+            values[lo], values[hi] = high, low
+    support = [
+        f"partner_{key}_{part}"
+        for key in PARTNER_KEYS
+        for part in ("base_cooperation", "capacity_weight")
+    ]
+    if not any(
+        values.get(f"partner_{key}_base_cooperation", default(f"partner_{key}_base_cooperation"))
+        * values.get(f"partner_{key}_capacity_weight", default(f"partner_{key}_capacity_weight"))
+        for key in PARTNER_KEYS
+    ):
+        for name in support[-2:]:
+            values[name] = default(name)
     return values
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from model.scenario import parameter_markdown
 from outlast.cli import main
-from outlast.cli.params import parameter_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--set", "n_soldier_agents=500", "--set", "n_elites=30", "--set", "citizens_per_region=20"]

@@ -1,0 +1,63 @@
+"""Each metric is declared once with the function that computes it; the DataCollector and the
+summary derive from the declarations; the army census is taken once a week."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from agents.soldiers import SoldierCorps
+from model.metrics import METRIC_NAMES, METRICS, SUMMARY, compute_metrics, summary
+from model.model import OutlastModel
+
+METRICS_PY = Path(__file__).resolve().parents[2] / "model" / "metrics.py"
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = OutlastModel(rng=2, preset="combined", n_soldier_agents=1_000, horizon_weeks=3)
+    m.run_model()
+    return m
+
+
+def test_every_metric_has_its_compute_function_and_a_unique_name():
+    assert all(callable(m.compute) for m in METRICS)
+    assert len(set(METRIC_NAMES)) == len(METRICS)
+
+
+def test_the_weekly_table_and_this_weeks_metrics_follow_the_declarations(model):
+    table = model.weekly_table()
+    assert [c for c in table.columns if c != "date"] == list(METRIC_NAMES)
+    assert list(model.metrics) == list(METRIC_NAMES)
+    assert compute_metrics(model) == model.metrics
+    assert table.iloc[-1][list(METRIC_NAMES)].tolist() == list(model.metrics.values())
+
+
+def test_values_stay_in_their_declared_ranges(model):
+    for m in METRICS:
+        assert m.lo <= model.metrics[m.name] <= m.hi, m.name
+
+
+def test_the_summary_derives_from_its_declarations(model):
+    result = summary(model)
+    assert list(result) == [item.name for item in SUMMARY]
+    for name in set(result) & set(METRIC_NAMES):
+        assert result[name] == model.metrics[name]
+
+
+def test_the_census_is_taken_once_a_week(monkeypatch):
+    m = OutlastModel(rng=1, n_soldier_agents=500, citizens_per_region=20, horizon_weeks=3)
+    calls = []
+    census = SoldierCorps.census
+    monkeypatch.setattr(SoldierCorps, "census", lambda self: calls.append(1) or census(self))
+    m.step()
+    assert len(calls) == 1
+
+
+def test_metrics_do_not_import_the_model():
+    # The model imports the metrics; the metrics read the model only through its attributes.
+    for node in ast.walk(ast.parse(METRICS_PY.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            assert node.module != "model.model"
+        if isinstance(node, ast.Import):
+            assert all(alias.name != "model.model" for alias in node.names)
