@@ -349,8 +349,9 @@ def _base_values(spec: ExperimentSpec) -> dict[str, Any]:
     """The preset's values and the [parameters] overrides, checked as a Scenario."""
     if spec.design.kind in ("presets", "scenarios"):
         if spec.preset is not None:
+            where = "design.presets" if spec.design.kind == "presets" else "design.points"
             raise ScenarioError(
-                "a 'presets' design takes its presets from design.presets; remove 'preset'"
+                f"a '{spec.design.kind}' design takes its presets from {where}; remove 'preset'"
             )
         values = dict(spec.parameters)
     else:
@@ -409,9 +410,9 @@ def _listed_points(spec: ExperimentSpec, seeds: int) -> tuple[pd.DataFrame, tupl
         raise ScenarioError("a 'scenarios' design takes only [[design.points]]")
     scenarios = []
     for i, point in enumerate(design.points):
-        values = {**preset_overrides(point.preset), **spec.parameters, **point.parameters}
         try:
-            scenarios.append(make_scenario(values))
+            preset = preset_overrides(point.preset)
+            scenarios.append(make_scenario({**preset, **spec.parameters, **point.parameters}))
         except ScenarioError as exc:
             raise ScenarioError(f"design point {i} (preset '{point.preset}'): {exc}") from None
     columns = {
