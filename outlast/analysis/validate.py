@@ -404,8 +404,8 @@ def validation_experiment(
     """The experiment the checks read: one design point per distinct (preset, overrides).
 
     A point's scenario is its preset, then the check's overrides, then the user's ``key=value``
-    `overrides` (which win). Points follow the order of the checks, so point ids, and with them
-    the seeds, depend on which checks are selected.
+    `overrides` (which win). Points follow the registry's order, so point ids, and with them the
+    seeds, depend on which checks are selected but not on the order they are named in.
 
     Raises:
         ScenarioError: If an override names an unknown parameter or a value out of range.
@@ -417,8 +417,10 @@ def validation_experiment(
 
 
 def experiments_of(checks: list[Check]) -> list[tuple[str, tuple[tuple[str, Any], ...]]]:
-    """The distinct (preset, overrides) pairs the checks read, in order: the design points."""
-    return list(dict.fromkeys(c.experiment for c in checks))
+    """The distinct (preset, overrides) pairs the checks read, in the registry's order."""
+    order = list(CHECKS)
+    ranked = sorted(checks, key=lambda c: order.index(c.name) if c.name in order else len(order))
+    return list(dict.fromkeys(c.experiment for c in ranked))
 
 
 def validate(

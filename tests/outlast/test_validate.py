@@ -130,10 +130,12 @@ def test_a_registered_check_is_run_and_reported(probes, monkeypatch):
 def test_the_design_points_are_the_distinct_scenarios_the_checks_read(probes):
     checks = v.select([*probes, "recruits_per_week_2024_25", "desertion_rate_baseline"])
     exp = v.validation_experiment(checks, seeds=2, overrides=["horizon_weeks=2"], master_seed=1)
-    # The two baseline checks share a point; the user's --set wins over a check's overrides.
-    assert exp.points["preset"].tolist() == ["baseline", "historical-2022", "baseline"]
+    # The two baseline checks share a point; the user's --set wins over a check's overrides; the
+    # points follow the registry, whatever the order the checks are named in.
+    assert exp.points["preset"].tolist() == ["baseline", "baseline", "historical-2022"]
+    assert exp.sha256 == v.validation_experiment(checks[::-1], 2, ["horizon_weeks=2"], 1).sha256
     assert [s.horizon_weeks for s in exp.scenarios] == [2, 2, 2]
-    assert exp.scenarios[0].n_soldier_agents == 500
+    assert exp.scenarios[1].n_soldier_agents == 500
     assert exp.runs["seed"].tolist() == [run_seed(1, p, i) for p in range(3) for i in range(2)]
     assert exp.keep_regions
 
