@@ -5,6 +5,10 @@ results are the same whatever the backend, the number of workers, the batch size
 in which batches finish. Only this process writes to the output directory: workers return their
 batches' tables, which are stored as they arrive (`outlast.experiments.store.SweepStore`). Rerunning the same
 command after an interruption, even ``kill -9``, runs only the runs that are missing.
+
+It is the one engine: ``outlast validate`` and the coup-share check build ``scenarios``
+experiments and run them here too (`run_and_read`), then compute their statistics from the stored
+runs in the calling process.
 """
 
 from __future__ import annotations
