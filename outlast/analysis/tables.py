@@ -109,11 +109,11 @@ def load_sweep(root: Path) -> Sweep:
     return Sweep(root, manifest, results, weekly)
 
 
-def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
-    """95% Wilson interval of a proportion (NaN for no trials)."""
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson interval of a proportion, 95% by default (NaN for no trials)."""
     if trials == 0:
         return float("nan"), float("nan")
-    ci = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
+    ci = binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="wilson")
     return float(ci.low), float(ci.high)
 
 

@@ -3,10 +3,16 @@
 A `Check` names a published figure (FACTS.md or a cited study), its source, the observed value as
 published and the range a model value must fall in to count as matching, the preset (and any
 overrides) whose runs produce it, and a function computing the model's value from one run. Checks
-live in the registry `CHECKS`; other modules add theirs with `register`. `validate` runs each
-needed experiment (preset + overrides) over the seeds once, evaluates every check on every run and
-returns one row per check: the model's mean and 90% interval over seeds and whether the mean lies
-in the observed range.
+live in the registry `CHECKS`; other modules add theirs with `register`.
+
+A validation is an experiment on the run engine (`outlast.experiments`), like a sweep: its design
+points are the distinct (preset, check overrides, user overrides) scenarios the selected checks
+read, in the order of the registry, each run over the same number of seeds. Seed ``i`` of point
+``p`` is the sweeps' ``run_seed(master_seed, p, i)``, so ``--seed`` is the master seed; the runs
+go to the local pool or a Dask cluster, and are stored (with every metric, weekly, and the region
+table) with a manifest, so that the same validation resumes. `validate` then evaluates every check
+on the stored runs of its point and returns one row per check: the model's mean and 90% interval
+over seeds and whether the mean lies in the observed range.
 
 Each check says whether it is a calibration target (a parameter was set so the model reproduces
 it, so a match shows only that the calibration holds) or an out-of-sample check (no parameter was
@@ -21,17 +27,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from model.scenario import Scenario, load_scenario, parse_assignment
+from model.metrics import METRIC_NAMES
+from model.scenario import parse_assignment
+from model.seeds import DEFAULT_SEED
 from outlast.analysis.politics_checks import CHECK_SIZES, COUP_CONDITIONS, pool_coups
-from outlast.experiments.runner import RunResult, run_simulation
+from outlast.experiments.design import Experiment, scenarios_experiment
+from outlast.experiments.engine import Backend, LocalBackend, SweepOutcome, run_and_read
+from outlast.experiments.runner import RunResult
+from outlast.experiments.store import StoredRuns
 
 CALIBRATION = "calibration"
 CHECK = "check"
@@ -334,14 +345,11 @@ register(
 
 
 def coup_share_pooled(results: list[RunResult]) -> tuple[float, float, float]:
-    """Share of coup attempts that succeeded over all runs, with a 90% binomial interval."""
+    """Share of coup attempts that succeeded over all runs, with its 90% Wilson interval."""
     share = pool_coups(
         (int(r.summary["coup_attempts"]), int(r.summary["coups_succeeded"])) for r in results
     )
-    if not share.attempts:
-        return math.nan, math.nan, math.nan
-    se = math.sqrt(share.share * (1.0 - share.share) / share.attempts)
-    return share.share, max(0.0, share.share - 1.645 * se), min(1.0, share.share + 1.645 * se)
+    return (share.share, *share.interval(0.90))
 
 
 register(
@@ -367,18 +375,9 @@ register(
 
 # ---- running ---------------------------------------------------------------------------------
 
-
-def _run(args: tuple[Scenario, int]) -> RunResult:
-    scenario, seed = args
-    return run_simulation(scenario, seed)
-
-
-def experiment_scenario(
-    preset: str, overrides: tuple[tuple[str, Any], ...], extra: list[str]
-) -> Scenario:
-    """The scenario of an experiment: the preset, the check's overrides, then the user's --set."""
-    user = dict(parse_assignment(text) for text in extra)
-    return load_scenario(preset=preset).with_overrides({**dict(overrides), **user})
+#: What a validation keeps of each run: every metric, at the end and every week, and the region
+#: table, so that a check may read any of them from the store.
+KEEP = {"final": list(METRIC_NAMES), "weekly": list(METRIC_NAMES), "regions": True}
 
 
 def select(names: list[str] | None) -> list[Check]:
@@ -396,47 +395,125 @@ def select(names: list[str] | None) -> list[Check]:
     return [CHECKS[n] for n in names]
 
 
+def validation_experiment(
+    checks: list[Check],
+    seeds: int,
+    overrides: list[str] | None = None,
+    master_seed: int = DEFAULT_SEED,
+) -> Experiment:
+    """The experiment the checks read: one design point per distinct (preset, overrides).
+
+    A point's scenario is its preset, then the check's overrides, then the user's ``key=value``
+    `overrides` (which win). Points follow the registry's order, so point ids, and with them the
+    seeds, depend on which checks are selected but not on the order they are named in.
+
+    Raises:
+        ScenarioError: If an override names an unknown parameter or a value out of range.
+
+    """
+    user = dict(parse_assignment(text) for text in overrides or [])
+    points = [(preset, {**dict(extra), **user}) for preset, extra in experiments_of(checks)]
+    return scenarios_experiment("validate", points, seeds, master_seed, KEEP)
+
+
+def experiments_of(checks: list[Check]) -> list[tuple[str, tuple[tuple[str, Any], ...]]]:
+    """The distinct (preset, overrides) pairs the checks read, in the registry's order."""
+    order = list(CHECKS)
+    ranked = sorted(checks, key=lambda c: order.index(c.name) if c.name in order else len(order))
+    return list(dict.fromkeys(c.experiment for c in ranked))
+
+
 def validate(
     seeds: int = 10,
     names: list[str] | None = None,
     overrides: list[str] | None = None,
     workers: int = 1,
-    master_seed: int = 20261125,
+    master_seed: int = DEFAULT_SEED,
+    *,
+    backend: Backend | None = None,
+    out: Path | None = None,
+    overwrite: bool = False,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Run the experiments the checks need over `seeds` seeds and compare with the figures.
 
     Args:
-        seeds: Runs per experiment; seed i is ``master_seed + i``.
+        seeds: Runs per experiment.
         names: Checks to run (all if None).
         overrides: ``key=value`` overrides applied to every experiment (for sensitivity).
-        workers: Processes to run on (1: in this process).
-        master_seed: First seed.
+        workers: Local processes to run on (1: in this process), unless `backend` is given.
+        master_seed: The master seed of every run's seed (see `validation_experiment`).
+        backend: Where the runs happen (a local pool or a Dask cluster); it is not closed.
+        out: Directory that keeps the runs (a sweep store with its manifest), so that the same
+            validation resumes; None for a temporary one.
+        overwrite: Replace the runs of another validation in `out`.
+        progress: Show a progress bar on stderr.
 
     Returns:
-        One row per check: name, figure, source, observed, kind, model mean, 5% and 95% points
-        over seeds, seeds, and whether the mean lies in the observed range ("yes", "no", "n/a").
+        One row per check (see `check_table`).
 
     """
     checks = select(names)
-    experiments = list(dict.fromkeys(c.experiment for c in checks))
-    jobs = [
-        (experiment_scenario(preset, extra, overrides or []), master_seed + i)
-        for preset, extra in experiments
-        for i in range(seeds)
-    ]
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_run, jobs))
-    else:
-        results = [_run(job) for job in jobs]
-    by_experiment = {exp: results[k * seeds : (k + 1) * seeds] for k, exp in enumerate(experiments)}
+    exp = validation_experiment(checks, seeds, overrides, master_seed)
+    return run_checks(checks, exp, backend or LocalBackend(workers), out, overwrite, progress)[0]
+
+
+def run_checks(
+    checks: list[Check],
+    exp: Experiment,
+    backend: Backend,
+    out: Path | None = None,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> tuple[pd.DataFrame, SweepOutcome]:
+    """Run (or resume) the validation experiment on `backend`, then evaluate the checks.
+
+    Returns:
+        The table of `check_table`, and what the engine ran.
+
+    """
+    done, runs = run_and_read(exp, out, backend, overwrite, progress)
+    return check_table(checks, runs), done
+
+
+def run_results(runs: StoredRuns) -> dict[int, list[RunResult]]:
+    """The stored runs that finished, as RunResults, by design point (in seed order).
+
+    A run's summary is its results row: its outcome and every final metric.
+    """
+    ok = runs.results[runs.results["status"] == "ok"]
+    weekly = dict(iter(runs.weekly.groupby("run_id")))
+    regions = dict(iter(runs.regions.groupby("run_id"))) if runs.regions is not None else {}
+    by_point: dict[int, list[RunResult]] = {}
+    for row in ok.to_dict("records"):
+        run_id = row["run_id"]
+        result = RunResult(weekly[run_id], regions.get(run_id, pd.DataFrame()), row)
+        by_point.setdefault(int(row["point_id"]), []).append(result)
+    return by_point
+
+
+def check_table(checks: list[Check], runs: StoredRuns) -> pd.DataFrame:
+    """Every check's statistic over the stored runs of its design point.
+
+    Args:
+        checks: The checks, as given to `validation_experiment` (their order fixes the points).
+        runs: The runs of that experiment.
+
+    Returns:
+        One row per check: name, figure, source, observed, kind, model mean, 5% and 95% points
+        over seeds (or a pooled check's value and 90% interval), seeds (runs with a value), and
+        whether the mean lies in the observed range ("yes", "no", "n/a").
+
+    """
+    point_of = {experiment: i for i, experiment in enumerate(experiments_of(checks))}
+    by_point = run_results(runs)
     rows = []
     for check in checks:
-        runs = by_experiment[check.experiment]
-        values = np.array([check.measure(r) for r in runs], dtype=float)
+        results = by_point.get(point_of[check.experiment], [])
+        values = np.array([check.measure(r) for r in results], dtype=float)
         values = values[np.isfinite(values)]
         if check.pooled is not None:
-            mean, lo5, hi95 = check.pooled(runs)
+            mean, lo5, hi95 = check.pooled(results)
         else:
             mean = float(values.mean()) if values.size else math.nan
             lo5, hi95 = np.quantile(values, [0.05, 0.95]) if values.size else (math.nan, math.nan)

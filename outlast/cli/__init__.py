@@ -12,7 +12,7 @@ from types import ModuleType
 
 from model.scenario import ScenarioError
 from outlast.cli import dashboard, params, report, run, sweep, validate
-from outlast.cli.common import Parser, UsageError
+from outlast.cli.common import Parser, Stopped, UsageError
 from outlast.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
 #: Every command, in the order `outlast --help` lists them; each module has
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, UsageError) as exc:
         print(f"outlast {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Stopped as exc:  # the command has said why
+        return exc.status
     except BrokenPipeError:
         # Output piped into `head` and the like: stop quietly, as Unix tools do.
         sys.stderr.close()

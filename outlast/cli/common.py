@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 from model.scenario import ScenarioError
 from model.seeds import parse_seed, parse_whole_number
-from outlast.exit_codes import EXIT_USAGE
+from outlast.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
 #: Where commands write by default, relative to the working directory.
 OUTPUT_ROOT = Path("runs/output")
@@ -47,3 +49,42 @@ def seed(text: str) -> int:
 def port(text: str) -> int:
     """An argparse type: a TCP port."""
     return _argument(lambda t: parse_whole_number(t, 1, 65535, "port"), text)
+
+
+def add_backend_arguments(cmd: argparse.ArgumentParser, workers_help: str) -> None:
+    """``--workers N`` (a local pool) or ``--scheduler tcp://HOST:PORT`` (a Dask cluster)."""
+    where = cmd.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive_int, help=workers_help)
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+
+
+class Stopped(Exception):
+    """A command stopped after saying why in one line; `main` ends with its exit status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@contextlib.contextmanager
+def stops_resumably(command: str, out: Path) -> Iterator[None]:
+    """Around a run of the engine into `out`: stop a failed or interrupted run in one line.
+
+    A lost worker or cluster, a full disk and Ctrl-C leave the finished runs in `out`; the line
+    says that running the same command again resumes, and `Stopped` ends the command.
+    """
+    from outlast.experiments.engine import WorkerLost
+    from outlast.experiments.store import os_error_line
+
+    resume = f"finished runs are kept in {out}/, run the same command again to resume"
+    try:
+        yield
+    except WorkerLost as exc:
+        print(f"outlast {command}: error: {exc}; {resume}", file=sys.stderr)
+        raise Stopped(EXIT_FAILED) from None
+    except OSError as exc:  # the disk filled, or the directory went away mid-run
+        print(f"outlast {command}: error: {os_error_line(exc)}; {resume}", file=sys.stderr)
+        raise Stopped(EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        print(f"outlast {command}: interrupted; {resume}", file=sys.stderr)
+        raise Stopped(EXIT_INTERRUPTED) from None

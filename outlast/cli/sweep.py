@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from outlast.cli.common import positive_int
-from outlast.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED
+from outlast.cli.common import add_backend_arguments, positive_int, stops_resumably
 
 
 def add_command(sub: Any) -> None:
     """Add ``outlast sweep`` to the CLI's subparsers."""
     sweep = sub.add_parser("sweep", help="run an experiment file (runs/*.toml) over its design")
     sweep.add_argument("experiment", type=Path, help="the experiment's TOML file")
-    where = sweep.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive_int, help="local processes (default: CPUs)")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    add_backend_arguments(sweep, "local processes (default: CPUs)")
     sweep.add_argument("--seeds", type=positive_int, help="seeds per point (overrides the file)")
     sweep.add_argument("--batch-size", type=positive_int, help="runs per task (default: auto)")
     sweep.add_argument("--out", type=Path, help="output directory (default runs/output/NAME)")
@@ -34,30 +30,19 @@ def run(args: argparse.Namespace) -> int:
     # Imported once the arguments parse: the engine loads the model, pandas and pyarrow.
     from outlast.experiments.design import load_experiment
     from outlast.experiments.engine import (
-        WorkerLost,
         check_output_dir,
         default_output,
         make_backend,
         run_sweep,
     )
-    from outlast.experiments.store import os_error_line
 
     exp = load_experiment(args.experiment, seeds=args.seeds)
     out = args.out or default_output(exp, args.seeds)
     check_output_dir(out, exp, args.overwrite)
     backend = make_backend(args.workers, args.scheduler)
-    resume = f"finished runs are kept in {out}/, run the same command again to resume"
     try:
-        done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
-    except WorkerLost as exc:
-        print(f"outlast sweep: error: {exc}; {resume}", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as exc:  # the disk filled, or the directory went away mid-sweep
-        print(f"outlast sweep: error: {os_error_line(exc)}; {resume}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f"outlast sweep: interrupted; {resume}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        with stops_resumably("sweep", out):
+            done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
     finally:
         backend.close()
     if done.n_run_now == 0 and done.n_done_before == done.n_runs:

@@ -3,6 +3,11 @@
 The checks are in `outlast.analysis.validate`; this module imports it only once the arguments
 have passed, so that building the command line imports no numerical library and every command,
 even one given bad input, starts in a fraction of a second.
+
+The runs are an experiment on the sweeps' engine: they go to a local pool (``--workers``) or a
+Dask cluster (``--scheduler``) and are kept in ``--out``/runs/ with a manifest, so that running
+the same command again resumes (or, once finished, only recomputes the table), and a different
+validation (other checks, seeds, master seed or ``--set``) is refused there unless ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -11,14 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from model.seeds import DEFAULT_SEED
-from outlast.cli.common import UsageError, positive_int, seed
+from outlast.cli.common import (
+    UsageError,
+    add_backend_arguments,
+    positive_int,
+    seed,
+    stops_resumably,
+)
+
+#: The subdirectory of --out that holds the runs (a sweep store: manifest and Parquet tables).
+RUNS_DIR = "runs"
 
 
 def add_command(sub: Any) -> None:
     """Add ``outlast validate`` to the CLI's subparsers."""
     cmd = sub.add_parser("validate", help="compare the model with published figures over seeds")
     cmd.add_argument("--seeds", type=positive_int, default=10, help="runs per preset (10)")
-    cmd.add_argument("--seed", type=seed, default=DEFAULT_SEED, help="first seed")
+    cmd.add_argument(
+        "--seed",
+        type=seed,
+        default=DEFAULT_SEED,
+        help=f"master seed: every run's seed derives from it as in a sweep ({DEFAULT_SEED})",
+    )
     cmd.add_argument(
         "--only", action="append", default=[], metavar="CHECK", help="run only this check"
     )
@@ -30,13 +49,19 @@ def add_command(sub: Any) -> None:
         metavar="KEY=VALUE",
         help="override one parameter in every preset (repeatable)",
     )
-    cmd.add_argument("--workers", type=positive_int, default=1, help="processes (1)")
+    add_backend_arguments(cmd, "local processes (1)")
     cmd.add_argument(
         "--out",
         type=Path,
         default=Path("runs/output/validate"),
-        help="directory for validation.csv and validation.md (runs/output/validate)",
+        help="directory for validation.csv, validation.md and the runs (runs/output/validate)",
     )
+    cmd.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the runs of another validation in --out",
+    )
+    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.add_argument("--list", action="store_true", help="list the checks and stop")
 
 
@@ -57,19 +82,28 @@ def run(args: Any) -> int:
     problem = output_dir_problem(out)
     if problem:
         raise UsageError(problem)
-    # Imported once the cheap checks have passed (it loads the model and scipy).
-    from outlast.analysis.validate import select, to_markdown, to_text, validate
+    # Imported once the cheap checks have passed (they load the model, scipy and the engine).
+    from outlast.analysis.validate import run_checks, select, to_markdown, to_text
+    from outlast.analysis.validate import validation_experiment as experiment
+    from outlast.experiments.engine import check_output_dir, make_backend
 
     try:
-        select(args.only)
+        checks = select(args.only)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    table = validate(args.seeds, args.only, args.overrides, args.workers, args.seed)
+    exp = experiment(checks, args.seeds, args.overrides, args.seed)
+    runs = out / RUNS_DIR
+    check_output_dir(runs, exp, args.overwrite)
+    backend = make_backend(args.workers or 1, args.scheduler)
+    try:
+        with stops_resumably("validate", runs):
+            table, done = run_checks(checks, exp, backend, runs, args.overwrite, not args.quiet)
+    finally:
+        backend.close()
     print(to_text(table))
-    out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
     header = (
-        f"# outlast validate\n\n{args.seeds} seeds from {args.seed}"
+        f"# outlast validate\n\n{args.seeds} seeds, master seed {args.seed}"
         + (f"; overrides: {', '.join(args.overrides)}" if args.overrides else "")
         + "\n\n"
     )
@@ -77,5 +111,13 @@ def run(args: Any) -> int:
         out / "validation.md",
         lambda tmp: tmp.write_text(header + to_markdown(table) + "\n", encoding="utf-8"),
     )
-    print(f"results: {out}/ (validation.csv, validation.md)")
+    print(
+        f"{done.n_runs} runs ({len(exp.points)} scenarios x {exp.seeds} seeds): "
+        f"{done.n_run_now} run now, {done.n_done_before} found finished"
+    )
+    if done.n_failed:
+        print(
+            f"warning: {done.n_failed} runs failed; see the 'error' column of {runs}/results.parquet"
+        )
+    print(f"results: {out}/ (validation.csv, validation.md; the runs in {RUNS_DIR}/)")
     return 0

@@ -6,8 +6,10 @@ over named parameters, a number of seeds per design point, the metrics to keep a
 Scenario - so a bad file is refused with one line before anything is run or written.
 
 Designs: ``grid`` (every combination of listed values), ``lhs`` (Latin hypercube), ``sobol`` and
-``morris`` (SALib's samplers, for its sensitivity analyses) and ``presets`` (one point per
-preset). Run ``point_id * seeds + seed_index`` of a design point uses the seed drawn from
+``morris`` (SALib's samplers, for its sensitivity analyses), ``presets`` (one point per
+preset) and ``scenarios`` (listed points, each a preset with its own overrides: the design of
+``outlast validate``, built by `scenarios_experiment`). Run ``point_id * seeds + seed_index``
+of a design point uses the seed drawn from
 ``SeedSequence(master_seed, spawn_key=(0, point_id, seed_index))``: it depends on nothing but the
 master seed and the run's place in the design, never on batching, workers or finishing order.
 
@@ -22,8 +24,10 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -79,21 +83,33 @@ class ParameterSpec(_Strict):
     levels: Annotated[Count, Field(ge=2, le=1000)] | None = None
 
 
+class PointSpec(_Strict):
+    """One ``[[design.points]]`` table of a ``scenarios`` design: a preset and its overrides."""
+
+    preset: str = "baseline"
+    parameters: dict[str, Any] = {}
+
+
 class DesignSpec(_Strict):
     """The ``[design]`` table."""
 
-    kind: Literal["grid", "lhs", "sobol", "morris", "presets"]
+    kind: Literal["grid", "lhs", "sobol", "morris", "presets", "scenarios"]
     samples: Annotated[Count, Field(ge=1, le=1_000_000)] | None = None
     morris_levels: Annotated[Count, Field(ge=2, le=20)] = 4
     presets: list[str] | None = None
+    points: list[PointSpec] | None = None
     parameters: dict[str, ParameterSpec] = {}
 
 
 class KeepSpec(_Strict):
-    """The ``[keep]`` table: metrics kept at the end of each run and week by week."""
+    """The ``[keep]`` table: metrics kept at each run's end and weekly; whether regions are kept.
+
+    ``regions = true`` keeps each run's region table (regions.parquet: one row per run and region).
+    """
 
     final: list[str] = []
     weekly: list[str] = []
+    regions: bool = False
 
 
 class ExperimentSpec(_Strict):
@@ -151,6 +167,11 @@ class Experiment:
         """Metrics kept for every week (besides ``week``)."""
         return [m for m in self.spec.keep.weekly if m != "week"]
 
+    @property
+    def keep_regions(self) -> bool:
+        """Whether each run's region table is kept."""
+        return self.spec.keep.regions
+
     def salib_problem(self) -> dict[str, Any] | None:
         """SALib's problem (names and bounds) of a sampled design; None for grid and presets."""
         if self.spec.design.kind not in SAMPLED_KINDS:
@@ -187,6 +208,62 @@ def load_experiment(path: Path, seeds: int | None = None) -> Experiment:
         text = path.read_text(encoding="utf-8")
     except ScenarioError as exc:
         raise ExperimentError(str(exc)) from None
+    return _experiment(data, path, text, seeds)
+
+
+def scenarios_experiment(
+    name: str,
+    points: list[tuple[str, dict[str, Any]]],
+    seeds: int,
+    master_seed: int,
+    keep: dict[str, Any],
+) -> Experiment:
+    """An experiment of listed scenarios, made in code (``outlast validate``, the politics checks).
+
+    It is written out as the TOML an experiment file would hold, so that its manifest records it
+    like any sweep's and the same arguments give the same hash (which is what resuming compares).
+
+    Args:
+        name: The experiment's name.
+        points: One (preset, overrides) pair per design point, in order.
+        seeds: Seeds per point.
+        master_seed: The master seed of every run's seed.
+        keep: The ``[keep]`` table (``final``, ``weekly``, ``regions``).
+
+    Raises:
+        ExperimentError: If a preset, parameter or value is not allowed (one line).
+
+    """
+    lines = [
+        f"name = {_toml_value(name)}",
+        f"seeds = {seeds}",
+        f"master_seed = {master_seed}",
+        "",
+        "[design]",
+        'kind = "scenarios"',
+    ]
+    for preset, overrides in points:
+        lines += ["", "[[design.points]]", f"preset = {_toml_value(preset)}"]
+        lines += ["[design.points.parameters]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in sorted(overrides.items())]
+    lines += ["", "[keep]"] + [f"{key} = {_toml_value(value)}" for key, value in keep.items()]
+    text = "\n".join(lines) + "\n"
+    return _experiment(tomllib.loads(text), Path(name), text, None)
+
+
+def _toml_value(value: Any) -> str:
+    """A parameter value, name or list as TOML (a JSON string is a TOML basic string)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value))
+
+
+def _experiment(data: dict[str, Any], path: Path, text: str, seeds: int | None) -> Experiment:
+    """Validate and expand an experiment's parsed TOML."""
     try:
         spec = ExperimentSpec(**data)
     except ValidationError as exc:
@@ -227,9 +304,15 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
             )
     if design.kind == "presets":
         points, scenarios = _preset_points(spec, n_seeds)
+    elif design.kind == "scenarios":
+        points, scenarios = _listed_points(spec, n_seeds)
     else:
         if design.presets is not None:
             raise ScenarioError(f"design.presets is only for kind = 'presets', not '{design.kind}'")
+        if design.points is not None:
+            raise ScenarioError(
+                f"design.points is only for kind = 'scenarios', not '{design.kind}'"
+            )
         if not design.parameters:
             raise ScenarioError(f"a '{design.kind}' design needs [design.parameters.NAME] tables")
         columns = _grid(design, n_seeds) if design.kind == "grid" else _sampled(spec, n_seeds)
@@ -264,10 +347,11 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
 
 def _base_values(spec: ExperimentSpec) -> dict[str, Any]:
     """The preset's values and the [parameters] overrides, checked as a Scenario."""
-    if spec.design.kind == "presets":
+    if spec.design.kind in ("presets", "scenarios"):
         if spec.preset is not None:
+            where = "design.presets" if spec.design.kind == "presets" else "design.points"
             raise ScenarioError(
-                "a 'presets' design takes its presets from design.presets; remove 'preset'"
+                f"a '{spec.design.kind}' design takes its presets from {where}; remove 'preset'"
             )
         values = dict(spec.parameters)
     else:
@@ -303,8 +387,8 @@ def _preset_points(spec: ExperimentSpec, seeds: int) -> tuple[pd.DataFrame, tupl
     if not design.presets:
         raise ScenarioError("a 'presets' design needs design.presets = [\"baseline\", ...]")
     _check_size(len(design.presets), seeds)
-    if design.parameters:
-        raise ScenarioError("a 'presets' design takes no [design.parameters]")
+    if design.parameters or design.points is not None:
+        raise ScenarioError("a 'presets' design takes no [design.parameters] or [[design.points]]")
     if len(set(design.presets)) != len(design.presets):
         raise ScenarioError("design.presets lists a preset twice")
     scenarios = []
@@ -314,6 +398,30 @@ def _preset_points(spec: ExperimentSpec, seeds: int) -> tuple[pd.DataFrame, tupl
         except ScenarioError as exc:
             raise ScenarioError(f"design point preset '{name}': {exc}") from None
     return pd.DataFrame({"preset": list(design.presets)}), tuple(scenarios)
+
+
+def _listed_points(spec: ExperimentSpec, seeds: int) -> tuple[pd.DataFrame, tuple[Scenario, ...]]:
+    """A ``scenarios`` design: each point's preset, then [parameters], then the point's own."""
+    design = spec.design
+    if not design.points:
+        raise ScenarioError("a 'scenarios' design needs [[design.points]] tables")
+    _check_size(len(design.points), seeds)
+    if design.parameters or design.presets is not None:
+        raise ScenarioError("a 'scenarios' design takes only [[design.points]]")
+    scenarios = []
+    for i, point in enumerate(design.points):
+        try:
+            preset = preset_overrides(point.preset)
+            scenarios.append(make_scenario({**preset, **spec.parameters, **point.parameters}))
+        except ScenarioError as exc:
+            raise ScenarioError(f"design point {i} (preset '{point.preset}'): {exc}") from None
+    columns = {
+        "preset": [p.preset for p in design.points],
+        "overrides": [
+            ", ".join(f"{k}={v}" for k, v in sorted(p.parameters.items())) for p in design.points
+        ],
+    }
+    return pd.DataFrame(columns), tuple(scenarios)
 
 
 def _grid(design: DesignSpec, seeds: int) -> dict[str, list[Any]]:

@@ -5,6 +5,10 @@ results are the same whatever the backend, the number of workers, the batch size
 in which batches finish. Only this process writes to the output directory: workers return their
 batches' tables, which are stored as they arrive (`outlast.experiments.store.SweepStore`). Rerunning the same
 command after an interruption, even ``kill -9``, runs only the runs that are missing.
+
+It is the one engine: ``outlast validate`` and the coup-share check build ``scenarios``
+experiments and run them here too (`run_and_read`), then compute their statistics from the stored
+runs in the calling process.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
@@ -34,6 +39,7 @@ from outlast.experiments.design import Experiment, ExperimentError
 from outlast.experiments.runner import run_simulation
 from outlast.experiments.store import (
     STORE_NAMES,
+    StoredRuns,
     SweepStore,
     output_dir_problem,
     provenance,
@@ -74,28 +80,41 @@ class RunTask:
 
 @dataclass
 class BatchResult:
-    """What a worker returns for a batch: one results row per run and the kept weekly rows."""
+    """What a worker returns for a batch: results and weekly rows, region rows if kept."""
 
     results: pd.DataFrame
     weekly: pd.DataFrame
+    regions: pd.DataFrame | None = None
 
 
-def run_batch(tasks: list[RunTask], keep_final: list[str], keep_weekly: list[str]) -> BatchResult:
+#: What a run keeps: final metrics, weekly metrics, and whether its region table is kept.
+Keep = tuple[list[str], list[str], bool]
+
+
+def run_batch(
+    tasks: list[RunTask],
+    keep_final: list[str],
+    keep_weekly: list[str],
+    keep_regions: bool = False,
+) -> BatchResult:
     """Run a batch of runs; a run that raises is recorded as failed and the batch goes on.
 
     Args:
         tasks: The runs.
         keep_final: Metrics kept from each run's last week.
         keep_weekly: Metrics kept for every week.
+        keep_regions: Keep each run's region table (deaths, recruits, unrest... by region).
 
     Returns:
-        Results (run_id, the final metrics, outcome, outcome_week, weeks_run, status, error) and
-        weekly rows (run_id, week, the weekly metrics).
+        Results (run_id, the final metrics, outcome, outcome_week, weeks_run, status, error),
+        weekly rows (run_id, week, the weekly metrics) and, if kept, region rows (run_id and the
+        columns of `OutlastModel.region_table`).
 
     """
     keep_large_blocks_on_the_heap()  # in Dask workers: see outlast/experiments/allocator.py
     rows: list[dict[str, Any]] = []
     weeks: list[pd.DataFrame] = []
+    regions: list[pd.DataFrame] = []
     for task in tasks:
         row: dict[str, Any] = {"run_id": task.run_id}
         try:
@@ -117,6 +136,10 @@ def run_batch(tasks: list[RunTask], keep_final: list[str], keep_weekly: list[str
             week = result.weekly[["week", *keep_weekly]].astype(float)
             week.insert(0, "run_id", task.run_id)
             weeks.append(week)
+            if keep_regions:
+                table = result.regions.copy()
+                table.insert(0, "run_id", task.run_id)
+                regions.append(table)
         rows.append(row)
     columns = ["run_id", *keep_final, "outcome", "outcome_week", "weeks_run", "status", "error"]
     results = pd.DataFrame(rows, columns=columns)
@@ -127,7 +150,11 @@ def run_batch(tasks: list[RunTask], keep_final: list[str], keep_weekly: list[str
     else:
         weekly = pd.DataFrame(columns=["run_id", "week", *keep_weekly], dtype="float64")
     weekly = weekly.astype({"run_id": "int64", "week": "int64"})
-    return BatchResult(results, weekly)
+    if not keep_regions:
+        return BatchResult(results, weekly)
+    if not regions:  # every run failed: an empty part, as compacting expects one per batch
+        return BatchResult(results, weekly, pd.DataFrame({"run_id": pd.Series(dtype="int64")}))
+    return BatchResult(results, weekly, pd.concat(regions, ignore_index=True))
 
 
 class Backend(Protocol):
@@ -135,9 +162,7 @@ class Backend(Protocol):
 
     workers: int
 
-    def run(
-        self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
-    ) -> Iterator[BatchResult]:
+    def run(self, batches: list[list[RunTask]], keep: Keep) -> Iterator[BatchResult]:
         """Run every batch, yielding results as they finish."""
         ...
 
@@ -180,9 +205,7 @@ class LocalBackend:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def run(
-        self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
-    ) -> Iterator[BatchResult]:
+    def run(self, batches: list[list[RunTask]], keep: Keep) -> Iterator[BatchResult]:
         """Run every batch, yielding results as they finish."""
         if self.workers == 1:
             for batch in batches:
@@ -204,9 +227,7 @@ class LocalBackend:
             f"worker processes died {MAX_POOL_RESTARTS + 1} times (out of memory, or killed?)"
         )
 
-    def _pool_pass(
-        self, pending: dict[int, list[RunTask]], keep: tuple[list[str], list[str]]
-    ) -> Iterator[BatchResult]:
+    def _pool_pass(self, pending: dict[int, list[RunTask]], keep: Keep) -> Iterator[BatchResult]:
         """Run the pending batches on a new pool, removing each from `pending` as it is yielded.
 
         A worker that dies breaks the pool: every batch not yet finished stays pending. A worker
@@ -302,9 +323,7 @@ class DaskBackend:
         self.workers = max(sum(self.client.nthreads().values()), 1)
         self._no_worker_since: float | None = None
 
-    def run(
-        self, batches: list[list[RunTask]], keep: tuple[list[str], list[str]]
-    ) -> Iterator[BatchResult]:
+    def run(self, batches: list[list[RunTask]], keep: Keep) -> Iterator[BatchResult]:
         """Run every batch as one Dask task, yielding results as they finish.
 
         Dask reruns the task of a lost worker on another. If every worker is gone for longer
@@ -437,7 +456,7 @@ def new_manifest(exp: Experiment) -> dict[str, Any]:
         "seeds": exp.seeds,
         "master_seed": exp.spec.master_seed,
         "n_runs": len(exp.runs),
-        "keep": {"final": exp.keep_final, "weekly": exp.keep_weekly},
+        "keep": {"final": exp.keep_final, "weekly": exp.keep_weekly, "regions": exp.keep_regions},
         "complete": False,
         "sessions": [],
         **provenance(),
@@ -481,6 +500,37 @@ def run_sweep(
         store.unlock()
 
 
+def run_and_read(
+    exp: Experiment,
+    out: Path | None,
+    backend: Backend,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> tuple[SweepOutcome, StoredRuns]:
+    """Run (or resume) an experiment with `run_sweep` and read back its tables.
+
+    For callers that compute statistics from the runs (``outlast validate``, the politics
+    checks) rather than keep a sweep.
+
+    Args:
+        exp: The validated experiment.
+        out: Its output directory; None for a temporary one, removed once read.
+        backend: Where the runs happen.
+        overwrite: Replace a directory that holds another experiment.
+        progress: Show a progress bar on stderr.
+
+    Returns:
+        What was run, and the tables of every run.
+
+    """
+    if out is not None:
+        done = run_sweep(exp, out, backend, overwrite=overwrite, progress=progress)
+        return done, SweepStore(out).read(exp.keep_regions)
+    with tempfile.TemporaryDirectory(prefix=f"outlast-{exp.name}-") as tmp:
+        done = run_sweep(exp, Path(tmp), backend, progress=progress)
+        return done, SweepStore(Path(tmp)).read(exp.keep_regions)
+
+
 def _run_locked(
     exp: Experiment,
     store: SweepStore,
@@ -494,7 +544,7 @@ def _run_locked(
         store.clear()
         manifest = new_manifest(exp)
     n_runs = len(exp.runs)
-    if manifest["complete"] and store.compacted(n_runs):
+    if manifest["complete"] and store.compacted(n_runs, exp.keep_regions):
         store.remove_parts()
         return SweepOutcome(n_runs, n_runs, 0, manifest["runs_failed"], store.root)
     # A finished sweep whose tables were removed or damaged since runs again from its parts.
@@ -502,7 +552,7 @@ def _run_locked(
     _add_session(manifest, backend)
     store.write_manifest(manifest)
     done, run_now = _run_missing(exp, store, backend, batch_size, progress)
-    results = store.compact(n_runs)
+    results = store.compact(n_runs, exp.keep_regions)
     manifest.update(
         complete=True,
         finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -558,10 +608,17 @@ def _run_missing(
         dynamic_ncols=True,
     )
     with bar:
-        for batch in backend.run(make_batches(tasks, size), (exp.keep_final, exp.keep_weekly)):
+        keep = (exp.keep_final, exp.keep_weekly, exp.keep_regions)
+        for batch in backend.run(make_batches(tasks, size), keep):
             results = labels.merge(batch.results, on="run_id", validate="one_to_one")
             weekly = batch.weekly.merge(point_of_run, on="run_id")
-            store.write_batch(results, weekly[["run_id", "point_id", "week", *exp.keep_weekly]])
+            regions = None
+            if batch.regions is not None:
+                regions = batch.regions.merge(point_of_run, on="run_id")
+                regions = regions[["run_id", "point_id", *batch.regions.columns.drop("run_id")]]
+            store.write_batch(
+                results, weekly[["run_id", "point_id", "week", *exp.keep_weekly]], regions
+            )
             bar.update(len(results))
     return len(done), len(tasks)
 

@@ -4,10 +4,11 @@ Every file is written to a temporary name in its final directory and renamed int
 reader never sees a partial file, even after ``kill -9``.
 
 A sweep's directory (`SweepStore`) holds ``manifest.json`` and, while the sweep runs, one pair of
-Parquet parts per finished batch under ``parts/``: ``weekly-<key>.parquet`` is written first and
-``results-<key>.parquet`` last, so a results part is the mark that its runs are finished. A
-finished sweep is compacted into ``results.parquet`` (one row per run, sorted by run_id) and
-``weekly.parquet`` (one row per run and week) and its parts are removed.
+Parquet parts per finished batch under ``parts/``: ``weekly-<key>.parquet`` (and, if the
+experiment keeps regions, ``regions-<key>.parquet``) first and ``results-<key>.parquet`` last, so
+a results part is the mark that its runs are finished. A finished sweep is compacted into
+``results.parquet`` (one row per run, sorted by run_id), ``weekly.parquet`` (one row per run and
+week) and ``regions.parquet`` (one row per run and region, if kept) and its parts are removed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -164,6 +166,7 @@ def provenance() -> dict[str, Any]:
 MANIFEST = "manifest.json"
 RESULTS = "results.parquet"
 WEEKLY = "weekly.parquet"
+REGIONS = "regions.parquet"
 PARTS = "parts"
 LOCK = ".lock"
 
@@ -177,7 +180,18 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 
 
 #: What a sweep's directory holds; none may be a symbolic link, or writing it would reach outside.
-STORE_NAMES = (MANIFEST, RESULTS, WEEKLY, PARTS, LOCK)
+STORE_NAMES = (MANIFEST, RESULTS, WEEKLY, REGIONS, PARTS, LOCK)
+#: The tables besides results that a batch may write, each a part written before its results part.
+SIDE_TABLES = ("weekly", "regions")
+
+
+@dataclass
+class StoredRuns:
+    """A finished sweep's tables: results, weekly rows and region rows (None if not kept)."""
+
+    results: pd.DataFrame
+    weekly: pd.DataFrame
+    regions: pd.DataFrame | None
 
 
 class SweepStore:
@@ -237,35 +251,41 @@ class SweepStore:
     def finished_run_ids(self) -> list[int]:
         """Run ids of every finished batch, after removing what a killed sweep left half-written.
 
-        Temporary files and weekly parts without their results part are leftovers of a sweep
-        killed mid-write; their runs were not finished and will run again.
+        Temporary files and weekly or region parts without their results part are leftovers of
+        a sweep killed mid-write; their runs were not finished and will run again.
         """
         if not self.parts.is_dir():
             return []
         for tmp in self.parts.glob(".*.tmp"):
             tmp.unlink()
         keys = {p.name.removeprefix("results-") for p in self.parts.glob("results-*.parquet")}
-        for weekly in self.parts.glob("weekly-*.parquet"):
-            if weekly.name.removeprefix("weekly-") not in keys:
-                weekly.unlink()
+        for table in SIDE_TABLES:
+            for part in self.parts.glob(f"{table}-*.parquet"):
+                if part.name.removeprefix(f"{table}-") not in keys:
+                    part.unlink()
         ids: list[int] = []
         for key in sorted(keys):
             table = pq.read_table(self.parts / f"results-{key}", columns=["run_id"])
             ids.extend(table.column("run_id").to_pylist())
         return ids
 
-    def write_batch(self, results: pd.DataFrame, weekly: pd.DataFrame) -> None:
-        """Write one finished batch: its weekly rows first, its results (the mark) last."""
+    def write_batch(
+        self, results: pd.DataFrame, weekly: pd.DataFrame, regions: pd.DataFrame | None = None
+    ) -> None:
+        """Write one finished batch: its weekly (and region) rows first, its results (the mark) last."""
         ids = results["run_id"]
         key = f"{ids.min():09d}-{ids.max():09d}.parquet"
         write_parquet(self.parts / f"weekly-{key}", weekly)
+        if regions is not None:
+            write_parquet(self.parts / f"regions-{key}", regions)
         write_parquet(self.parts / f"results-{key}", results)
 
-    def compact(self, n_runs: int) -> pd.DataFrame:
-        """Join the parts into results.parquet and weekly.parquet, then remove the parts.
+    def compact(self, n_runs: int, regions: bool = False) -> pd.DataFrame:
+        """Join the parts into results.parquet, weekly.parquet (and regions.parquet).
 
         Args:
             n_runs: How many runs the sweep has; every run id 0..n_runs-1 must be there once.
+            regions: Whether the sweep keeps region tables.
 
         Returns:
             The results table.
@@ -279,21 +299,42 @@ class SweepStore:
         results = results.sort_values("run_id", kind="stable").reset_index(drop=True)
         if not results["run_id"].equals(pd.Series(range(n_runs), name="run_id", dtype="int64")):
             raise RuntimeError(f"{self.root}: parts do not hold runs 0..{n_runs - 1} exactly once")
-        weekly_parts = [self.parts / p.name.replace("results-", "weekly-") for p in results_parts]
-        weekly = pd.concat([pd.read_parquet(p) for p in weekly_parts], ignore_index=True)
-        weekly = weekly.sort_values(["run_id", "week"], kind="stable").reset_index(drop=True)
-        write_parquet(self.root / WEEKLY, weekly)
+        weekly = self._joined(results_parts, "weekly").sort_values(
+            ["run_id", "week"], kind="stable"
+        )
+        write_parquet(self.root / WEEKLY, weekly.reset_index(drop=True))
+        if regions:
+            # Stable: each run's regions stay in the model's order.
+            table = self._joined(results_parts, "regions").sort_values("run_id", kind="stable")
+            write_parquet(self.root / REGIONS, table.reset_index(drop=True))
         write_parquet(self.root / RESULTS, results)
         return results
 
-    def compacted(self, n_runs: int) -> bool:
-        """Whether results.parquet (with `n_runs` rows) and weekly.parquet are there and readable."""
+    def _joined(self, results_parts: list[Path], table: str) -> pd.DataFrame:
+        """The parts of one side table (weekly, regions) that go with `results_parts`, joined."""
+        parts = [self.parts / p.name.replace("results-", f"{table}-") for p in results_parts]
+        frames = [pd.read_parquet(p) for p in parts]
+        # Parts of batches whose runs all failed are empty; concatenating them would lose dtypes.
+        return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
+    def compacted(self, n_runs: int, regions: bool = False) -> bool:
+        """Whether the compacted tables (results of `n_runs` rows, weekly, regions) are readable."""
         try:
             rows = pq.read_metadata(self.root / RESULTS).num_rows
             pq.read_metadata(self.root / WEEKLY)
+            if regions:
+                pq.read_metadata(self.root / REGIONS)
         except (OSError, ValueError):
             return False
         return rows == n_runs
+
+    def read(self, regions: bool = False) -> StoredRuns:
+        """The compacted tables of a finished sweep (regions.parquet only if `regions`)."""
+        return StoredRuns(
+            pd.read_parquet(self.root / RESULTS),
+            pd.read_parquet(self.root / WEEKLY),
+            pd.read_parquet(self.root / REGIONS) if regions else None,
+        )
 
     def remove_parts(self) -> None:
         """Remove the parts once the compacted tables and the final manifest are written."""

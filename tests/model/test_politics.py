@@ -22,10 +22,14 @@ from model.scenario import PRESETS
 from outlast.analysis.politics_checks import (
     CHECK_SIZES,
     COUP_CONDITIONS,
+    coup_experiment,
     coup_success_share,
     pool_coups,
     powell_thyne_share,
 )
+from outlast.experiments import engine
+from outlast.experiments.design import run_seed
+from outlast.experiments.engine import LocalBackend
 
 SEEDS = range(1000, 1012)
 #: Exile talks that reach an agreement within about four months (as in COUP_CONDITIONS).
@@ -78,11 +82,6 @@ def run(overrides: dict[str, Any], seed: int) -> Run:
 
 def runs(overrides: dict[str, Any], seeds=SEEDS) -> list[Run]:
     return [run(overrides, seed) for seed in seeds]
-
-
-def coups_of(overrides, seed) -> tuple[int, int]:
-    r = run(overrides, seed)
-    return r.attempts, r.successes
 
 
 def first_seed(overrides, predicate, seeds=range(1000, 1040)) -> int:
@@ -192,6 +191,30 @@ def test_pooled_coup_share_and_its_tolerance():
     assert share.standard_error == pytest.approx((share.observed * (1 - share.observed) / 4) ** 0.5)
     assert share.within(z=1.0)
     assert not pool_coups([(100, 90)]).within(z=3.0)
+    low, high = share.interval(0.90)
+    assert 0.0 < low < 0.5 < high < 1.0
+    assert high - 0.5 == pytest.approx(0.5 - low)  # Wilson's is symmetric only at one half
+
+
+def test_the_coup_share_runs_on_the_engine_with_the_sweeps_seeds(tmp_path, monkeypatch):
+    conditions = {name: COUP_CONDITIONS[name] for name in ("exile-fast", "combined-fast")}
+    sizes = {**CHECK_SIZES, "horizon_weeks": 3}
+    exp = coup_experiment(conditions, seeds=2, sizes=sizes, master_seed=9)
+    assert exp.scenarios[1].defection_payment_usd == PRESETS["combined"]["defection_payment_usd"]
+    seeds: list[int] = []
+    original = engine.run_simulation
+
+    def counted(scenario, seed, *args):
+        seeds.append(seed)
+        return original(scenario, seed, *args)
+
+    monkeypatch.setattr(engine, "run_simulation", counted)
+    share = coup_success_share(conditions, 2, sizes, master_seed=9, out=tmp_path / "coups")
+    assert seeds == [run_seed(9, p, i) for p in range(2) for i in range(2)]
+    assert share.runs == 4
+    # Its runs are stored: asked again, it reads them instead of running them again.
+    assert coup_success_share(conditions, 2, sizes, master_seed=9, out=tmp_path / "coups") == share
+    assert len(seeds) == 4
 
 
 # ---- comparative statics over seeds ---------------------------------------------------------
@@ -269,7 +292,7 @@ def test_a_strong_rally_reverses_the_exile_lever():
 
 @pytest.mark.slow
 def test_about_half_of_coup_attempts_succeed_as_in_powell_and_thyne():
-    share = coup_success_share(COUP_CONDITIONS, SEEDS, CHECK_SIZES, run=coups_of)
+    share = coup_success_share(seeds=12, master_seed=1000, backend=LocalBackend(2))
     assert share.observed == pytest.approx(243 / 488)
     assert share.attempts >= 20, "too few attempts for the check to mean anything"
     # Three binomial standard errors: the tolerance the sample of attempts allows.

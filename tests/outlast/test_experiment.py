@@ -131,6 +131,38 @@ def test_presets_design_has_one_point_per_preset_with_the_shared_parameters(tmp_
     assert all(s.horizon_weeks == 12 for s in exp.scenarios)
 
 
+def test_scenarios_design_lists_points_each_a_preset_with_its_own_overrides(tmp_path):
+    exp = load_experiment(
+        write(
+            tmp_path,
+            """
+        seeds = 2
+        master_seed = 1
+        [parameters]
+        horizon_weeks = 12
+        [design]
+        kind = "scenarios"
+        [[design.points]]
+        preset = "exile"
+        [[design.points]]
+        preset = "exile"
+        parameters = { exile_support = 1.0, horizon_weeks = 20 }
+        [[design.points]]
+        [keep]
+        final = ["war_ended"]
+        regions = true
+    """,
+        )
+    )
+    assert exp.points["preset"].tolist() == ["exile", "exile", "baseline"]
+    assert exp.points["overrides"].tolist() == ["", "exile_support=1.0, horizon_weeks=20", ""]
+    assert exp.scenarios[0].exile_support == PRESETS["exile"]["exile_support"]
+    # A point's own overrides win over [parameters], which win over its preset.
+    assert [s.exile_support for s in exp.scenarios[1:]] == [1.0, 0.0]
+    assert [s.horizon_weeks for s in exp.scenarios] == [12, 20, 12]
+    assert exp.keep_regions and len(exp.runs) == 6
+
+
 def test_the_shipped_experiments_are_valid():
     runs = Path(__file__).resolve().parents[2] / "runs"
     policies = load_experiment(runs / "policies.toml")
@@ -207,6 +239,24 @@ BAD_FILES = [
     (
         HEAD + 'preset = "exile"\n[design]\nkind = "presets"\npresets = ["baseline"]\n' + KEEP,
         "remove 'preset'",
+    ),
+    (
+        HEAD + 'preset = "exile"\n[design]\nkind = "scenarios"\n[[design.points]]\n' + KEEP,
+        "a 'scenarios' design takes its presets from design.points; remove 'preset'",
+    ),
+    (HEAD + '[design]\nkind = "scenarios"\n' + KEEP, "needs [[design.points]]"),
+    (
+        HEAD + '[design]\nkind = "scenarios"\n[[design.points]]\npreset = "exiles"\n' + KEEP,
+        "design point 0 (preset 'exiles'): unknown preset 'exiles'",
+    ),
+    (
+        HEAD + '[design]\nkind = "scenarios"\n[[design.points]]\n'
+        "parameters = { legitimacy = 2 }\n" + KEEP,
+        "design point 0 (preset 'baseline'): parameter 'legitimacy' = 2",
+    ),
+    (
+        HEAD + GRID_ONE + '[[design.points]]\npreset = "exile"\n' + KEEP,
+        "design.points is only for kind = 'scenarios', not 'grid'",
     ),
     (HEAD + "[parameters]\nwestern_resolve = 0.4\n" + GRID_ONE + KEEP, "both in [parameters]"),
     (

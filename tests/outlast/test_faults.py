@@ -271,9 +271,9 @@ def kill_a_worker_after(
     stored = 0
     kills: list[float] = []
 
-    def write_then_kill(self, results, weekly):
+    def write_then_kill(self, *frames):
         nonlocal stored
-        original(self, results, weekly)
+        original(self, *frames)
         stored += 1
         if stored >= batches and len(kills) < times:
             workers = pool_workers()
@@ -314,9 +314,9 @@ from outlast.experiments.engine import LocalBackend, run_sweep
 from tests.outlast.test_faults import pool_workers
 original = SweepStore.write_batch
 stored = 0
-def write_then_interrupt(self, results, weekly):
+def write_then_interrupt(self, *frames):
     global stored
-    original(self, results, weekly)
+    original(self, *frames)
     stored += 1
     if stored == 2:
         for pid in pool_workers():

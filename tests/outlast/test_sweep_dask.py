@@ -1,4 +1,5 @@
-"""A sweep on a real Dask cluster (scheduler and workers on 127.0.0.1) equals the local one."""
+"""A sweep or a validation on a real Dask cluster (scheduler and workers on 127.0.0.1) equals
+the local one."""
 
 import json
 import os
@@ -11,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from outlast.analysis import validate as v
 from outlast.experiments.design import load_experiment
 from outlast.experiments.engine import DaskBackend, LocalBackend, run_sweep
+from tests.outlast.test_validate import PROBE, PROBE_REGIONS
 
 EXPERIMENT = """
     seeds = 3
@@ -104,3 +107,28 @@ def test_dask_cluster_gives_the_same_results_as_the_local_pool(tmp_path, cluster
         pd.testing.assert_frame_equal(local, dask, check_exact=True)
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["sessions"][0]["backend"].startswith(f"dask {cluster}")
+
+
+def test_validate_on_a_dask_cluster_gives_the_same_table_as_the_local_pool(
+    tmp_path, cluster, monkeypatch
+):
+    # Registered here only: workers run scenarios, the checks are evaluated in this process.
+    for check in (PROBE, PROBE_REGIONS):
+        monkeypatch.setitem(v.CHECKS, check.name, check)
+    names = [PROBE.name, PROBE_REGIONS.name]
+    local = v.validate(seeds=3, names=names, master_seed=3, out=tmp_path / "local")
+    backend = DaskBackend(cluster)
+    backend.client.wait_for_workers(2, timeout=60)
+    try:
+        dask = v.validate(
+            seeds=3, names=names, master_seed=3, backend=backend, out=tmp_path / "dask"
+        )
+    finally:
+        backend.close()
+    pd.testing.assert_frame_equal(local, dask, check_exact=True)
+    for name in ("results.parquet", "weekly.parquet", "regions.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "local" / name),
+            pd.read_parquet(tmp_path / "dask" / name),
+            check_exact=True,
+        )
