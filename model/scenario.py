@@ -582,7 +582,7 @@ class Scenario(BaseModel):
         role="uncertainty",
     )
     fund_punishment_backlash: float = param(
-        0.05,
+        0.0,
         0.0,
         1.0,
         "severity",
@@ -684,7 +684,7 @@ class Scenario(BaseModel):
         0, 0, 1040, "week", "Week from which the minority campaign runs.", role="lever"
     )
     campaign_rally_effect: float = param(
-        0.05,
+        0.0,
         0.0,
         1.0,
         "legitimacy",
@@ -694,7 +694,7 @@ class Scenario(BaseModel):
         role="uncertainty",
     )
     campaign_repression_floor: float = param(
-        0.05,
+        0.0,
         0.0,
         1.0,
         "share",
