@@ -193,6 +193,7 @@ class CoupRule:
         newcomer_loyalty: Extra loyalty of a purged elite's successor.
         detection_per_week: Chance a conspirator is detected in a week, times 1 + repression.
         repression_after_failure: Rise in repression after a failed coup.
+        hardline_prob: Chance a new regime that does not end the war is hard-line.
 
     """
 
@@ -207,6 +208,7 @@ class CoupRule:
     newcomer_loyalty: float
     detection_per_week: float
     repression_after_failure: float
+    hardline_prob: float
 
     @classmethod
     def from_scenario(cls, scenario: ScenarioLike) -> CoupRule:
@@ -224,6 +226,7 @@ class CoupRule:
             newcomer_loyalty=s.newcomer_loyalty,
             detection_per_week=s.conspirator_detection_per_week,
             repression_after_failure=s.repression_after_failed_coup,
+            hardline_prob=s.hardline_successor_prob,
         )
 
 

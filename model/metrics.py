@@ -27,6 +27,9 @@ from agents.soldiers import Census, SoldierStatus
 INF = float("inf")
 
 OUTCOMES = ("ongoing", "ended_by_negotiation", "regime_change")
+#: A new regime's stance towards the war: no new regime, it ends the war, it continues it as
+#: before, or it is hard-line (docs/MODEL.md, "Coups").
+SUCCESSOR_STANCES = ("none", "ends_war", "continues", "hard_line")
 
 #: The components of the composite regime-stability index; each weight is the Scenario field
 #: ``stability_weight_<component>``.
@@ -511,6 +514,22 @@ METRICS: tuple[Metric, ...] = (
         "1 once the war has ended (by negotiation or after a coup).",
         lambda m, w: float(m.war_ended),
     ),
+    Metric(
+        "regime_change",
+        "flag",
+        0,
+        1,
+        "1 once a coup has replaced the leader (whether or not the war then ends).",
+        lambda m, w: float(m.outcome == "regime_change"),
+    ),
+    Metric(
+        "successor_stance_code",
+        "code",
+        0,
+        3,
+        "A new regime's stance: 0 no new regime, 1 ends the war, 2 continues it, 3 hard-line.",
+        lambda m, w: float(SUCCESSOR_STANCES.index(m.successor_stance)),
+    ),
 )
 
 METRIC_NAMES = tuple(m.name for m in METRICS)
@@ -585,6 +604,7 @@ SUMMARY: tuple[SummaryItem, ...] = (
     SummaryItem("outcome", lambda m: m.outcome),
     SummaryItem("outcome_week", lambda m: m.outcome_week),
     SummaryItem("war_ended", lambda m: bool(m.war_ended)),
+    SummaryItem("successor_stance", lambda m: m.successor_stance),
     SummaryItem("weeks_run", lambda m: int(m.metrics["week"])),
     _last("force_active"),
     _last("desertions_total"),

@@ -47,8 +47,14 @@ from agents.soldiers import (
     SoldierCorps,
     SoldierKind,
 )
-from model.metrics import OUTCOMES, compute_metrics, metric_reporters, stability_weights
-from model.policy import DefectionFund, Levers, levers_at
+from model.metrics import (
+    OUTCOMES,
+    SUCCESSOR_STANCES,
+    compute_metrics,
+    metric_reporters,
+    stability_weights,
+)
+from model.policy import DefectionFund, Levers, collective_punishment, levers_at
 from model.scenario import Scenario, make_scenario, preset_overrides
 from model.seeds import parse_seed
 
@@ -146,6 +152,11 @@ class OutlastModel(mesa.Model):
         self.coup_events: list[CoupEvent] = []
         self.conspiring_power = 0.0
         self.elite_pressure = 0.0
+        # The same power shares after this week's coup and purges: what the leader reads as threat.
+        self.threat_conspiring_power = 0.0
+        self.threat_elite_pressure = 0.0
+        #: A new regime's stance towards the war (`SUCCESSOR_STANCES`); "none" without one.
+        self.successor_stance = SUCCESSOR_STANCES[0]
         # Active force at the end of each week, for the army's trend (`army_decline`).
         self.active_history: list[float] = []
 
@@ -302,6 +313,7 @@ class OutlastModel(mesa.Model):
         s = self.params
         self.levers = levers_at(s, self.week)
         self.fund.receive(self.levers.fund_income_usd)
+        self._campaign_crackdown()
         for partner in self.partners:
             partner.update(self.levers.minority_campaign, self.levers.partner_diplomacy)
         self.regions.raise_awareness(self.levers.minority_campaign, self.unrest_rule)
@@ -355,9 +367,17 @@ class OutlastModel(mesa.Model):
         return discount * np.log1p(payment_rub / self.regions.yearly_income_rub())
 
     def expected_punishment(self) -> float:
-        """Severity x (1 + repression), capped at 1, x the chance of being caught within half a year."""
+        """Expected punishment E = min(1, severity x (1 + repression) + collective) x P(caught).
+
+        Collective punishment is the fund's backlash (`collective_punishment`); P(caught) is the
+        chance of being caught within the detection horizon (half a year).
+        """
         s = self.params
-        severity = min(1.0, s.punishment_severity * (1.0 + self.leader.repression))
+        severity = min(
+            1.0,
+            s.punishment_severity * (1.0 + self.leader.repression)
+            + collective_punishment(s, self.levers),
+        )
         caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** s.detection_horizon_weeks
         return severity * caught
 
@@ -411,12 +431,25 @@ class OutlastModel(mesa.Model):
         self.fund.settle(claims, self.levers.defection_payment_usd * s.soldiers_per_agent)
 
     def legitimacy(self) -> float:
-        """Legitimacy L: the base plus any rally effect from a visible exile government."""
+        """Legitimacy L: the base plus any rally effect (a visible exile government, the campaign)."""
         return float(min(1.0, self.params.legitimacy + self.rally()))
 
     def rally(self) -> float:
-        """The rally effect R = rally_effect x the exile government's visibility."""
-        return self.params.rally_effect * self.exile.visibility
+        """The rally effect R = rally_effect x exile visibility + campaign_rally_effect x campaign.
+
+        Both are Western-run levers the regime can paint as foreign meddling (docs/MODEL.md,
+        "Backfire").
+        """
+        s = self.params
+        return (
+            s.rally_effect * self.exile.visibility
+            + s.campaign_rally_effect * self.levers.minority_campaign
+        )
+
+    def _campaign_crackdown(self) -> None:
+        """Repression is at least campaign_repression_floor x the campaign's intensity this week."""
+        floor = self.params.campaign_repression_floor * self.levers.minority_campaign
+        self.leader.repression = max(self.leader.repression, min(1.0, floor))
 
     def unrest(self) -> float:
         """Unrest: share of citizens active, weighted by men aged 16-61."""
@@ -480,6 +513,10 @@ class OutlastModel(mesa.Model):
         self.elite_pressure = 1.0 - elites.power_share(EliteAction.LOYAL)
         if self.conspiring_power >= self.coup_rule.threshold:
             self._coup()
+        # The leader reads the circle as the coup and its purges left it: purged plotters no
+        # longer threaten him, their loyal successors do not press.
+        self.threat_conspiring_power = elites.power_share(EliteAction.CONSPIRING)
+        self.threat_elite_pressure = 1.0 - elites.power_share(EliteAction.LOYAL)
 
     def _coup(self) -> None:
         """A coup attempt: regime change if it succeeds; purges, fear and repression if not."""
@@ -496,13 +533,24 @@ class OutlastModel(mesa.Model):
         if succeeded:
             self.coups_succeeded += 1
             self._finish("regime_change")
-            p_end = rule.war_end_prob_agreement if self.exile.agreement else rule.war_end_prob
-            self.war_ended = bool(self.rng.random() < p_end)
+            self._succession()
             return
         plotters = np.flatnonzero(self.elites.action == EliteAction.CONSPIRING)
         self.elites.purge(plotters, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
         self.elites.frighten(np.arange(self.elites.n), rule.purge_fear)
         self.leader.crack_down(rule.repression_after_failure)
+
+    def _succession(self) -> None:
+        """The new regime's stance: it ends the war, or continues it, hard-line or as before."""
+        rule = self.coup_rule
+        p_end = rule.war_end_prob_agreement if self.exile.agreement else rule.war_end_prob
+        self.war_ended = bool(self.rng.random() < p_end)
+        if self.war_ended:
+            self.successor_stance = "ends_war"
+        elif self.rng.random() < rule.hardline_prob:
+            self.successor_stance = "hard_line"
+        else:
+            self.successor_stance = "continues"
 
     def _purge_detected(self) -> None:
         """Purge the conspirators the security services detect; frighten their neighbours."""
@@ -525,8 +573,8 @@ class OutlastModel(mesa.Model):
         leader.update_commitment(capacity, self.rally())
         leader.perceive(
             Threats(
-                elite_pressure=self.elite_pressure,
-                coup_risk=min(1.0, self.conspiring_power / self.coup_rule.threshold),
+                elite_pressure=self.threat_elite_pressure,
+                coup_risk=min(1.0, self.threat_conspiring_power / self.coup_rule.threshold),
                 army_decline=self.army_decline(),
                 unrest=self.unrest(),
                 exile_agreement=self.exile.support if self.exile.agreement else 0.0,

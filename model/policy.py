@@ -40,6 +40,16 @@ def levers_at(s: Scenario, week: int) -> Levers:
     )
 
 
+def collective_punishment(s: Scenario, levers: Levers) -> float:
+    """Punishment severity the regime adds while the West offers a payment for surrender.
+
+    The fund's backlash (docs/MODEL.md, "Backfire"): an offer to 'bought traitors' is answered
+    with punishment of deserters' and surrenderers' families and stricter control of units, as
+    long as the offer stands. `fund_punishment_backlash` = 0 switches it off.
+    """
+    return s.fund_punishment_backlash if levers.defection_payment_usd > 0.0 else 0.0
+
+
 class DefectionFund:
     """The seized-asset fund that pays surrendering soldiers. Its balance is never negative.
 

@@ -581,6 +581,16 @@ class Scenario(BaseModel):
         "Share of the gap to full credibility recovered in a week with every claim paid.",
         role="uncertainty",
     )
+    fund_punishment_backlash: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "severity",
+        "Backlash of the fund: punishment severity added while a payment for surrender is "
+        "offered (collective punishment of deserters' and surrenderers' families, stricter "
+        "control of units against 'bought traitors'); 0: none.",
+        role="uncertainty",
+    )
 
     # --- regions and unrest (Epstein 2002) ---------------------------------------------------------
     citizens_per_region: int = param(
@@ -672,6 +682,26 @@ class Scenario(BaseModel):
     )
     minority_campaign_start_week: int = param(
         0, 0, 1040, "week", "Week from which the minority campaign runs.", role="lever"
+    )
+    campaign_rally_effect: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "legitimacy",
+        "Backlash of the minority campaign: rally per unit of the campaign's intensity (a "
+        "foreign-run campaign as the regime's propaganda), added to the exile government's rally: "
+        "legitimacy, elites' restraint and the leader's commitment rise; 0: none.",
+        role="uncertainty",
+    )
+    campaign_repression_floor: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Backlash of the minority campaign: the leader's repression is kept at least this much "
+        "per unit of the campaign's intensity (crackdowns on 'foreign agents' and minority "
+        "activists); 0: none.",
+        role="uncertainty",
     )
     partner_diplomacy: float = param(
         0.0,
@@ -1259,6 +1289,15 @@ class Scenario(BaseModel):
         "Chance a new regime ends the war given an exile agreement.",
         role="uncertainty",
     )
+    hardline_successor_prob: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "Chance that a new regime which does not end the war is hard-line (the op-ed's risk of a "
+        "successor harder than the leader it replaced); otherwise it continues the war as before.",
+        role="uncertainty",
+    )
 
     # --- leader -----------------------------------------------------------------------------------
     leader_commitment: float = param(
@@ -1617,6 +1656,32 @@ PRESETS: dict[str, dict[str, Any]] = {
 # The op-ed's package where the exile government backfires: the regime's propaganda turns a
 # visible Western-backed exile government into a rally round the flag (docs/MODEL.md, "Backfire").
 PRESETS["exile-backfire"] = {**PRESETS["combined"], "rally_effect": 0.5}
+# The op-ed's package with every lever's backlash strong (docs/MODEL.md, "Backfire"): the exile
+# rally, the campaign's rally and repression, collective punishment against the fund, and a
+# successor that, when it does not end the war, is always hard-line.
+PRESETS["backlash"] = {
+    **PRESETS["combined"],
+    "rally_effect": 0.5,
+    "campaign_rally_effect": 0.3,
+    "campaign_repression_floor": 0.5,
+    "fund_punishment_backlash": 0.5,
+    "hardline_successor_prob": 1.0,
+}
+# The package minus one lever each: is any lever necessary?
+PRESETS["combined-no-exile"] = {**PRESETS["combined"], "exile_support": 0.0}
+PRESETS["combined-no-minorities"] = {
+    **PRESETS["combined"],
+    "minority_campaign_intensity": 0.0,
+    "partner_diplomacy": 0.0,
+}
+PRESETS["combined-no-fund"] = {
+    **PRESETS["combined"],
+    **{name: Scenario.model_fields[name].default for name in PRESETS["defection_fund"]},
+}
+PRESETS["combined-no-resolve"] = {
+    **PRESETS["combined"],
+    "western_resolve": Scenario.model_fields["western_resolve"].default,
+}
 
 
 def field_names() -> list[str]:

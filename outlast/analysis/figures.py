@@ -110,38 +110,38 @@ def _outcome_bars(outcomes: pd.DataFrame, path: Path) -> Path:
         share = outcomes[f"p_{outcome}"].fillna(0).to_numpy()
         ax.barh(y, share, left=left, color=OUTCOME_COLOURS[outcome], label=outcome, height=0.6)
         left += share
-    p = outcomes["p_end_or_change"].to_numpy()
-    err = np.vstack([p - outcomes["p_low"], outcomes["p_high"] - p])
-    ax.errorbar(p, y, xerr=err, fmt="none", ecolor="black", capsize=3, label="95% interval")
+    p = outcomes["p_war_ended"].to_numpy()
+    err = np.vstack([p - outcomes["war_ended_low"], outcomes["war_ended_high"] - p])
+    ax.errorbar(
+        p, y, xerr=err, fmt="o", color="black", capsize=3, label="P(war ended), 95% interval"
+    )
     ax.set_yticks(y, outcomes["label"], fontsize="small")
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
-    ax.set_title(
-        "How runs ended, per design point (negotiated end or regime change: Wilson 95% interval)"
-    )
+    ax.set_title("How runs ended, per design point (P(war ended): Wilson 95% interval)")
     ax.legend(fontsize="small", loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
 
 
 def _outcome_scatter(sweep: Sweep, outcomes: pd.DataFrame, path: Path) -> Path:
-    points = sweep.points().merge(outcomes[["point_id", "p_end_or_change"]], on="point_id")
+    points = sweep.points().merge(outcomes[["point_id", "p_war_ended"]], on="point_id")
     params = sweep.parameters
     fig = Figure(figsize=(3.2 * len(params), 3))
     for ax, name in zip(fig.subplots(1, len(params), squeeze=False).ravel(), params, strict=True):
-        ax.scatter(points[name], points["p_end_or_change"], s=8, alpha=0.6)
+        ax.scatter(points[name], points["p_war_ended"], s=8, alpha=0.6)
         ax.set_xlabel(name, fontsize="small")
         ax.grid(alpha=0.3)
-    fig.supylabel("P(end or change) across seeds")
-    fig.suptitle("P(end or change) per design point against each parameter")
+    fig.supylabel("P(war ended) across seeds")
+    fig.suptitle("P(war ended) per design point against each parameter")
     return _save(fig, path)
 
 
 def _grid_heatmaps(sweep: Sweep, outcomes: pd.DataFrame, out: Path) -> list[Path]:
     x_name, y_name = sweep.parameters
     points = sweep.points().set_index("point_id")
-    values = {"p_end_or_change": outcomes.set_index("point_id")["p_end_or_change"]}
+    values = {"p_war_ended": outcomes.set_index("point_id")["p_war_ended"]}
     final = final_table(sweep)
     for metric in sweep.final_metrics:
         values[metric] = final[(metric, "median")]
@@ -175,11 +175,7 @@ def _grid_heatmaps(sweep: Sweep, outcomes: pd.DataFrame, out: Path) -> list[Path
             )
         ax.set_xlabel(x_name)
         ax.set_ylabel(y_name)
-        what = (
-            "share of runs ending in negotiation or regime change"
-            if name == "p_end_or_change"
-            else f"median {name}"
-        )
+        what = "share of runs in which the war ended" if name == "p_war_ended" else f"median {name}"
         ax.set_title(what, fontsize="small")
         fig.colorbar(image, ax=ax)
         written.append(_save(fig, out / f"grid_{name}.png"))

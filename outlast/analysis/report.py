@@ -17,6 +17,7 @@ from outlast.analysis import figures
 from outlast.analysis.discovery import DISCOVERY_DEPTH, MIN_LEAF_SHARE, Discovery, discover
 from outlast.analysis.sensitivity import Sensitivity, sensitivity
 from outlast.analysis.tables import (
+    ENDS_WITHOUT,
     Sweep,
     final_table,
     format_number,
@@ -39,6 +40,57 @@ def markdown_table(df: pd.DataFrame) -> str:
         for row in df.itertuples(index=False)
     ]
     return "\n".join([head, rule, *body])
+
+
+#: The headline probabilities of the outcome table: column stem and heading.
+HEADLINE = {
+    "war_ended": "P(war ended)",
+    "regime_change": "P(regime change)",
+    "hard_line": "P(hard-line successor)",
+}
+
+
+def _with_interval(p: float, low: float, high: float) -> str:
+    """A probability and its interval, '0.62 [0.47, 0.75]'; '-' when unknown."""
+    if pd.isna(p):
+        return "-"
+    return f"{p:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def _count_and_share(count: float, share: float) -> str:
+    """'3 (0.25)'; '-' when unknown."""
+    return "-" if pd.isna(count) else f"{count:.0f} ({format_number(share)})"
+
+
+def _headline(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per point: the headline probabilities with intervals, the median week, the shares."""
+    out = pd.DataFrame({"point": outcomes["label"], "runs": outcomes["runs"]})
+    out["failed"] = outcomes["failed"]
+    for stem, heading in HEADLINE.items():
+        out[heading] = [
+            _with_interval(p, lo, hi)
+            for p, lo, hi in zip(
+                outcomes[f"p_{stem}"],
+                outcomes[f"{stem}_low"],
+                outcomes[f"{stem}_high"],
+                strict=True,
+            )
+        ]
+    for outcome in OUTCOMES:
+        out[f"p_{outcome}"] = outcomes[f"p_{outcome}"]
+    out["median_outcome_week"] = outcomes["median_outcome_week"]
+    return out
+
+
+def _roads(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per point: runs where the war ended, and how many (share) ended without each road."""
+    out = pd.DataFrame({"point": outcomes["label"], "war ended": outcomes["ends"]})
+    for road in ENDS_WITHOUT:
+        out[f"no {road}"] = [
+            _count_and_share(c, p)
+            for c, p in zip(outcomes[f"ends_no_{road}"], outcomes[f"share_no_{road}"], strict=True)
+        ]
+    return out
 
 
 def _final_summary(sweep: Sweep, labels: pd.Series) -> pd.DataFrame:
@@ -113,13 +165,25 @@ def _markdown(
         "",
         "## Outcomes per design point",
         "",
-        "P(end or change) is the share of runs in which the war ended by negotiation or the regime "
-        "changed, with its Wilson 95% interval [p_low, p_high] across seeds.",
+        "P(war ended) is the share of runs in which the war ended, by negotiation or by a new "
+        "regime that ends it; P(regime change) the share in which a coup replaced the leader, "
+        "whatever the new regime then did; P(hard-line successor) the share in which the new regime "
+        "is hard-line. Each with its Wilson 95% interval across seeds; '-' where the sweep did not "
+        "keep the metric it needs (`war_ended`, `successor_stance_code`). Then each outcome's "
+        "share: ongoing at the horizon, ended by negotiation, regime change.",
         "",
     ]
     if len(outcomes) <= MAX_TABLE_POINTS:
         lines += [
-            markdown_table(outcomes.drop(columns="point_id").rename(columns={"label": "point"})),
+            markdown_table(_headline(outcomes)),
+            "",
+            "## Roads to the end",
+            "",
+            "Among runs where the war ended: how many ended with no exile agreement, with no coup "
+            "attempt and with no crack of the army (count and share; '-' where the metric was "
+            "not kept). A lever whose road every end took is necessary by construction.",
+            "",
+            markdown_table(_roads(outcomes)),
             "",
             "## Final metrics per design point",
             "",

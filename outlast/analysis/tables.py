@@ -14,13 +14,23 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from model.metrics import OUTCOMES
+from model.metrics import OUTCOMES, SUCCESSOR_STANCES
 from outlast.experiments.design import ExperimentError
 from outlast.experiments.store import RESULTS, WEEKLY, read_manifest
 
 #: Outcomes other than "ongoing": the war ended by negotiation, or the regime changed (after which
 #: the war may or may not end; the `war_ended` metric tells).
 ENDED = OUTCOMES[1:]
+#: The code of a hard-line successor in the `successor_stance_code` metric.
+HARD_LINE_CODE = SUCCESSOR_STANCES.index("hard_line")
+#: Roads to the end of the war that no lever may be necessary for: the share of ends without each
+#: (a kept 0/1 or count metric; 0 means the road was not taken). `army_cracked` counts only where
+#: a sweep keeps it.
+ENDS_WITHOUT = {
+    "agreement": "exile_agreement",
+    "coup": "coup_attempts",
+    "crack": "army_cracked",
+}
 
 
 @dataclass
@@ -117,24 +127,62 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     return float(ci.low), float(ci.high)
 
 
+def _share_with_interval(name: str, flags: pd.Series | None) -> dict[str, float]:
+    """P(flag) over runs with its Wilson 95% interval, as ``p_<name>``, ``<name>_low``, ``_high``.
+
+    NaN when the flag is unknown (its metric was not kept) or there are no runs.
+    """
+    if flags is None or flags.empty:
+        return {f"p_{name}": np.nan, f"{name}_low": np.nan, f"{name}_high": np.nan}
+    low, high = wilson_interval(int(flags.sum()), len(flags))
+    return {f"p_{name}": float(flags.mean()), f"{name}_low": low, f"{name}_high": high}
+
+
+def _ends_without(ended: pd.DataFrame | None) -> dict[str, float]:
+    """Among runs where the war ended: how many, and share, had no agreement, no coup, no crack.
+
+    NaN where unknown: no `war_ended` kept (`ended` is None) or the road's metric not kept.
+    """
+    row: dict[str, float] = {"ends": np.nan if ended is None else len(ended)}
+    for road, metric in ENDS_WITHOUT.items():
+        if ended is None or metric not in ended.columns:
+            row[f"ends_no_{road}"] = row[f"share_no_{road}"] = np.nan
+            continue
+        without = int((ended[metric] == 0).sum())
+        row[f"ends_no_{road}"] = without
+        row[f"share_no_{road}"] = without / len(ended) if len(ended) else np.nan
+    return row
+
+
 def outcome_table(sweep: Sweep) -> pd.DataFrame:
-    """Per design point: runs, failures, each outcome's probability, P(end or change) with its interval."""
+    """Per design point: the headline probabilities with Wilson 95% intervals, and the ends' roads.
+
+    Columns: runs and failures; each outcome's share (`OUTCOMES`); P(war ended) (by negotiation
+    or by a new regime that ends it; needs the `war_ended` metric kept), P(regime change) and
+    P(hard-line successor) (needs `successor_stance_code`), each with ``_low`` and ``_high``;
+    the median week of an outcome; and among runs where the war ended, the counts and shares of
+    ends with no exile agreement, no coup attempt and no army crack (`ENDS_WITHOUT`), so that
+    whether any lever is necessary by construction can be read off.
+    """
     rows = []
     ok = sweep.ok
     for point in sweep.points().itertuples(index=False):
         runs = sweep.results[sweep.results["point_id"] == point.point_id]
         done = ok[ok["point_id"] == point.point_id]
-        ended = int(done["outcome"].isin(ENDED).sum())
-        low, high = wilson_interval(ended, len(done))
         row = {"point_id": point.point_id, "label": point.label, "runs": len(runs)}
         row["failed"] = len(runs) - len(done)
         for outcome in OUTCOMES:
             row[f"p_{outcome}"] = (done["outcome"] == outcome).mean() if len(done) else np.nan
+        war_ended = done["war_ended"] > 0 if "war_ended" in done.columns else None
+        stance = done.get("successor_stance_code")
+        row.update(_share_with_interval("war_ended", war_ended))
+        row.update(_share_with_interval("regime_change", done["outcome"] == "regime_change"))
         row.update(
-            p_end_or_change=ended / len(done) if len(done) else np.nan, p_low=low, p_high=high
+            _share_with_interval("hard_line", None if stance is None else stance == HARD_LINE_CODE)
         )
         over = done.loc[done["outcome"].isin(ENDED), "outcome_week"]
         row["median_outcome_week"] = over.median() if len(over) else np.nan
+        row.update(_ends_without(None if war_ended is None else done[war_ended]))
         rows.append(row)
     return pd.DataFrame(rows)
 

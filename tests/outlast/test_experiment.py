@@ -166,8 +166,17 @@ def test_scenarios_design_lists_points_each_a_preset_with_its_own_overrides(tmp_
 def test_the_shipped_experiments_are_valid():
     runs = Path(__file__).resolve().parents[2] / "runs"
     policies = load_experiment(runs / "policies.toml")
-    assert set(policies.points["preset"]) >= {"baseline", "combined"}
-    assert policies.seeds >= 100
+    assert set(policies.points["preset"]) >= {
+        "baseline",
+        "combined",
+        "combined-no-exile",
+        "combined-no-minorities",
+        "combined-no-fund",
+        "combined-no-resolve",
+        "exile-backfire",
+        "backlash",
+    }
+    assert policies.seeds >= 40
     payment = load_experiment(runs / "defection_payment.toml")
     assert payment.design_parameters == ["defection_payment_usd", "seized_asset_fund_usd"]
 

@@ -22,7 +22,7 @@ BASE = """
     n_soldier_agents = 500
     horizon_weeks = 8
     [keep]
-    final = ["stability_index", "force_active"]
+    final = ["stability_index", "force_active", "war_ended"]
     weekly = ["stability_index", "unrest"]
 """
 
@@ -60,7 +60,7 @@ def test_report_of_a_grid_writes_tables_and_figures(tmp_path):
         "outcomes.png",
         "weekly_stability_index.png",
         "weekly_unrest.png",
-        "grid_p_end_or_change.png",
+        "grid_p_war_ended.png",
         "grid_force_active.png",
     } <= names
     assert all(is_png(p) for p in written if p.suffix == ".png")
@@ -194,9 +194,37 @@ def test_outcome_probabilities_and_their_intervals():
     table = outcome_table(sweep)
     first = table.iloc[0]
     assert (first["runs"], first["failed"]) == (20, 1)
-    assert first["p_end_or_change"] == pytest.approx(4 / 19)
-    assert first["p_low"] < 4 / 19 < first["p_high"]
-    assert table.iloc[1]["p_end_or_change"] == 0 and table.iloc[1]["p_high"] > 0
+    assert first["p_regime_change"] == pytest.approx(4 / 19)
+    assert first["regime_change_low"] < 4 / 19 < first["regime_change_high"]
+    assert table.iloc[1]["p_regime_change"] == 0 and table.iloc[1]["regime_change_high"] > 0
+    # Without the metrics kept, P(war ended) and P(hard-line successor) are unknown, not 0.
+    assert np.isnan(first["p_war_ended"]) and np.isnan(first["p_hard_line"])
+    assert np.isnan(first["ends"])
+
+
+def test_war_ended_apart_from_regime_change_and_the_roads_to_the_end():
+    sweep = synthetic(20)
+    sweep.results["point_id"] = 0
+    sweep.manifest["design"]["parameters"] = ["y"]
+    # 4 negotiated ends (1 without an agreement, 2 without a coup attempt), 6 regime changes of
+    # which 2 ended the war and 3 are hard-line, 10 ongoing.
+    outcome = ["ended_by_negotiation"] * 4 + ["regime_change"] * 6 + ["ongoing"] * 10
+    sweep.results["outcome"] = outcome
+    sweep.results["war_ended"] = [1.0] * 4 + [1.0, 1.0, 0, 0, 0, 0] + [0.0] * 10
+    sweep.results["successor_stance_code"] = [0.0] * 4 + [1, 1, 3, 3, 3, 2] + [0.0] * 10
+    sweep.results["exile_agreement"] = [0.0, 1, 1, 1] + [1.0] * 6 + [0.0] * 10
+    sweep.results["coup_attempts"] = [0.0, 0, 2, 1] + [1.0] * 6 + [0.0] * 10
+    row = outcome_table(sweep).iloc[0]
+    assert row["p_war_ended"] == pytest.approx(6 / 20)
+    assert row["war_ended_low"] < 6 / 20 < row["war_ended_high"]
+    assert row["p_regime_change"] == pytest.approx(6 / 20)
+    assert row["p_hard_line"] == pytest.approx(3 / 20)
+    assert row["hard_line_low"] < 3 / 20 < row["hard_line_high"]
+    assert row["ends"] == 6
+    assert (row["ends_no_agreement"], row["share_no_agreement"]) == (1, pytest.approx(1 / 6))
+    assert (row["ends_no_coup"], row["share_no_coup"]) == (2, pytest.approx(2 / 6))
+    # army_cracked was not kept: unknown.
+    assert np.isnan(row["ends_no_crack"]) and np.isnan(row["share_no_crack"])
 
 
 def test_weekly_bands_hold_a_finished_run_at_its_last_value():
