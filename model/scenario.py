@@ -1394,12 +1394,13 @@ class Scenario(BaseModel):
         role="uncertainty",
     )
     agreement_terms_cost: float = param(
-        0.1,
+        0.0,
         0.0,
         1.0,
         "threat",
         "What accepting a settlement's terms costs the leader, added to the threat he tolerates "
-        "(0: ending the war costs him nothing beyond his commitment).",
+        "(0, the default: ending the war costs him nothing beyond his commitment; 0.1 closes the "
+        "combined package's negotiated ends).",
         role="uncertainty",
     )
     exile_focal_terms_discount: float = param(

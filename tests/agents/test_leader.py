@@ -94,25 +94,32 @@ def test_the_fund_is_evidence_only_while_its_offer_stands():
     assert kept == pytest.approx((1 - phi) * 0.4 + phi) and broken < 0.4 < kept
 
 
-def test_an_agreement_makes_terms_focal_and_lowers_the_bar():
-    ld = leader()
+def bar_without_and_with_an_agreement(**params) -> tuple[float, float]:
+    ld = Leader(mesa.Model(rng=1), LeaderRule.from_scenario(Scenario(**params)), 0.9, 1e6)
     ld.perceive(CALM)
     without = ld.bar
-    ld.perceive(Threats(**{**CALM.__dict__, "exile_agreement": 1.0}))
-    assert ld.bar == pytest.approx(without - RULE.terms_cost * RULE.focal_terms_discount)
+    ld.perceive(Threats(**{**CALM.__dict__, "exile_agreement": 0.8}))
+    return without, ld.bar
 
 
-def test_no_terms_cost_and_no_focal_effect_switch_off():
-    rule = LeaderRule.from_scenario(Scenario(agreement_terms_cost=0.0))
-    ld = Leader(mesa.Model(rng=1), rule, 0.9, 1e6)
-    ld.perceive(CALM)
-    bar = ld.bar
-    ld.perceive(Threats(**{**CALM.__dict__, "exile_agreement": 1.0}))
-    assert (
-        ld.bar
-        == bar
-        == pytest.approx(rule.base_commitment * (1 - rule.belief_share + rule.belief_share * 0.9))
-    )
+def test_terms_cost_raises_the_bar_and_an_agreement_makes_terms_focal():
+    free, _ = bar_without_and_with_an_agreement(agreement_terms_cost=0.0)
+    without, with_agreement = bar_without_and_with_an_agreement(agreement_terms_cost=0.1)
+    assert without == pytest.approx(free + 0.1)
+    discount = Scenario().exile_focal_terms_discount
+    assert with_agreement == pytest.approx(without - 0.1 * discount * 0.8)
+
+
+@pytest.mark.parametrize(
+    "off",
+    [
+        dict(agreement_terms_cost=0.0),
+        dict(agreement_terms_cost=0.1, exile_focal_terms_discount=0.0),
+    ],
+)
+def test_no_terms_cost_or_no_focal_effect_leaves_the_bar_to_the_agreement(off):
+    without, with_agreement = bar_without_and_with_an_agreement(**off)
+    assert with_agreement == without
 
 
 @pytest.mark.parametrize("part", ["army_strain", "economic_strain"])
