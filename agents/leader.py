@@ -4,7 +4,9 @@ Svolik (2012): dictators answer threats from insiders with co-optation and repre
 are removed by insiders, not crowds. Here the leader raises the soldiers' sign-up bonus within a
 budget, represses, purges conspirators his services detect, and ends the war by negotiation when
 his threat perception outweighs his commitment, discounted by his belief that he can outlast
-the West.
+the West, plus what accepting terms would cost him. Several roads lead there: elites' pressure and
+plots, an army that shrinks or cannot replace its losses, an economy that fails, unrest, an exile
+agreement. His belief learns from what the West is seen to do (docs/MODEL.md, "The leader").
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from agents.regime import unrest_pressure, weighted_index
 
 #: The components of the leader's threat perception (the fields of `Threats`); each weight is the
 #: Scenario field ``threat_weight_<component>``.
-THREAT_PARTS = ("elite_pressure", "coup_risk", "army_decline", "unrest", "exile_agreement")
+THREAT_PARTS = (
+    "elite_pressure",
+    "coup_risk",
+    "army_decline",
+    "unrest",
+    "exile_agreement",
+    "army_strain",
+    "economic_strain",
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,10 @@ class Threats:
         army_decline: The army's decline.
         unrest: Population-weighted unrest (share active; scaled by its saturation).
         exile_agreement: An exile agreement's weight: its Western support once reached, else 0.
+        army_strain: The army's replacement shortfall: the share of recent losses that recruits
+            did not replace.
+        economic_strain: The economy's strain: 1 - economic capacity after partners and
+            sanctions.
 
     """
 
@@ -40,6 +54,8 @@ class Threats:
     army_decline: float
     unrest: float
     exile_agreement: float
+    army_strain: float
+    economic_strain: float
 
 
 def threat_level(threats: Threats, rule: LeaderRule) -> float:
@@ -58,7 +74,14 @@ class LeaderRule:
         capacity_weight: Share of commitment that rests on the regime's economic capacity.
         belief_share: Share of the bar to ending the war that rests on his belief that he can
             outlast the West: bar = commitment x (1 - belief_share + belief_share x belief).
-        belief_rate: Weekly rate at which belief moves towards 1 - Western resolve.
+        belief_rate: Learning rate: the weekly share of the gap between belief and
+            1 - the evidence of Western resolve that he closes.
+        fund_signal_weight: Weight of the fund's kept payments (its credibility) in the
+            evidence of Western resolve while the fund's offer stands.
+        terms_cost: What accepting a settlement's terms costs him, in threat units, added to
+            the bar.
+        focal_terms_discount: Share of the terms' cost an exile-Kyiv agreement removes, per
+            unit of its Western support (focal terms).
         response_threshold: Threat above which he responds (bonus, repression, purges).
         repression_step: Rise of repression per week of response.
         repression_relax: Fall of repression per week without response.
@@ -73,6 +96,9 @@ class LeaderRule:
     capacity_weight: float
     belief_share: float
     belief_rate: float
+    fund_signal_weight: float
+    terms_cost: float
+    focal_terms_discount: float
     response_threshold: float
     repression_step: float
     repression_relax: float
@@ -89,6 +115,9 @@ class LeaderRule:
             capacity_weight=s.commitment_capacity_weight,
             belief_share=s.commitment_belief_share,
             belief_rate=s.resolve_belief_effect,
+            fund_signal_weight=s.belief_fund_signal_weight,
+            terms_cost=s.agreement_terms_cost,
+            focal_terms_discount=s.exile_focal_terms_discount,
             response_threshold=s.leader_response_threshold,
             repression_step=s.repression_step,
             repression_relax=s.repression_relax_per_week,
@@ -117,6 +146,7 @@ class Leader(mesa.Agent):
         self.commitment = rule.base_commitment
         self.belief_outlast = belief_outlast
         self.threat = 0.0
+        self.terms_cost = rule.terms_cost
         self.bonus_rub = bonus_rub
         self.repression = 0.0
         self.responding = False
@@ -124,13 +154,25 @@ class Leader(mesa.Agent):
 
     @property
     def bar(self) -> float:
-        """The threat he tolerates: commitment x (1 - s + s x belief), s the belief share."""
+        """The threat he tolerates: commitment x (1 - s + s x belief) + the terms' cost."""
         s = self.rule.belief_share
-        return self.commitment * (1.0 - s + s * self.belief_outlast)
+        return self.commitment * (1.0 - s + s * self.belief_outlast) + self.terms_cost
 
-    def update_belief(self, resolve: float) -> None:
-        """Belief that he can outlast the West moves towards 1 - resolve at the belief rate."""
-        self.belief_outlast += self.rule.belief_rate * ((1.0 - resolve) - self.belief_outlast)
+    def resolve_evidence(self, resolve: float, fund_credibility: float, offer_on: bool) -> float:
+        """What he sees of Western resolve this week, in [0, 1].
+
+        Aid delivered and sanctions enforced are the resolve in force (0 in a lapse). While the
+        fund's offer stands, its kept payments (its credibility) are a second signal with weight
+        φ: evidence = (1 - φ) x resolve + φ x credibility; without an offer, resolve alone.
+        """
+        if not offer_on:
+            return resolve
+        phi = self.rule.fund_signal_weight
+        return (1.0 - phi) * resolve + phi * fund_credibility
+
+    def update_belief(self, evidence: float) -> None:
+        """Belief moves towards 1 - evidence at the learning rate: B += rate x ((1 - e) - B)."""
+        self.belief_outlast += self.rule.belief_rate * ((1.0 - evidence) - self.belief_outlast)
 
     def update_commitment(self, capacity: float, rally: float) -> None:
         """Commitment follows what the regime can afford, and rises with a rally effect.
@@ -144,8 +186,15 @@ class Leader(mesa.Agent):
         self.commitment = min(1.0, max(0.0, value))
 
     def perceive(self, threats: Threats) -> None:
-        """Update threat perception and whether he now prefers to end the war (threat > bar)."""
-        self.threat = threat_level(threats, self.rule)
+        """Update threat perception and whether he now prefers to end the war (threat > bar).
+
+        The terms' cost falls with an exile agreement's weight (its Western support): terms
+        already agreed with Kyiv are focal, a settlement he can accept without inventing one.
+        """
+        rule = self.rule
+        discount = min(1.0, rule.focal_terms_discount * threats.exile_agreement)
+        self.terms_cost = rule.terms_cost * (1.0 - discount)
+        self.threat = threat_level(threats, rule)
         self.wants_to_end_war = self.threat > self.bar
 
     def respond(self, bonus_ceiling_rub: float) -> bool:

@@ -132,6 +132,12 @@ def _stability_index(m: mesa.Model, w: WeekContext) -> float:
     )
 
 
+def _army_cracked(m: mesa.Model, w: WeekContext) -> float:
+    # A stock: 1 from the first week the force fell below the share of its highest level so far.
+    history = np.asarray(m.active_history)
+    return float(np.any(history < m.params.army_crack_share * np.maximum.accumulate(history)))
+
+
 METRICS: tuple[Metric, ...] = (
     Metric("week", "week", 0, INF, "Weeks since the start.", lambda m, w: float(m.week)),
     Metric(
@@ -530,6 +536,31 @@ METRICS: tuple[Metric, ...] = (
         "A new regime's stance: 0 no new regime, 1 ends the war, 2 continues it, 3 hard-line.",
         lambda m, w: float(SUCCESSOR_STANCES.index(m.successor_stance)),
     ),
+    Metric(
+        "army_strain",
+        "share",
+        0,
+        1,
+        "Share of the army's losses over the trend window that recruits did not replace.",
+        lambda m, w: m.army_strain(),
+    ),
+    Metric(
+        "economic_strain",
+        "share",
+        0,
+        1,
+        "1 - economic capacity after partners' cooperation and sanctions, as the leader reads it.",
+        lambda m, w: m.economic_strain(),
+    ),
+    Metric(
+        "army_cracked",
+        "flag",
+        0,
+        1,
+        "1 from the first week the active force fell below army_crack_share of its highest level "
+        "so far.",
+        _army_cracked,
+    ),
 )
 
 METRIC_NAMES = tuple(m.name for m in METRICS)
@@ -607,6 +638,7 @@ SUMMARY: tuple[SummaryItem, ...] = (
     SummaryItem("successor_stance", lambda m: m.successor_stance),
     SummaryItem("weeks_run", lambda m: int(m.metrics["week"])),
     _last("force_active"),
+    _last("army_cracked"),
     _last("desertions_total"),
     _last("surrenders_total"),
     _last("deaths_total"),

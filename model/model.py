@@ -10,8 +10,9 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 5. Regions: grievance and Epstein unrest, with the leader's repression and any rally effect.
 6. The government-in-exile negotiates with Kyiv.
 7. Elites choose loyal, pressing or conspiring; a coup is attempted if conspiring power suffices.
-8. The leader updates his belief, commitment and threat, and ends the war or responds (bonus,
-   repression, purges of detected conspirators).
+8. The leader updates his belief (on the evidence of Western resolve), commitment and threat
+   (elites, coups, the army's decline and strain, the economy, unrest, an exile agreement), and
+   ends the war or responds (bonus, repression, purges of detected conspirators).
 9. Metrics are collected; the run stops at an outcome or the horizon.
 """
 
@@ -159,6 +160,8 @@ class OutlastModel(mesa.Model):
         self.successor_stance = SUCCESSOR_STANCES[0]
         # Active force at the end of each week, for the army's trend (`army_decline`).
         self.active_history: list[float] = []
+        # Each week's (recruits, net losses) in agents, for the army's strain (`army_strain`).
+        self.army_flows: list[tuple[int, int]] = []
 
         # The rules, each read from the Scenario once.
         self.weights = DecisionWeights.from_scenario(s)
@@ -474,6 +477,35 @@ class OutlastModel(mesa.Model):
         from_peak = 1.0 - active / reference if reference else 0.0
         return float(np.clip(max(from_start, from_peak), 0.0, 1.0))
 
+    def army_strain(self) -> float:
+        """The army's replacement shortfall in [0, 1], as the leader reads it.
+
+        1 - recruits / losses over the last `army_trend_window_weeks` weeks, clipped to [0, 1]:
+        the share of losses (killed, invalided, deserted, surrendered, less deserters caught and
+        returned) that recruitment did not replace. A growing army has none, whatever its losses;
+        a bonus at its budget ceiling cannot buy the difference back.
+        """
+        recent = self.army_flows[-self.params.army_trend_window_weeks :]
+        recruits = sum(r for r, _ in recent)
+        losses = sum(lost for _, lost in recent)
+        return float(np.clip(1.0 - recruits / losses, 0.0, 1.0)) if losses > 0 else 0.0
+
+    def _record_army_flow(self) -> None:
+        """Keep this week's recruits and net losses (in agents) for the army's strain."""
+        c = self.week_counts
+        losses = c["deaths"] + c["invalided"] + c["desertions"] + c["surrenders"] - c["returned"]
+        self.army_flows.append((c["recruits"], losses))
+
+    def economic_strain(self) -> float:
+        """The economy's strain in [0, 1] as the leader reads it: 1 - K x (1 - c x resolve).
+
+        K is the regime's capacity (partners' cooperation); c = `sanctions_economy_cost` is the
+        share of it that sanctions enforced at full resolve cost. The fund's spending of seized
+        assets is not counted: that money is already lost to him.
+        """
+        sanctions = self.params.sanctions_economy_cost * self.levers.resolve
+        return float(np.clip(1.0 - self.regime_capacity() * (1.0 - sanctions), 0.0, 1.0))
+
     def regime_capacity(self) -> float:
         """Economic capacity in [0, 1]: 1 - partner share x (1 - partners' relative cooperation)."""
         cooperation = min(1.0, self.partner_cooperation())
@@ -568,8 +600,12 @@ class OutlastModel(mesa.Model):
             return
         s = self.params
         leader = self.leader
+        self._record_army_flow()
         capacity = self.regime_capacity()
-        leader.update_belief(self.levers.resolve)
+        offer_on = self.levers.defection_payment_usd > 0.0
+        leader.update_belief(
+            leader.resolve_evidence(self.levers.resolve, self.fund.credibility, offer_on)
+        )
         leader.update_commitment(capacity, self.rally())
         leader.perceive(
             Threats(
@@ -578,6 +614,8 @@ class OutlastModel(mesa.Model):
                 army_decline=self.army_decline(),
                 unrest=self.unrest(),
                 exile_agreement=self.exile.support if self.exile.agreement else 0.0,
+                army_strain=self.army_strain(),
+                economic_strain=self.economic_strain(),
             )
         )
         if leader.wants_to_end_war:

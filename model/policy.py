@@ -33,10 +33,7 @@ def levers_at(s: Scenario, week: int) -> Levers:
         offer_reach=s.offer_reach_per_week if week >= s.offer_reach_start_week else 0.0,
         minority_campaign=s.minority_campaign_intensity if campaign_on else 0.0,
         partner_diplomacy=s.partner_diplomacy if campaign_on else 0.0,
-        # Before resolve is shown, the Kremlin sees the default level.
-        resolve=s.western_resolve
-        if week >= s.resolve_start_week
-        else Scenario.model_fields["western_resolve"].default,
+        resolve=resolve_at(s, week),
     )
 
 
@@ -48,6 +45,20 @@ def collective_punishment(s: Scenario, levers: Levers) -> float:
     long as the offer stands. `fund_punishment_backlash` = 0 switches it off.
     """
     return s.fund_punishment_backlash if levers.defection_payment_usd > 0.0 else 0.0
+
+
+def resolve_at(s: Scenario, week: int) -> float:
+    """Western resolve in force in `week`: aid delivered and sanctions enforced.
+
+    Before resolve is shown, the Kremlin sees the default level; in a scheduled lapse (from
+    `resolve_lapse_start_week` for `resolve_lapse_weeks`) the West wavers and shows none.
+    """
+    lapse_start = s.resolve_lapse_start_week
+    if 0 <= lapse_start <= week < lapse_start + s.resolve_lapse_weeks:
+        return 0.0
+    if week >= s.resolve_start_week:
+        return s.western_resolve
+    return Scenario.model_fields["western_resolve"].default
 
 
 class DefectionFund:

@@ -44,7 +44,15 @@ PARTNER_KEYS = ("iran", "gulf", "turkey", "central_asia", "china")
 WEIGHT_GROUPS = {
     "elite_share_": ("military", "security", "civilian"),
     "strength_weight_": ("army", "calm", "capacity", "legitimacy"),
-    "threat_weight_": ("elite_pressure", "coup_risk", "army_decline", "unrest", "exile_agreement"),
+    "threat_weight_": (
+        "elite_pressure",
+        "coup_risk",
+        "army_decline",
+        "unrest",
+        "exile_agreement",
+        "army_strain",
+        "economic_strain",
+    ),
     "stability_weight_": (
         "elite_loyalty",
         "calm",
@@ -1224,8 +1232,19 @@ class Scenario(BaseModel):
         520,
         "weeks",
         "Window of the army's trend: decline is measured from the start and from the highest "
-        "active force of this many past weeks, whichever is larger.",
+        "active force of this many past weeks, whichever is larger; the army's strain (losses "
+        "against recruits) is summed over the same window.",
         role="uncertainty",
+    )
+    army_crack_share: float = param(
+        0.9,
+        0.0,
+        1.0,
+        "share",
+        "The army counts as cracked (metric army_cracked, 1 from then on) from the first week "
+        "its active force falls below this share of its highest level so far (a measure only: "
+        "it changes no decision; 0 never).",
+        role="setting",
     )
     unrest_saturation: float = param(
         0.2,
@@ -1352,38 +1371,38 @@ class Scenario(BaseModel):
         role="uncertainty",
     )
     threat_weight_elite_pressure: float = param(
-        0.3,
-        0.0,
-        1.0,
-        "weight",
-        "Weight of elite pressure (power share pressing or conspiring) in the leader's threat "
-        "perception; the five weights sum to 1.",
-        role="uncertainty",
-    )
-    threat_weight_coup_risk: float = param(
         0.25,
         0.0,
         1.0,
         "weight",
-        "Weight of coup risk (conspiring power over the coup threshold) in the leader's threat "
-        "perception; the five weights sum to 1.",
+        "Weight of elite pressure (power share pressing or conspiring) in the leader's threat "
+        "perception; the seven weights sum to 1.",
         role="uncertainty",
     )
-    threat_weight_army_decline: float = param(
+    threat_weight_coup_risk: float = param(
         0.2,
         0.0,
         1.0,
         "weight",
-        "Weight of the army's decline in the leader's threat perception; the five weights sum to "
+        "Weight of coup risk (conspiring power over the coup threshold) in the leader's threat "
+        "perception; the seven weights sum to 1.",
+        role="uncertainty",
+    )
+    threat_weight_army_decline: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the army's decline in the leader's threat perception; the seven weights sum to "
         "1.",
         role="uncertainty",
     )
     threat_weight_unrest: float = param(
-        0.15,
+        0.1,
         0.0,
         1.0,
         "weight",
-        "Weight of unrest pressure in the leader's threat perception; the five weights sum to 1.",
+        "Weight of unrest pressure in the leader's threat perception; the seven weights sum to 1.",
         role="uncertainty",
     )
     threat_weight_exile_agreement: float = param(
@@ -1392,7 +1411,44 @@ class Scenario(BaseModel):
         1.0,
         "weight",
         "Weight of an exile agreement (its Western support) in the leader's threat perception; "
-        "the five weights sum to 1.",
+        "the seven weights sum to 1.",
+        role="uncertainty",
+    )
+    threat_weight_army_strain: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the army's strain (the share of losses over the trend window that recruits did "
+        "not replace) in the leader's threat perception; the seven weights sum to 1.",
+        role="uncertainty",
+    )
+    threat_weight_economic_strain: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the economy's strain (1 - capacity after partners and sanctions) in the "
+        "leader's threat perception; the seven weights sum to 1.",
+        role="uncertainty",
+    )
+    agreement_terms_cost: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "threat",
+        "What accepting a settlement's terms costs the leader, added to the threat he tolerates "
+        "(0, the default: ending the war costs him nothing beyond his commitment; 0.1 closes the "
+        "combined package's negotiated ends).",
+        role="uncertainty",
+    )
+    exile_focal_terms_discount: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Share of the terms' cost that an exile-Kyiv agreement removes per unit of its Western "
+        "support: agreed terms are focal, a settlement he need not invent (0: no focal effect).",
         role="uncertainty",
     )
     bonus_raise_per_week: float = param(
@@ -1493,9 +1549,40 @@ class Scenario(BaseModel):
         0.0,
         0.5,
         "share/week",
-        "Weekly rate at which the leader's belief that he can outlast the West moves towards "
-        "1 - resolve.",
+        "Learning rate of the leader's belief that he can outlast the West: the weekly share of "
+        "the gap to 1 - the evidence of Western resolve that he closes (0: belief never moves).",
         role="uncertainty",
+    )
+    belief_fund_signal_weight: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "weight",
+        "Weight of the defection fund's kept payments (its credibility) in the evidence of "
+        "Western resolve the leader sees while the fund's offer stands; the rest is resolve in "
+        "force (aid delivered, sanctions enforced). 0: the fund is no signal.",
+        role="uncertainty",
+    )
+    sanctions_economy_cost: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Share of the regime's economic capacity that sanctions enforced at full resolve cost, "
+        "as the leader reads his economy's strain (0: sanctions do not bite).",
+        role="uncertainty",
+    )
+    resolve_lapse_start_week: int = param(
+        -1,
+        -1,
+        1040,
+        "week",
+        "Week from which the West wavers: no aid delivered and no sanctions enforced "
+        "(resolve 0) for resolve_lapse_weeks (-1: no lapse).",
+        role="lever",
+    )
+    resolve_lapse_weeks: int = param(
+        26, 0, 1040, "weeks", "Length of a lapse of Western resolve (0: none).", role="lever"
     )
     resolve_elite_cost: float = param(
         0.15,

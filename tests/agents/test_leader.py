@@ -5,7 +5,7 @@ from agents.leader import THREAT_PARTS, Leader, LeaderRule, Threats, threat_leve
 from model.scenario import Scenario
 
 RULE = LeaderRule.from_scenario(Scenario())
-CALM = Threats(elite_pressure=0, coup_risk=0, army_decline=0, unrest=0, exile_agreement=0)
+CALM = Threats(**dict.fromkeys(THREAT_PARTS, 0.0))
 
 
 def leader(**kw):
@@ -14,7 +14,7 @@ def leader(**kw):
 
 def test_threat_is_zero_when_calm_and_one_at_the_worst():
     assert threat_level(CALM, RULE) == 0.0
-    worst = Threats(elite_pressure=1, coup_risk=1, army_decline=1, unrest=0.5, exile_agreement=1)
+    worst = Threats(**{**dict.fromkeys(THREAT_PARTS, 1.0), "unrest": 0.5})
     assert threat_level(worst, RULE) == pytest.approx(1.0)
     assert sum(RULE.threat_weights.values()) == pytest.approx(1.0)
 
@@ -24,7 +24,7 @@ def test_threat_rises_with_each_input(field):
     assert threat_level(Threats(**{**CALM.__dict__, field: 0.1}), RULE) > 0.0
 
 
-def test_belief_moves_towards_one_minus_resolve():
+def test_belief_moves_towards_one_minus_the_evidence():
     a, b = leader(), leader()
     for _ in range(500):
         a.update_belief(0.9)
@@ -37,7 +37,13 @@ def test_lower_belief_lowers_the_threat_he_tolerates():
     sure, doubting = leader(belief=0.9), leader(belief=0.1)
     assert doubting.bar < sure.bar
     threats = Threats(
-        elite_pressure=0.8, coup_risk=0.6, army_decline=0.2, unrest=0, exile_agreement=1
+        **{
+            **CALM.__dict__,
+            "elite_pressure": 0.8,
+            "coup_risk": 0.6,
+            "army_decline": 0.2,
+            "exile_agreement": 1,
+        }
     )
     sure.perceive(threats)
     doubting.perceive(threats)
@@ -77,3 +83,50 @@ def test_repression_stays_in_unit_interval():
     for _ in range(1000):
         ld.respond(1e6)
     assert ld.repression == 0.0
+
+
+def test_the_fund_is_evidence_only_while_its_offer_stands():
+    ld = leader()
+    assert ld.resolve_evidence(0.4, fund_credibility=0.0, offer_on=False) == 0.4
+    phi = RULE.fund_signal_weight
+    kept = ld.resolve_evidence(0.4, fund_credibility=1.0, offer_on=True)
+    broken = ld.resolve_evidence(0.4, fund_credibility=0.2, offer_on=True)
+    assert kept == pytest.approx((1 - phi) * 0.4 + phi) and broken < 0.4 < kept
+
+
+def bar_without_and_with_an_agreement(**params) -> tuple[float, float]:
+    ld = Leader(mesa.Model(rng=1), LeaderRule.from_scenario(Scenario(**params)), 0.9, 1e6)
+    ld.perceive(CALM)
+    without = ld.bar
+    ld.perceive(Threats(**{**CALM.__dict__, "exile_agreement": 0.8}))
+    return without, ld.bar
+
+
+def test_terms_cost_raises_the_bar_and_an_agreement_makes_terms_focal():
+    free, _ = bar_without_and_with_an_agreement(agreement_terms_cost=0.0)
+    without, with_agreement = bar_without_and_with_an_agreement(agreement_terms_cost=0.1)
+    assert without == pytest.approx(free + 0.1)
+    discount = Scenario().exile_focal_terms_discount
+    assert with_agreement == pytest.approx(without - 0.1 * discount * 0.8)
+
+
+@pytest.mark.parametrize(
+    "off",
+    [
+        dict(agreement_terms_cost=0.0),
+        dict(agreement_terms_cost=0.1, exile_focal_terms_discount=0.0),
+    ],
+)
+def test_no_terms_cost_or_no_focal_effect_leaves_the_bar_to_the_agreement(off):
+    without, with_agreement = bar_without_and_with_an_agreement(**off)
+    assert with_agreement == without
+
+
+@pytest.mark.parametrize("part", ["army_strain", "economic_strain"])
+def test_a_road_weighs_nothing_at_weight_zero(part):
+    defaults = Scenario()
+    moved = defaults.threat_weight_elite_pressure + getattr(defaults, f"threat_weight_{part}")
+    off = Scenario(**{f"threat_weight_{part}": 0.0, "threat_weight_elite_pressure": moved})
+    rule = LeaderRule.from_scenario(off)
+    strained = Threats(**{**CALM.__dict__, part: 1.0})
+    assert threat_level(strained, rule) == 0.0 < threat_level(strained, RULE)
