@@ -353,7 +353,7 @@ register(
     Check(
         "minority_death_overrep",
         "minority share of the dead over minority share of men 16-61, 2022-23",
-        "Bessudnov (2023): mixed by group (see the two rows above); no single figure",
+        "Bessudnov (2023): mixed by group (see the rows above); no single figure",
         "no single figure",
         None,
         None,
