@@ -54,7 +54,8 @@ def test_with_every_term_off_sign_ups_follow_nominal_pay_over_income(model):
         ("rural_effect", 2.0, "AL", "KHM"),
         # Garrisons: Pskov (the 76th air assault division) against Kaluga (none).
         ("garrison_effect", 20.0, "PSK", "KLU"),
-        # Groups: Tuva against the Altai Republic; Chechnya against Ingushetia's neighbour Adygea.
+        # Groups: Tuva against the Altai Republic (another tradition); Chechnya (99% minority)
+        # against Adygea (37%), both Muslim-minority regions.
         ("buddhist_effect", 1.0, "TY", "AL"),
         ("muslim_effect", 1.0, "CE", "AD"),
     ],
