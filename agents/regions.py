@@ -75,6 +75,92 @@ class UnrestRule:
         return self.cop_density * (1.0 + self.police_per_repression * repression)
 
 
+@dataclass(frozen=True)
+class RecruitmentRule:
+    """Who signs a contract, by region (docs/MODEL.md, "Recruitment and regions").
+
+    A region's expected sign-ups are its men aged 16-61 times the pull of a contract:
+
+        w = men x R^eta x exp(b_u u) x exp(b_r rural) x (1 + b_g garrison)
+              x exp(b_t m [tradition = t]) x exp(-kappa unrest),
+        R = yearly pay and bonus / (yearly income x (S_nat / S)^phi)
+
+    with u unemployment, rural the rural share, garrison the nominal strength of the formations
+    garrisoned there in 2022 per man, m the minority share, S the subsistence level and S_nat its
+    national mean (weighted by men). Every term is switched off by a zero parameter.
+
+    Attributes:
+        pay_elasticity: eta, how sign-ups grow with the reward over home income.
+        price_adjustment: phi, how far home income is deflated by the regional subsistence
+            level (0: nominal roubles; 1: income in national prices).
+        unemployment_effect: b_u, the rise of log sign-ups per unit unemployment share.
+        rural_effect: b_r, the rise of log sign-ups per unit rural share.
+        garrison_effect: b_g, the rise of sign-ups per garrison soldier per man.
+        buddhist_effect: The rise of log sign-ups per unit minority share in regions whose main
+            minority is Buddhist.
+        muslim_effect: The same where the main minority is Muslim.
+        unrest_penalty: kappa, how fast regional unrest cuts sign-ups.
+
+    """
+
+    pay_elasticity: float
+    price_adjustment: float
+    unemployment_effect: float
+    rural_effect: float
+    garrison_effect: float
+    buddhist_effect: float
+    muslim_effect: float
+    unrest_penalty: float
+
+    @classmethod
+    def from_scenario(cls, scenario: ScenarioLike) -> RecruitmentRule:
+        """The recruitment rule of a Scenario."""
+        s = scenario
+        return cls(
+            pay_elasticity=s.recruitment_pay_elasticity,
+            price_adjustment=s.recruitment_price_adjustment,
+            unemployment_effect=s.recruitment_unemployment_effect,
+            rural_effect=s.recruitment_rural_effect,
+            garrison_effect=s.recruitment_garrison_effect,
+            buddhist_effect=s.recruitment_buddhist_effect,
+            muslim_effect=s.recruitment_muslim_effect,
+            unrest_penalty=s.recruitment_unrest_penalty,
+        )
+
+    def weights(
+        self, regions: RegionPopulation, reward_rub_per_year: float, unrest: np.ndarray
+    ) -> np.ndarray:
+        """Expected sign-ups per region before scaling (the formula of the class docstring)."""
+        r = regions
+        reward = reward_rub_per_year / self.home_income_rub_per_year(r)
+        tradition_effect = np.where(
+            r.tradition == TRADITIONS.index("buddhist"),
+            self.buddhist_effect,
+            np.where(r.tradition == TRADITIONS.index("muslim"), self.muslim_effect, 0.0),
+        )
+        return (
+            r.men_16_61
+            * reward**self.pay_elasticity
+            * np.exp(self.unemployment_effect * r.unemployment)
+            * np.exp(self.rural_effect * r.rural_share)
+            * (1.0 + self.garrison_effect * r.garrison_per_man)
+            * np.exp(tradition_effect * r.minority_share)
+            * np.exp(-self.unrest_penalty * unrest)
+        )
+
+    def home_income_rub_per_year(self, regions: RegionPopulation) -> np.ndarray:
+        """A year's home income in national prices: income x (S_nat / S)^phi.
+
+        The contract's pay is the same everywhere and buys what money buys nationally (a flat,
+        a car, debts repaid), while a man's earnings at home are worth what they buy locally: a
+        high nominal income where the subsistence level is high (the Far North) is less than it
+        looks. With phi = 0 the income is nominal.
+        """
+        r = regions
+        national = np.average(r.subsistence_rub, weights=r.men_16_61)
+        return r.yearly_income_rub() * (national / r.subsistence_rub) ** self.price_adjustment
+
+
 class MinorityRegion(ArrayAgent):
     """One federal subject: a mesa.Agent view on a row of `RegionPopulation`."""
 
@@ -122,6 +208,11 @@ class RegionPopulation:
         self.mean_income_rub = self.table["mean_income_rub"].to_numpy(dtype=float)
         self.poverty = self.table["pct_below_subsistence"].to_numpy(dtype=float) / 100.0
         self.unemployment = self.table["unemployment_rate"].to_numpy(dtype=float) / 100.0
+        self.subsistence_rub = self.table["subsistence_level_rub"].to_numpy(dtype=float)
+        self.rural_share = 1.0 - self.table["urban_share_2021"].to_numpy(dtype=float)
+        #: Nominal strength of the combat formations garrisoned in the region in February 2022.
+        self.garrison_strength = self.table["garrison_strength_2022"].to_numpy(dtype=float)
+        self.garrison_per_man = self.garrison_strength / self.men_16_61
         self.minority_share = (
             1.0 - self.table["pct_russian_ukrainian_belarusian"].to_numpy(dtype=float) / 100.0
         )

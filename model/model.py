@@ -40,7 +40,7 @@ from agents.exile import ExileRule, GovernmentInExile
 from agents.leader import Leader, LeaderRule, Threats
 from agents.partners import ForeignPartner, PartnerRule
 from agents.regime import RegimeRule
-from agents.regions import MONTHS_PER_YEAR, RegionPopulation, UnrestRule
+from agents.regions import MONTHS_PER_YEAR, RecruitmentRule, RegionPopulation, UnrestRule
 from agents.soldiers import (
     EAGER_VIEW_LIMIT,
     ArmyWeek,
@@ -92,10 +92,35 @@ RECRUIT_CAPACITY_HEADROOM = 1.3
 ARMY_COUNTS = ("deaths", "invalided", "desertions", "surrenders", "returned", "contacts")
 
 
-def load_regions() -> pd.DataFrame:
-    """The 85 regions shipped in model/data/regions.csv."""
-    with resources.files("model").joinpath("data/regions.csv").open("r", encoding="utf-8") as f:
+def _read_data(name: str) -> pd.DataFrame:
+    """A CSV file shipped in model/data."""
+    with resources.files("model").joinpath(f"data/{name}").open("r", encoding="utf-8") as f:
         return pd.read_csv(f)
+
+
+def load_regions() -> pd.DataFrame:
+    """The 85 regions of model/data/regions.csv with their geography and 2022 garrisons.
+
+    Adds `federal_district` and `urban_share_2021` (regions_geography.csv) and
+    `garrison_strength_2022`, the nominal strength of the combat formations garrisoned in the
+    region in February 2022 (garrisons_2022_by_region.csv). An urban share the sources lack is
+    the median of the filled regions of its federal district, never a value chosen by name;
+    `urban_share_filled` marks those rows (model/data/README.md).
+    """
+    regions = _read_data("regions.csv")
+    geography = _read_data("regions_geography.csv")[["iso", "federal_district", "urban_share_2021"]]
+    garrisons = _read_data("garrisons_2022_by_region.csv")[["iso", "nominal_strength_total"]]
+    table = regions.merge(geography, on="iso", how="left", validate="one_to_one").merge(
+        garrisons.rename(columns={"nominal_strength_total": "garrison_strength_2022"}),
+        on="iso",
+        how="left",
+        validate="one_to_one",
+    )
+    district_median = table.groupby("federal_district")["urban_share_2021"].transform("median")
+    table["urban_share_filled"] = table["urban_share_2021"].isna()
+    table["urban_share_2021"] = table["urban_share_2021"].fillna(district_median)
+    table["garrison_strength_2022"] = table["garrison_strength_2022"].fillna(0.0)
+    return table
 
 
 class OutlastModel(mesa.Model):
@@ -166,6 +191,7 @@ class OutlastModel(mesa.Model):
         # The rules, each read from the Scenario once.
         self.weights = DecisionWeights.from_scenario(s)
         self.unrest_rule = UnrestRule.from_scenario(s)
+        self.recruitment_rule = RecruitmentRule.from_scenario(s)
         self.regime_rule = RegimeRule.from_scenario(s)
         self.elite_rule = EliteRule.from_scenario(s)
         self.coup_rule = CoupRule.from_scenario(s)
@@ -238,21 +264,13 @@ class OutlastModel(mesa.Model):
     def _recruitment_weights(
         self, bonus_rub: float, unrest: np.ndarray, monthly_pay_rub: float | None = None
     ) -> np.ndarray:
-        """Expected sign-ups per region before scaling: men x reward^e x poverty x jobs x calm.
+        """Expected sign-ups per region before scaling (agents/regions.py, `RecruitmentRule`).
 
-        The reward is a year's pay plus the bonus over a year's mean income in the region; the
-        pay is the scenario's unless given.
+        The reward is a year's pay plus the bonus; the pay is the scenario's unless given.
         """
-        s = self.params
-        r = self.regions
-        pay = s.monthly_pay_rub if monthly_pay_rub is None else monthly_pay_rub
-        reward = (pay * MONTHS_PER_YEAR + bonus_rub) / r.yearly_income_rub()
-        return (
-            r.men_16_61
-            * reward**s.recruitment_pay_elasticity
-            * (1.0 + r.poverty)
-            * (1.0 + r.unemployment)
-            * np.exp(-s.recruitment_unrest_penalty * unrest)
+        pay = self.params.monthly_pay_rub if monthly_pay_rub is None else monthly_pay_rub
+        return self.recruitment_rule.weights(
+            self.regions, pay * MONTHS_PER_YEAR + bonus_rub, unrest
         )
 
     def _enlist(self, region: np.ndarray, kind: np.ndarray, at_front: np.ndarray) -> np.ndarray:
@@ -288,21 +306,53 @@ class OutlastModel(mesa.Model):
         return idx
 
     def _enlist_initial_force(self) -> None:
+        """The force at week 0: part placed by the 2022 garrisons and at the front, the rest drawn.
+
+        The first `initial_force_garrison_share` of the agents have the garrison regions of
+        February 2022 as home (in proportion to the formations' nominal strength) and stand for
+        the formations first sent in: they are at the front, as far as `share_at_front` allows;
+        the others come from the recruitment weights (or population) and fill the rest of the
+        front share (docs/MODEL.md, "Initial force").
+        """
         s = self.params
+        r = self.regions
         n = s.n_soldier_agents
         if s.initial_force_regional_mix == "population":
-            weights = self.regions.men_16_61
+            weights = r.men_16_61
         else:
-            weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(self.regions.n))
+            weights = self._recruitment_weights(s.signup_bonus_rub, np.zeros(r.n))
             if weights.sum() <= 0.0:  # no pay and no bonus: nobody would sign up for nothing
-                weights = self.regions.men_16_61
+                weights = r.men_16_61
+        # A garrison fills its ranks locally at the rate local men sign contracts: its strength
+        # times the region's sign-ups per man (a unit in a region that sends few recruits is
+        # manned from elsewhere, and those men are in the drawn part).
+        garrison_weights = r.garrison_strength * weights / r.men_16_61
+        n_garrison = round(s.initial_force_garrison_share * n)
+        if garrison_weights.sum() <= 0.0:
+            n_garrison = 0
         # The draws of rng.choice, mapped to categories faster (agents/draws.py).
-        region = categorical(self.rng, n, weights / weights.sum())
+        region = np.concatenate(
+            [
+                categorical(self.rng, n_garrison, garrison_weights / garrison_weights.sum())
+                if n_garrison
+                else np.zeros(0, dtype=np.int64),
+                categorical(self.rng, n - n_garrison, weights / weights.sum()),
+            ]
+        )
         share_professional = 1.0 - s.share_mobilised - s.share_contract
         kind = categorical(
             self.rng, n, np.array([share_professional, s.share_mobilised, s.share_contract])
         )
-        at_front = self.rng.random(n) < s.share_at_front
+        # The garrison-placed agents take the front first; the front share stays share_at_front.
+        garrison_share = n_garrison / n
+        p_front_garrison = min(1.0, s.share_at_front / garrison_share) if n_garrison else 0.0
+        p_front_other = (
+            max(0.0, (s.share_at_front - garrison_share) / (1.0 - garrison_share))
+            if n_garrison < n
+            else 0.0
+        )
+        p_front = np.where(np.arange(n) < n_garrison, p_front_garrison, p_front_other)
+        at_front = self.rng.random(n) < p_front
         self._enlist(region, kind, at_front)
 
     # ---- the week -------------------------------------------------------------------------

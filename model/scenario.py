@@ -345,9 +345,86 @@ class Scenario(BaseModel):
         None,
         None,
         "choice",
-        "How the initial force's home regions are drawn: by the recruitment rule's weights or by "
-        "population (no pre-war garrison table yet; docs/MODEL.md).",
+        "How the home regions of the initial force not placed by garrison are drawn: by the "
+        "recruitment rule's weights or by population.",
         role="uncertainty",
+    )
+    initial_force_garrison_share: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the initial force whose home region is the garrison region of the combat "
+        "formations of February 2022 (model/data/garrisons_2022_by_region.csv); they start at the "
+        "front, as the formations first sent in. 0 for a force that has turned over since 2022; "
+        "historical-2022 sets it. Garrison is not origin (VDV, spetsnaz and naval infantry "
+        "recruit nationally; new divisions were filled from elsewhere), hence a share.",
+        role="uncertainty",
+    )
+    recruitment_price_adjustment: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "exponent",
+        "How far home income is deflated by the region's subsistence level against the national "
+        "mean (Rosstat, regions.csv) when it is set against the contract's pay: 1 real income in "
+        "national prices, 0 nominal roubles.",
+        role="uncertainty",
+    )
+    recruitment_unemployment_effect: float = param(
+        2.0,
+        0.0,
+        20.0,
+        "per unit share",
+        "Rise of log sign-ups per unit of the region's unemployment rate (Rosstat, regions.csv): "
+        "2 makes 15% unemployment draw 1.2 times the sign-ups of 5%.",
+        role="uncertainty",
+    )
+    recruitment_rural_effect: float = param(
+        1.5,
+        0.0,
+        5.0,
+        "per unit share",
+        "Rise of log sign-ups per unit of the region's rural share (1 - urban share, 2021 "
+        "census, regions_geography.csv): villages and small towns, fewer jobs and lower wages "
+        "than the mean income says.",
+        role="uncertainty",
+    )
+    recruitment_garrison_effect: float = param(
+        10.0,
+        0.0,
+        100.0,
+        "per garrison soldier per man",
+        "Rise of sign-ups per soldier of the 2022 garrison per man aged 16-61: units recruit "
+        "locally and military families and networks live around garrisons; 10 makes a region "
+        "with one garrison soldier per 20 men (Pskov, the Jewish Autonomous Oblast) sign up 1.5 "
+        "times as much.",
+        role="uncertainty",
+    )
+    recruitment_buddhist_effect: float = param(
+        0.5,
+        -3.0,
+        3.0,
+        "per unit minority share",
+        "Rise of log sign-ups per unit minority share where the main minority is Buddhist "
+        "(Buryats, Tuvans, Kalmyks; FACTS.md: Buryats and Tuvans strongly over-represented among "
+        "the dead).",
+        FACTS,
+        role="uncertainty",
+    )
+    recruitment_muslim_effect: float = param(
+        -1.5,
+        -3.0,
+        3.0,
+        "per unit minority share",
+        "Rise (negative: fall) of log sign-ups per unit minority share where the main minority "
+        "is Muslim: kin networks, informal incomes the statistics miss and, in Chechnya, "
+        "recruitment into Rosgvardia rather than Ministry of Defence contracts.",
+        FACTS,
+        role="calibrated",
+        calibrated_to="FACTS.md (Bessudnov 2023): the North Caucasus and Tatars/Bashkirs not "
+        "over-represented among the dead (historical-2022: ratios to the national rate at most "
+        "1.1; docs/MODEL.md section 5)",
     )
 
     # --- soldiers' decision to leave -------------------------------------------------------------
@@ -1725,8 +1802,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     "historical-2022": {
         "start_date": dt.date(2022, 2, 24),
         "horizon_weeks": 60,
-        "n_soldier_agents": 10_000,
-        "soldiers_per_agent": 19.0,
+        # Every soldier an agent, so that a small region's deaths are counts (docs/MODEL.md).
+        "n_soldier_agents": 190_000,
+        "soldiers_per_agent": 1.0,
+        "initial_force_garrison_share": 0.3,
         "share_mobilised": 0.0,
         "share_contract": 0.15,
         "signup_bonus_rub": 195_000.0,

@@ -34,7 +34,13 @@ CASES: dict[str, dict[str, Any]] = {
     "historical-2022-6": {
         "seed": 6,
         "preset": "historical-2022",
-        "params": {"n_soldier_agents": 3_000, "n_elites": 30, "citizens_per_region": 40},
+        # 19 soldiers per agent (the preset runs at 1) keeps the 300,000 mobilised to 15,800 agents.
+        "params": {
+            "n_soldier_agents": 3_000,
+            "soldiers_per_agent": 19.0,
+            "n_elites": 30,
+            "citizens_per_region": 40,
+        },
     },
     # A leader who raises the bonus every week draws more recruits than the corps allocated
     # for: the corps grows its arrays and network mid-run.

@@ -132,10 +132,12 @@ def test_harsher_punishment_brings_fewer_desertions():
 
 @pytest.mark.slow
 def test_more_exposed_minorities_are_over_represented_among_the_dead():
-    common = dict(horizon_weeks=40)
+    # 10,000 agents of 60: with 2,000 of 300 a run's minority dead are so few agents that one
+    # seed's over-representation ranges from 0.8 to 1.4 at equal exposure.
+    common = dict(horizon_weeks=40, n_soldier_agents=10_000, soldiers_per_agent=60.0)
     even = mean_over_seeds("minority_death_overrep", minority_exposure=1.0, **common)
-    exposed = mean_over_seeds("minority_death_overrep", minority_exposure=2.0, **common)
-    assert exposed > even + 0.3
+    exposed = mean_over_seeds("minority_death_overrep", minority_exposure=3.0, **common)
+    assert exposed > even + 0.5
 
 
 def test_bonus_raises_recruits_and_unrest_cuts_them():

@@ -34,6 +34,7 @@ def test_calibrated_fields_and_only_they_name_their_figure():
         "contact_margin",
         "coup_success_intercept",
         "recruits_per_week_at_defaults",
+        "recruitment_muslim_effect",
     }
     for r in rows:
         assert bool(r["calibrated_to"]) == (r["role"] == "calibrated"), r["name"]

@@ -62,11 +62,16 @@ def count_runs(monkeypatch) -> list[int]:
     return seeds
 
 
+#: The iso codes of the regions the fake runs name (others are their own code).
+ISO = {"Tuva": "TY", "Chechnya": "CE", "Moscow": "MOW"}
+
+
 def fake_result(deaths: dict[str, float], week_values: dict[str, list[float]]) -> RunResult:
     names = list(deaths)
     regions = pd.DataFrame(
         {
             "region": names,
+            "iso": [ISO.get(name, name) for name in names],
             "men_16_61": [100_000.0] * len(names),
             "deaths": list(deaths.values()),
             "deaths_per_100k_men": list(deaths.values()),
@@ -96,8 +101,10 @@ def test_measures_on_a_known_run():
     assert v.weekly_value(result, "hotline_contacts_total", 1) == 100
     assert v.weekly_value(result, "hotline_contacts_total", 99) == 400
     assert v.weekly_mean(result, "recruits_week", 1, 2) == 20
-    # Deaths rise with the poverty column's order except for Tuva and Moscow.
-    assert -1 <= v.poverty_rank_correlation(result) <= 1
+    # Chechnya and Moscow together: 30 deaths per 200,000 men against 200 per 500,000.
+    assert v.group_death_ratio(result, ["CE", "MOW"]) == pytest.approx(0.375)
+    # Rates 90, 10, 20, 30, 50: mean 40, sample standard deviation sqrt(1,000).
+    assert v.regional_cv(result) == pytest.approx(1_000**0.5 / 40)
 
 
 def test_registry_refuses_duplicates_and_unknown_names():
