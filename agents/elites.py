@@ -359,6 +359,19 @@ class EliteCircle:
             self._fill_seat(int(i), rng, fear=fear, extra_loyalty=newcomer_loyalty)
             self.agents[i] = Elite(self.model, self, int(i))
 
+    def purge_detected(
+        self,
+        seats: np.ndarray,
+        week: int,
+        fear: float,
+        newcomer_loyalty: float,
+        rng: np.random.Generator,
+    ) -> None:
+        """Purge elites the security services detected; their network neighbours' fear rises too."""
+        if len(seats):
+            self.frighten(self.neighbours_of(seats), fear)
+            self.purge(seats, week, fear, newcomer_loyalty, rng)
+
     def frighten(self, seats: np.ndarray, fear: float) -> None:
         """Raise the fear of the elites in `seats` to at least `fear`."""
         self.fear[seats] = np.maximum(self.fear[seats], fear)

@@ -3,7 +3,8 @@
 One step is one week. The order of events within a week (docs/MODEL.md, "Process overview"):
 
 1. Western levers for this week (policy schedule); the fund receives its income.
-2. Foreign partners update their cooperation; the regime's capacity follows.
+2. Foreign partners update their cooperation; their munitions, trade and migrant labour set this
+   week's front death hazard, the regime's capacity and the recruits.
 3. Recruitment by region (and any mobilisation), with the bonus the leader sets.
 4. Soldiers: rotation, casualties at the front, awareness of the offer, the leave decision,
    surrenders paid from the fund, deserters caught and returned.
@@ -534,11 +535,9 @@ class OutlastModel(mesa.Model):
         elites = self.elites
         elites.contact_exile(rule.contact_per_week, self.rng)
         detected = elites.detect_contacts(rule.contact_detection(self.leader.repression), self.rng)
-        if detected.size:
-            elites.frighten(elites.neighbours_of(detected), coup_rule.purge_fear)
-            elites.purge(
-                detected, self.week, coup_rule.purge_fear, coup_rule.newcomer_loyalty, self.rng
-            )
+        elites.purge_detected(
+            detected, self.week, coup_rule.purge_fear, coup_rule.newcomer_loyalty, self.rng
+        )
         defectors = elites.defect(
             self._elite_signals(),
             self.elite_rule,
@@ -556,9 +555,7 @@ class OutlastModel(mesa.Model):
         plotters = np.flatnonzero(elites.action == EliteAction.CONSPIRING)
         p_detect = min(1.0, rule.detection_per_week * (1.0 + self.leader.repression))
         detected = plotters[self.rng.random(plotters.size) < p_detect]
-        if detected.size:
-            elites.frighten(elites.neighbours_of(detected), rule.purge_fear)
-            elites.purge(detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
+        elites.purge_detected(detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
 
     def _leader_decides(self) -> None:
         if self.outcome != OUTCOMES[0]:

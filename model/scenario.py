@@ -1684,7 +1684,7 @@ class Scenario(BaseModel):
         role="uncertainty",
     )
     exile_rival_opposition: float = param(
-        0.05,
+        0.0,
         0.0,
         1.0,
         "share",
@@ -1703,7 +1703,7 @@ class Scenario(BaseModel):
         role="uncertainty",
     )
     exile_foreign_agent_label: float = param(
-        0.2,
+        0.0,
         0.0,
         1.0,
         "share",
