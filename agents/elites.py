@@ -318,6 +318,10 @@ class EliteCircle:
         self.action = np.full(n, EliteAction.LOYAL, dtype=np.int8)
         self.purged_week = np.full(n, -1)
         self.purges = 0
+        # Contacts with the government-in-exile: who is in contact, and the run's counts.
+        self.in_contact = np.zeros(n, dtype=bool)
+        self.contacts_detected = 0
+        self.defections = 0
         for i in range(n):
             self._fill_seat(i, rng, fear=0.0, extra_loyalty=0.0)
         self.agents: list[Elite] = [Elite(model, self, i) for i in range(n)]
@@ -330,6 +334,7 @@ class EliteCircle:
         self.loyalty[i] = rng.uniform(*self.makeup.loyalty_range) + extra_loyalty
         self.fear[i] = fear
         self.action[i] = EliteAction.LOYAL
+        self.in_contact[i] = False
 
     def purge(
         self,
@@ -344,12 +349,31 @@ class EliteCircle:
         A successor keeps the seat's kind, faction and power, draws a new base cost, and owes his
         seat to the leader (`newcomer_loyalty` added to his loyalty); he starts with `fear`.
         """
+        self._refill(seats, fear, newcomer_loyalty, rng)
+        self.purged_week[np.asarray(seats, dtype=int)] = week
+        self.purges += len(seats)
+
+    def _refill(
+        self, seats: np.ndarray, fear: float, newcomer_loyalty: float, rng: np.random.Generator
+    ) -> None:
+        """The elites in `seats` leave the model; successors owing their seats take them."""
         for i in np.asarray(seats, dtype=int):
             self.agents[i].remove()
             self._fill_seat(int(i), rng, fear=fear, extra_loyalty=newcomer_loyalty)
-            self.purged_week[i] = week
             self.agents[i] = Elite(self.model, self, int(i))
-        self.purges += len(seats)
+
+    def purge_detected(
+        self,
+        seats: np.ndarray,
+        week: int,
+        fear: float,
+        newcomer_loyalty: float,
+        rng: np.random.Generator,
+    ) -> None:
+        """Purge elites the security services detected; their network neighbours' fear rises too."""
+        if len(seats):
+            self.frighten(self.neighbours_of(seats), fear)
+            self.purge(seats, week, fear, newcomer_loyalty, rng)
 
     def frighten(self, seats: np.ndarray, fear: float) -> None:
         """Raise the fear of the elites in `seats` to at least `fear`."""
@@ -438,6 +462,67 @@ class EliteCircle:
             EliteAction.CONSPIRING,
             np.where(pressing, EliteAction.PRESSING, EliteAction.LOYAL),
         ).astype(np.int8)
+
+    def chiefs_pressing(self) -> np.ndarray:
+        """Mask of military and security elites who press or conspire this week."""
+        chiefs = (self.kind == EliteKind.MILITARY) | (self.kind == EliteKind.SECURITY)
+        return chiefs & (self.action >= EliteAction.PRESSING)
+
+    def contact_exile(self, chance: float, rng: np.random.Generator) -> np.ndarray:
+        """Pressing chiefs not yet in contact with the exile government make contact with `chance`.
+
+        One uniform draw per elite (every seat, so the draws do not depend on who presses).
+
+        Returns:
+            The seats that made contact this week.
+
+        """
+        new = self.chiefs_pressing() & ~self.in_contact & (rng.random(self.n) < chance)
+        self.in_contact |= new
+        return np.flatnonzero(new)
+
+    def detect_contacts(self, chance: float, rng: np.random.Generator) -> np.ndarray:
+        """Each elite in contact with the exile is detected by the security services with `chance`.
+
+        Returns:
+            The detected seats (the caller purges them like detected conspirators).
+
+        """
+        detected = self.in_contact & (rng.random(self.n) < chance)
+        self.contacts_detected += int(detected.sum())
+        return np.flatnonzero(detected)
+
+    def plot_loss(self, signals: EliteSignals, rule: EliteRule) -> np.ndarray:
+        """L = conspiracy cost + loyalty + fear + rally: what a failed plot, or a defection, costs.
+
+        The regime treats a defector as it treats a plotter (assets seized, family at risk).
+        """
+        return rule.conspiracy_cost + self.loyalty + self.total_fear(signals) + signals.rally
+
+    def defect(
+        self,
+        signals: EliteSignals,
+        rule: EliteRule,
+        chance: float,
+        newcomer_loyalty: float,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Pressing chiefs in contact whose outside option outweighs their loss defect with `chance`.
+
+        The outside option is the kind weight x the exile agreement's offer (`EliteSignals`); a
+        defector's seat is refilled by a successor owing it to the leader (`newcomer_loyalty`),
+        without fear: nobody was purged. One uniform draw per elite.
+
+        Returns:
+            The seats whose holders defected this week.
+
+        """
+        offer = np.asarray(rule.outside_option_by_kind)[self.kind] * signals.outside_option
+        willing = self.chiefs_pressing() & self.in_contact & (offer > self.plot_loss(signals, rule))
+        seats = np.flatnonzero(willing & (rng.random(self.n) < chance))
+        self._refill(seats, 0.0, newcomer_loyalty, rng)
+        self.defections += seats.size
+        return seats
 
     def decay_fear(self, rate: float) -> None:
         """Own fear fades by `rate` each week."""

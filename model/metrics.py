@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from agents.from_scenario import ScenarioLike, by_part
+from agents.partners import SupplyChannel
 from agents.regime import weighted_index
 from agents.soldiers import Census, SoldierStatus
 
@@ -561,6 +562,38 @@ METRICS: tuple[Metric, ...] = (
         "so far.",
         _army_cracked,
     ),
+    Metric(
+        "elites_defected",
+        "count",
+        0,
+        INF,
+        "Military and security elites who defected to the government-in-exile since the start.",
+        lambda m, w: float(m.elites.defections),
+    ),
+    Metric(
+        "exile_contacts_detected",
+        "count",
+        0,
+        INF,
+        "Elites' contacts with the government-in-exile detected (and purged) since the start.",
+        lambda m, w: float(m.elites.contacts_detected),
+    ),
+    Metric(
+        "partner_munitions_supply",
+        "share",
+        0,
+        1,
+        "Partners' munitions and drones relative to their start.",
+        lambda m, w: m.partner_supply(SupplyChannel.MUNITIONS),
+    ),
+    Metric(
+        "partner_labour_supply",
+        "share",
+        0,
+        1,
+        "Partners' migrant labour relative to its start.",
+        lambda m, w: m.partner_supply(SupplyChannel.LABOUR),
+    ),
 )
 
 METRIC_NAMES = tuple(m.name for m in METRICS)
@@ -654,6 +687,8 @@ SUMMARY: tuple[SummaryItem, ...] = (
     _last("coups_succeeded"),
     _last("elites_purged"),
     SummaryItem("exile_agreement_week", lambda m: m.exile.agreement_week),
+    _last("elites_defected"),
+    _last("exile_contacts_detected"),
     _last("leader_belief_outlast"),
     _last("partner_cooperation"),
     _last("stability_index"),

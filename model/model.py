@@ -3,13 +3,15 @@
 One step is one week. The order of events within a week (docs/MODEL.md, "Process overview"):
 
 1. Western levers for this week (policy schedule); the fund receives its income.
-2. Foreign partners update their cooperation; the regime's capacity follows.
+2. Foreign partners update their cooperation; their munitions, trade and migrant labour set this
+   week's front death hazard, the regime's capacity and the recruits.
 3. Recruitment by region (and any mobilisation), with the bonus the leader sets.
 4. Soldiers: rotation, casualties at the front, awareness of the offer, the leave decision,
    surrenders paid from the fund, deserters caught and returned.
 5. Regions: grievance and Epstein unrest, with the leader's repression and any rally effect.
-6. The government-in-exile negotiates with Kyiv.
+6. The government-in-exile negotiates with Kyiv (the army's decline and repression as they stand).
 7. Elites choose loyal, pressing or conspiring; a coup is attempted if conspiring power suffices.
+   Chiefs contact the exile government; contacts are detected and purged; some chiefs defect.
 8. The leader updates his belief (on the evidence of Western resolve), commitment and threat
    (elites, coups, the army's decline and strain, the economy, unrest, an exile agreement), and
    ends the war or responds (bonus, repression, purges of detected conspirators).
@@ -18,7 +20,7 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -38,7 +40,7 @@ from agents.elites import (
 )
 from agents.exile import ExileRule, GovernmentInExile
 from agents.leader import Leader, LeaderRule, Threats
-from agents.partners import ForeignPartner, PartnerRule
+from agents.partners import ForeignPartner, PartnerRule, SupplyChannel, relative_supply
 from agents.regime import RegimeRule
 from agents.regions import MONTHS_PER_YEAR, RecruitmentRule, RegionPopulation, UnrestRule
 from agents.soldiers import (
@@ -211,7 +213,6 @@ class OutlastModel(mesa.Model):
         self.partners = [
             ForeignPartner(self, a, self.partner_rule) for a in self.partner_rule.archetypes
         ]
-        self.base_partner_support = self.partner_rule.base_support()
         self.fund = DefectionFund.from_scenario(s)
 
         # The scale is set at the default pay and bonus, so that a scenario's own pay and bonus
@@ -375,8 +376,10 @@ class OutlastModel(mesa.Model):
         self.regions.update_unrest(
             self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
         )
-        self.exile.negotiate(self.week, self.rng)
+        self.exile.negotiate(self.week, self.rng, self.army_decline(), self.leader.repression)
         self._elite_politics()
+        if self.outcome == OUTCOMES[0] and self.exile.formed:
+            self._exile_contacts()
         self._leader_decides()
         self._collect()
         if self.outcome != OUTCOMES[0] or self.week >= s.horizon_weeks:
@@ -386,7 +389,9 @@ class OutlastModel(mesa.Model):
         s = self.params
         n = self.regions.n
         weights = self._recruitment_weights(self.leader.bonus_rub, self.regions.unrest)
-        expected_agents = self._recruit_scale * weights / s.soldiers_per_agent
+        expected_agents = (
+            self._recruit_scale * self.partner_labour_factor() * weights / s.soldiers_per_agent
+        )
         # No region sends more men than it has (only binds at extreme pay, bonus and elasticity).
         not_enlisted = np.maximum(self.regions.men_16_61 - self.regions.recruits, 0.0)
         left = np.floor(not_enlisted / s.soldiers_per_agent).astype(np.int64)
@@ -434,11 +439,25 @@ class OutlastModel(mesa.Model):
         caught = 1.0 - (1.0 - s.deserter_detection_per_week) ** s.detection_horizon_weeks
         return severity * caught
 
+    def partner_supply(self, channel: SupplyChannel) -> float:
+        """Partners' supply through `channel` relative to its start (agents/partners.py)."""
+        return relative_supply(self.partners, channel)
+
+    def front_hazard_factor(self) -> float:
+        """The front's death hazard multiplier: 1 + rise x (1 - partners' munitions supply)."""
+        shortfall = 1.0 - min(1.0, self.partner_supply(SupplyChannel.MUNITIONS))
+        return 1.0 + self.params.partner_munitions_hazard_rise * shortfall
+
+    def partner_labour_factor(self) -> float:
+        """The recruits multiplier: 1 - labour share x (1 - partners' migrant labour supply)."""
+        shortfall = 1.0 - min(1.0, self.partner_supply(SupplyChannel.LABOUR))
+        return 1.0 - self.params.partner_labour_recruitment_share * shortfall
+
     def army_week_inputs(self) -> ArmyWeek:
         """What the soldier kernel needs from the rest of the model this week."""
         s = self.params
         regions = self.regions
-        return ArmyWeek.from_scenario(
+        week = ArmyWeek.from_scenario(
             s,
             offer_reach=self.levers.offer_reach,
             grievance_by_region=regions.grievance,
@@ -446,6 +465,8 @@ class OutlastModel(mesa.Model):
             offer_value_by_region=self._offer_value_by_region(),
             punishment=self.expected_punishment(),
         )
+        # Partners' munitions and drones hold the front's losses down; without them it bleeds more.
+        return replace(week, death_hazard=week.death_hazard * self.front_hazard_factor())
 
     def _army_week(self) -> None:
         """The soldier kernel's week, then its bookkeeping: surrenders paid, losses counted."""
@@ -562,9 +583,8 @@ class OutlastModel(mesa.Model):
         return 1.0 - self.params.partner_capacity_share * (1.0 - cooperation)
 
     def partner_cooperation(self) -> float:
-        """Partners' capacity-weighted cooperation relative to its starting level."""
-        support = sum(p.cooperation * p.archetype.capacity_weight for p in self.partners)
-        return float(support / self.base_partner_support)
+        """Partners' components and trade (capacity-weighted cooperation) relative to the start."""
+        return self.partner_supply(SupplyChannel.TRADE)
 
     def regime_strength(self) -> float:
         """The regime's strength as elites see it, in [0, 1] (agents/regime.py)."""
@@ -634,6 +654,30 @@ class OutlastModel(mesa.Model):
         else:
             self.successor_stance = "continues"
 
+    def _exile_contacts(self) -> None:
+        """Chiefs contact the exile government; the detected are purged; some chiefs defect.
+
+        Detected contacts are purged as detected conspirators are (their neighbours frightened);
+        defectors' seats are refilled and their power lends the agreement's terms credibility.
+        """
+        rule = self.exile.rule
+        coup_rule = self.coup_rule
+        elites = self.elites
+        elites.contact_exile(rule.contact_per_week, self.rng)
+        detected = elites.detect_contacts(rule.contact_detection(self.leader.repression), self.rng)
+        elites.purge_detected(
+            detected, self.week, coup_rule.purge_fear, coup_rule.newcomer_loyalty, self.rng
+        )
+        defectors = elites.defect(
+            self._elite_signals(),
+            self.elite_rule,
+            rule.defection_per_week,
+            coup_rule.newcomer_loyalty,
+            self.rng,
+        )
+        if defectors.size:
+            self.exile.welcome_defectors(float(elites.power[defectors].sum() / elites.power.sum()))
+
     def _purge_detected(self) -> None:
         """Purge the conspirators the security services detect; frighten their neighbours."""
         rule = self.coup_rule
@@ -641,9 +685,7 @@ class OutlastModel(mesa.Model):
         plotters = np.flatnonzero(elites.action == EliteAction.CONSPIRING)
         p_detect = min(1.0, rule.detection_per_week * (1.0 + self.leader.repression))
         detected = plotters[self.rng.random(plotters.size) < p_detect]
-        if detected.size:
-            elites.frighten(elites.neighbours_of(detected), rule.purge_fear)
-            elites.purge(detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
+        elites.purge_detected(detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
 
     def _leader_decides(self) -> None:
         if self.outcome != OUTCOMES[0]:

@@ -39,7 +39,7 @@ ASSUMPTION = "assumption"
 #: Elites' kinds, partners and weight groups whose values are Scenario fields named after them
 #: (``elite_share_military``, ``partner_iran_sensitivity``, ``threat_weight_unrest``, ...).
 ELITE_KINDS = ("military", "security", "civilian")
-PARTNER_KEYS = ("iran", "gulf", "turkey", "central_asia", "china")
+PARTNER_KEYS = ("iran", "gulf", "turkey", "central_asia", "china", "north_korea")
 #: Weight groups that must each sum to 1, by field prefix, and what each weighs.
 WEIGHT_GROUPS = {
     "elite_share_": ("military", "security", "civilian"),
@@ -840,6 +840,26 @@ class Scenario(BaseModel):
         "awareness.",
         role="uncertainty",
     )
+    partner_munitions_hazard_rise: float = param(
+        0.3,
+        0.0,
+        2.0,
+        "share",
+        "Rise of the front's death hazard, as a share of itself, if partners' munitions and "
+        "drones stopped entirely: hazard x (1 + rise x (1 - relative munitions supply)) (0: "
+        "partners' munitions do not matter).",
+        role="uncertainty",
+    )
+    partner_labour_recruitment_share: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share",
+        "Share of weekly recruits that rests on partners' migrant labour (naturalised migrants "
+        "who sign up, migrants who fill the jobs recruits leave): recruits x (1 - share x (1 - "
+        "relative labour supply)) (0: off).",
+        role="uncertainty",
+    )
     partner_iran_base_cooperation: float = param(
         0.8,
         0.0,
@@ -848,21 +868,47 @@ class Scenario(BaseModel):
         "Cooperation of Iran with Russia before any campaign (stylised partner).",
         role="uncertainty",
     )
-    partner_iran_capacity_weight: float = param(
-        0.2,
+    partner_iran_munitions_weight: float = param(
+        0.4,
         0.0,
         1.0,
         "share",
-        "Share of the external support the regime gets from partners that comes from Iran.",
+        "Share of the munitions and drones Russia gets from partners that comes from Iran.",
+        role="uncertainty",
+    )
+    partner_iran_capacity_weight: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share",
+        "Share of the components and trade Russia gets from partners (the regime's capacity) that "
+        "comes from Iran.",
+        role="uncertainty",
+    )
+    partner_iran_labour_weight: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the migrant labour Russia gets from partners that comes from Iran.",
         role="uncertainty",
     )
     partner_iran_sensitivity: float = param(
-        0.4,
+        1.0,
         0.0,
         3.0,
         "share per unit",
         "How far the cooperation of Iran falls per unit of its public's awareness of Russian "
-        "Muslims' treatment.",
+        "Muslims' treatment, before its interest in the relationship.",
+        role="uncertainty",
+    )
+    partner_iran_interest: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "What Iran has at stake in its relationship with Russia: its government discounts its "
+        "public's anger by 1 minus this (at 1 it ignores its public).",
         role="uncertainty",
     )
     partner_gulf_base_cooperation: float = param(
@@ -873,22 +919,49 @@ class Scenario(BaseModel):
         "Cooperation of the Gulf monarchies with Russia before any campaign (stylised partner).",
         role="uncertainty",
     )
-    partner_gulf_capacity_weight: float = param(
-        0.15,
+    partner_gulf_munitions_weight: float = param(
+        0.0,
         0.0,
         1.0,
         "share",
-        "Share of the external support the regime gets from partners that comes from the Gulf "
+        "Share of the munitions and drones Russia gets from partners that comes from the Gulf "
+        "monarchies.",
+        role="uncertainty",
+    )
+    partner_gulf_capacity_weight: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Share of the components and trade Russia gets from partners (the regime's capacity) that "
+        "comes from the Gulf monarchies.",
+        role="uncertainty",
+    )
+    partner_gulf_labour_weight: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the migrant labour Russia gets from partners that comes from the Gulf "
         "monarchies.",
         role="uncertainty",
     )
     partner_gulf_sensitivity: float = param(
-        0.5,
+        0.7,
         0.0,
         3.0,
         "share per unit",
         "How far the cooperation of the Gulf monarchies falls per unit of its public's awareness "
-        "of Russian Muslims' treatment.",
+        "of Russian Muslims' treatment, before its interest in the relationship.",
+        role="uncertainty",
+    )
+    partner_gulf_interest: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share",
+        "What the Gulf monarchies has at stake in its relationship with Russia: its government "
+        "discounts its public's anger by 1 minus this (at 1 it ignores its public).",
         role="uncertainty",
     )
     partner_turkey_base_cooperation: float = param(
@@ -899,21 +972,47 @@ class Scenario(BaseModel):
         "Cooperation of Turkey with Russia before any campaign (stylised partner).",
         role="uncertainty",
     )
-    partner_turkey_capacity_weight: float = param(
-        0.15,
+    partner_turkey_munitions_weight: float = param(
+        0.0,
         0.0,
         1.0,
         "share",
-        "Share of the external support the regime gets from partners that comes from Turkey.",
+        "Share of the munitions and drones Russia gets from partners that comes from Turkey.",
+        role="uncertainty",
+    )
+    partner_turkey_capacity_weight: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Share of the components and trade Russia gets from partners (the regime's capacity) that "
+        "comes from Turkey.",
+        role="uncertainty",
+    )
+    partner_turkey_labour_weight: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the migrant labour Russia gets from partners that comes from Turkey.",
         role="uncertainty",
     )
     partner_turkey_sensitivity: float = param(
-        0.7,
+        1.2,
         0.0,
         3.0,
         "share per unit",
         "How far the cooperation of Turkey falls per unit of its public's awareness of Russian "
-        "Muslims' treatment.",
+        "Muslims' treatment, before its interest in the relationship.",
+        role="uncertainty",
+    )
+    partner_turkey_interest: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share",
+        "What Turkey has at stake in its relationship with Russia: its government discounts its "
+        "public's anger by 1 minus this (at 1 it ignores its public).",
         role="uncertainty",
     )
     partner_central_asia_base_cooperation: float = param(
@@ -925,22 +1024,49 @@ class Scenario(BaseModel):
         "partner).",
         role="uncertainty",
     )
-    partner_central_asia_capacity_weight: float = param(
-        0.15,
+    partner_central_asia_munitions_weight: float = param(
+        0.0,
         0.0,
         1.0,
         "share",
-        "Share of the external support the regime gets from partners that comes from the Central "
+        "Share of the munitions and drones Russia gets from partners that comes from the Central "
         "Asian states.",
         role="uncertainty",
     )
+    partner_central_asia_capacity_weight: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "share",
+        "Share of the components and trade Russia gets from partners (the regime's capacity) that "
+        "comes from the Central Asian states.",
+        role="uncertainty",
+    )
+    partner_central_asia_labour_weight: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the migrant labour Russia gets from partners that comes from the Central Asian "
+        "states.",
+        role="uncertainty",
+    )
     partner_central_asia_sensitivity: float = param(
-        0.6,
+        1.2,
         0.0,
         3.0,
         "share per unit",
         "How far the cooperation of the Central Asian states falls per unit of its public's "
-        "awareness of Russian Muslims' treatment.",
+        "awareness of Russian Muslims' treatment, before its interest in the relationship.",
+        role="uncertainty",
+    )
+    partner_central_asia_interest: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "What the Central Asian states has at stake in its relationship with Russia: its "
+        "government discounts its public's anger by 1 minus this (at 1 it ignores its public).",
         role="uncertainty",
     )
     partner_china_base_cooperation: float = param(
@@ -951,21 +1077,99 @@ class Scenario(BaseModel):
         "Cooperation of China with Russia before any campaign (stylised partner).",
         role="uncertainty",
     )
-    partner_china_capacity_weight: float = param(
-        0.35,
+    partner_china_munitions_weight: float = param(
+        0.1,
         0.0,
         1.0,
         "share",
-        "Share of the external support the regime gets from partners that comes from China.",
+        "Share of the munitions and drones Russia gets from partners that comes from China.",
+        role="uncertainty",
+    )
+    partner_china_capacity_weight: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Share of the components and trade Russia gets from partners (the regime's capacity) that "
+        "comes from China.",
+        role="uncertainty",
+    )
+    partner_china_labour_weight: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the migrant labour Russia gets from partners that comes from China.",
         role="uncertainty",
     )
     partner_china_sensitivity: float = param(
-        0.05,
+        0.15,
         0.0,
         3.0,
         "share per unit",
         "How far the cooperation of China falls per unit of its public's awareness of Russian "
-        "Muslims' treatment.",
+        "Muslims' treatment, before its interest in the relationship.",
+        role="uncertainty",
+    )
+    partner_china_interest: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "What China has at stake in its relationship with Russia: its government discounts its "
+        "public's anger by 1 minus this (at 1 it ignores its public).",
+        role="uncertainty",
+    )
+    partner_north_korea_base_cooperation: float = param(
+        0.9,
+        0.0,
+        1.0,
+        "share",
+        "Cooperation of North Korea with Russia before any campaign (stylised partner). North "
+        "Korea's numbers are assumptions: FACTS.md has no figures for it.",
+        role="uncertainty",
+    )
+    partner_north_korea_munitions_weight: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Share of the munitions and drones Russia gets from partners that comes from North Korea.",
+        role="uncertainty",
+    )
+    partner_north_korea_capacity_weight: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the components and trade Russia gets from partners (the regime's capacity) that "
+        "comes from North Korea.",
+        role="uncertainty",
+    )
+    partner_north_korea_labour_weight: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the migrant labour Russia gets from partners that comes from North Korea.",
+        role="uncertainty",
+    )
+    partner_north_korea_sensitivity: float = param(
+        0.0,
+        0.0,
+        3.0,
+        "share per unit",
+        "How far the cooperation of North Korea falls per unit of its public's awareness of "
+        "Russian Muslims' treatment, before its interest in the relationship.",
+        role="uncertainty",
+    )
+    partner_north_korea_interest: float = param(
+        0.9,
+        0.0,
+        1.0,
+        "share",
+        "What North Korea has at stake in its relationship with Russia: its government discounts "
+        "its public's anger by 1 minus this (at 1 it ignores its public).",
         role="uncertainty",
     )
 
@@ -1611,6 +1815,109 @@ class Scenario(BaseModel):
         "legitimacy",
         "Rally effect per unit of the exile government's visibility: legitimacy gained, elites' "
         "loyalty and the leader's commitment raised by portraying it as a Western tool.",
+        role="uncertainty",
+    )
+    exile_nationalist_stance: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "The exile government's stance on Crimea and reparations: 0 accepts Kyiv's terms, 1 is as "
+        "nationalist as the Kremlin (the op-ed expects nationalist sentiments 'to some degree').",
+        role="uncertainty",
+    )
+    exile_stance_kyiv_penalty: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share per unit",
+        "Fall in Kyiv's willingness to agree per unit of the exile's nationalist stance (0: the "
+        "stance does not slow the talks).",
+        role="uncertainty",
+    )
+    exile_stance_elite_weight: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share",
+        "Share of the agreement's credibility among Russian chiefs that rests on the exile's "
+        "nationalist credentials: its credibility approaches 1 - weight + weight x stance (0: "
+        "credentials do not matter).",
+        role="uncertainty",
+    )
+    exile_kyiv_battlefield_weight: float = param(
+        1.0,
+        0.0,
+        5.0,
+        "share per unit",
+        "Rise in Kyiv's willingness to agree per unit of the Russian army's decline: a regime "
+        "that is losing its army makes a Russian alternative worth a deal (0: the battlefield "
+        "does not matter).",
+        role="uncertainty",
+    )
+    exile_rival_opposition: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Share of the exile government's following drawn off by a rival Kremlin-made "
+        "'opposition': its progress with Kyiv and the outside option it offers elites are scaled "
+        "by 1 minus this (0: no rival).",
+        role="uncertainty",
+    )
+    exile_contact_repression: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share per unit",
+        "Slowing of the talks per unit of the leader's repression (the exile's contacts in Russia "
+        "hunted down): progress x (1 - this x repression) (0: off).",
+        role="uncertainty",
+    )
+    exile_foreign_agent_label: float = param(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "Labelling of the exile government as foreign agents: share by which it slows the spread "
+        "of the agreement's credibility among elites (0: no labelling).",
+        role="uncertainty",
+    )
+    exile_contact_per_week: float = param(
+        0.02,
+        0.0,
+        1.0,
+        "probability/week",
+        "Weekly chance that a pressing or conspiring military or security elite contacts a formed "
+        "exile government (0: no contacts, no defections).",
+        role="uncertainty",
+    )
+    exile_contact_detection_per_week: float = param(
+        0.02,
+        0.0,
+        1.0,
+        "probability/week",
+        "Weekly chance that the security services detect an elite's contact with the exile "
+        "government, times 1 + repression; the detected are purged (0: never detected).",
+        role="uncertainty",
+    )
+    elite_defection_per_week: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "probability/week",
+        "Weekly chance that a pressing military or security elite in contact with the exile "
+        "government, whose outside option from it outweighs his loyalty, fear and the rally, "
+        "defects to it (0: no defections).",
+        role="uncertainty",
+    )
+    exile_defection_credibility_gain: float = param(
+        1.0,
+        0.0,
+        5.0,
+        "credibility per power share",
+        "Rise in the exile agreement's credibility among elites per share of elite power that "
+        "defects to it (0: defections lend it nothing).",
         role="uncertainty",
     )
 

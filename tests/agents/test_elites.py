@@ -176,3 +176,71 @@ def test_coup_success_rises_with_power_decline_and_unrest(name, low, high):
     p_low = coup_success_probability(**{**args, name: low}, rule=rule)
     p_high = coup_success_probability(**{**args, name: high}, rule=rule)
     assert 0.0 < p_low < p_high < 1.0
+
+
+# ---- contacts with the government-in-exile, their detection, defections --------------------------
+
+
+def pressing_circle(seed=1):
+    """A circle in which every elite presses (loyalty as drawn, no fear)."""
+    model, c = circle(seed)
+    c.action[:] = EliteAction.PRESSING
+    return model, c
+
+
+def test_only_pressing_military_and_security_chiefs_contact_the_exile():
+    _, c = pressing_circle()
+    c.action[::2] = EliteAction.LOYAL
+    made = c.contact_exile(1.0, np.random.default_rng(0))
+    chiefs = np.isin(c.kind, [EliteKind.MILITARY, EliteKind.SECURITY])
+    assert set(made) == set(np.flatnonzero(chiefs & (c.action == EliteAction.PRESSING)))
+    assert c.contact_exile(0.0, np.random.default_rng(0)).size == 0
+
+
+def test_more_detection_finds_more_contacts_and_none_at_zero():
+    def detected(chance):
+        _, c = pressing_circle()
+        c.contact_exile(1.0, np.random.default_rng(0))
+        return c.detect_contacts(chance, np.random.default_rng(1)).size
+
+    assert detected(0.0) == 0
+    assert 0 < detected(0.2) < detected(0.8)
+
+
+def defectors(outside_option, chance=1.0, fear=0.0, seed=1):
+    _, c = pressing_circle(seed)
+    c.contact_exile(1.0, np.random.default_rng(0))
+    signals = replace(QUIET, outside_option=outside_option, repression_fear=fear)
+    seats = c.defect(signals, RULE, chance, 0.2, np.random.default_rng(2))
+    return c, seats
+
+
+def test_a_chief_defects_when_the_exiles_offer_outweighs_his_loss():
+    c, seats = defectors(0.5)
+    offer = np.asarray(RULE.outside_option_by_kind)[c.kind] * 0.5
+    loyalty = c.loyalty.copy()
+    assert seats.size == c.defections > 0
+    assert np.all(np.isin(c.kind[seats], [EliteKind.MILITARY, EliteKind.SECURITY]))
+    # The successors owe their seats to the leader: loyal, more loyal, not in contact.
+    assert np.all(c.action[seats] == EliteAction.LOYAL) and not c.in_contact[seats].any()
+    assert np.all(c.loyalty[seats] >= MAKEUP.loyalty_range[0] + 0.2)
+    assert c.purges == 0  # a defection is not a purge
+    # With the chance at 1, every chief in contact who stayed had more to lose (a plot's loss)
+    # than to gain.
+    stayed = np.flatnonzero(c.in_contact)
+    assert stayed.size and np.all(offer[stayed] <= RULE.conspiracy_cost + loyalty[stayed])
+
+
+def test_fear_and_a_smaller_offer_keep_chiefs_from_defecting():
+    assert defectors(0.5)[1].size > defectors(0.2)[1].size
+    assert defectors(0.5, fear=0.6)[1].size == 0
+    assert defectors(0.0)[1].size == 0
+    assert defectors(0.5, chance=0.0)[1].size == 0
+
+
+def test_a_refilled_seat_is_a_new_agent():
+    model, c = pressing_circle()
+    c.contact_exile(1.0, np.random.default_rng(0))
+    seats = c.defect(replace(QUIET, outside_option=1.0), RULE, 1.0, 0.2, np.random.default_rng(2))
+    assert len(model.agents_by_type[Elite]) == c.n
+    assert all(c.agents[i].unique_id > c.n for i in seats)

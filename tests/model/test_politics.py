@@ -102,14 +102,16 @@ def test_purged_elites_are_replaced_by_new_agents_every_week():
     elites = model.elites
     while model.running:
         ids_before = [a.unique_id for a in elites.agents]
-        purges_before = elites.purges
+        purges_before, defections_before = elites.purges, elites.defections
         model.step()
         live = model.agents_by_type[Elite]
         assert len(live) == elites.n
         assert set(live) == set(elites.agents)
         changed = [i for i, a in enumerate(elites.agents) if a.unique_id != ids_before[i]]
-        assert len(changed) == elites.purges - purges_before
-        assert all(elites.purged_week[i] == model.week for i in changed)
+        # A seat changes hands when its holder is purged or defects to the exile government.
+        purged = [i for i in changed if elites.purged_week[i] == model.week]
+        assert len(purged) == elites.purges - purges_before
+        assert len(changed) - len(purged) == elites.defections - defections_before
     assert elites.purges > 0
 
 
@@ -292,7 +294,7 @@ def test_a_strong_rally_reverses_the_exile_lever():
 
 @pytest.mark.slow
 def test_about_half_of_coup_attempts_succeed_as_in_powell_and_thyne():
-    share = coup_success_share(seeds=12, master_seed=1000, backend=LocalBackend(2))
+    share = coup_success_share(seeds=16, master_seed=1000, backend=LocalBackend(2))
     assert share.observed == pytest.approx(243 / 488)
     assert share.attempts >= 20, "too few attempts for the check to mean anything"
     # Three binomial standard errors: the tolerance the sample of attempts allows.

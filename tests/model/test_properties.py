@@ -103,17 +103,18 @@ def satisfy_joint_constraints(values: dict) -> dict:
         low, high = values.get(lo, default(lo)), values.get(hi, default(hi))
         if low > high:
             values[lo], values[hi] = high, low
-    support = [
-        f"partner_{key}_{part}"
-        for key in PARTNER_KEYS
-        for part in ("base_cooperation", "capacity_weight")
-    ]
     if not any(
         values.get(f"partner_{key}_base_cooperation", default(f"partner_{key}_base_cooperation"))
         * values.get(f"partner_{key}_capacity_weight", default(f"partner_{key}_capacity_weight"))
         for key in PARTNER_KEYS
     ):
-        for name in support[-2:]:
+        # Restore the first partner that supports the regime at the defaults.
+        key = next(
+            k
+            for k in PARTNER_KEYS
+            if default(f"partner_{k}_base_cooperation") * default(f"partner_{k}_capacity_weight")
+        )
+        for name in (f"partner_{key}_base_cooperation", f"partner_{key}_capacity_weight"):
             values[name] = default(name)
     return values
 
