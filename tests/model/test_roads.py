@@ -110,9 +110,11 @@ def negotiated(items: list[dict[str, Any]]) -> int:
 def test_the_army_failing_ends_the_war_without_an_exile_agreement():
     ended = runs(**CRACKING, **DOUBTING)
     assert not any(r["agreement"] for r in ended)
-    assert share(ended, "war_ended") >= 0.5 and negotiated(ended) >= 3
-    # The same leader with an army that holds does not negotiate.
-    assert negotiated(runs(**DOUBTING)) < negotiated(ended)
+    assert negotiated(ended) >= 3
+    # The same leader with an army that holds negotiates less, and the war ends less often.
+    holding = runs(**DOUBTING)
+    assert negotiated(holding) < negotiated(ended)
+    assert share(holding, "war_ended") < share(ended, "war_ended")
 
 
 def test_the_economy_failing_ends_the_war_without_an_exile_agreement():
