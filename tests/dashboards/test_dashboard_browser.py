@@ -132,7 +132,7 @@ def slider(page, label: str):
 def choose_preset(page, name: str, payment: int) -> None:
     """Choose a preset, and wait until SolaraViz's rebuilt controls show its defection payment."""
     page.locator(".v-select").filter(has_text="Preset").click()
-    page.get_by_role("option", name=name).click()
+    page.get_by_role("option", name=name, exact=True).click()
     page.get_by_text("Week 0 of").wait_for()
     thumb = slider(page, "Defection payment (USD/soldier)").get_by_role("slider")
     expect(thumb).to_have_attribute("aria-valuenow", str(payment))
