@@ -16,7 +16,11 @@ def add_command(sub: Any) -> None:
     add_backend_arguments(sweep, "local processes (default: CPUs)")
     sweep.add_argument("--seeds", type=positive_int, help="seeds per point (overrides the file)")
     sweep.add_argument("--batch-size", type=positive_int, help="runs per task (default: auto)")
-    sweep.add_argument("--out", type=Path, help="output directory (default runs/output/NAME, or NAME-seedsN with --seeds)")
+    sweep.add_argument(
+        "--out",
+        type=Path,
+        help="output directory (default runs/output/NAME, or NAME-seedsN with --seeds)",
+    )
     sweep.add_argument(
         "--overwrite",
         action="store_true",
