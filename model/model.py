@@ -53,8 +53,8 @@ from agents.soldiers import (
 from model.metrics import (
     OUTCOMES,
     SUCCESSOR_STANCES,
+    MetricsCollector,
     compute_metrics,
-    metric_reporters,
     stability_weights,
 )
 from model.policy import DefectionFund, Levers, collective_punishment, levers_at
@@ -235,7 +235,7 @@ class OutlastModel(mesa.Model):
         self.levers: Levers = levers_at(s, 0)
         self.metrics: dict[str, float] = {}
         self.week_counts = dict.fromkeys(("recruits", *ARMY_COUNTS), 0)
-        self.datacollector = mesa.DataCollector(model_reporters=metric_reporters())
+        self.datacollector = MetricsCollector()
         self._collect()
 
     # ---- building -------------------------------------------------------------------------
