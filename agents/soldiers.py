@@ -446,7 +446,8 @@ class SoldierCorps:
 
     def active_count(self) -> int:
         """Number of active soldiers (one pass over the status bytes)."""
-        return int(np.count_nonzero(self.view("status") == SoldierStatus.ACTIVE))
+        # Compared with a plain int: numpy compares an IntEnum member four times slower.
+        return int(np.count_nonzero(self.view("status") == _ACTIVE))
 
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers (int32 while the slots fit)."""

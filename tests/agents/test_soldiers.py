@@ -339,6 +339,7 @@ def test_census_counts_what_numpy_counts():
     census = corps.census()
     assert census.by_status.tolist() == [int(np.sum(status == k)) for k in range(5)]
     active = status == SoldierStatus.ACTIVE
+    assert corps.active_count() == int(np.sum(active))
     assert census.active_at_front == int(np.sum(active & corps.view("at_front")))
     assert census.active_aware == int(np.sum(active & corps.view("aware")))
     assert census.killed_minority == int(
