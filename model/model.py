@@ -41,7 +41,7 @@ from agents.elites import (
 from agents.exile import ExileRule, GovernmentInExile
 from agents.leader import Leader, LeaderRule, Threats
 from agents.partners import ForeignPartner, PartnerRule, SupplyChannel, relative_supply
-from agents.regime import RegimeRule
+from agents.regime import RegimeRule, unit_interval, weighted_mean
 from agents.regions import MONTHS_PER_YEAR, RecruitmentRule, RegionPopulation, UnrestRule
 from agents.soldiers import (
     EAGER_VIEW_LIMIT,
@@ -205,6 +205,8 @@ class OutlastModel(mesa.Model):
             self, load_regions(), s.citizens_per_region, self.rng, s.citizen_hardship_spread
         )
         self.corps = self._build_corps()
+        # Men 16-61 x minority share: the weights of `minority_unrest` (fixed data, so made once).
+        self._minority_men = self.regions.men_16_61 * self.regions.minority_share
         self.elites = EliteCircle(self, EliteMakeup.from_scenario(s), self.rng)
         self.leader = Leader(
             self, LeaderRule.from_scenario(s), s.belief_outlast_west, s.signup_bonus_rub
@@ -531,8 +533,7 @@ class OutlastModel(mesa.Model):
 
     def minority_unrest(self) -> float:
         """Regional unrest weighted by minority men (men 16-61 x minority share)."""
-        r = self.regions
-        return float(np.average(r.unrest, weights=r.men_16_61 * r.minority_share))
+        return float(weighted_mean(self.regions.unrest, self._minority_men))
 
     def army_decline(self) -> float:
         """The army's decline in [0, 1] as insiders read it.
@@ -546,7 +547,7 @@ class OutlastModel(mesa.Model):
         reference = max([self.initial_active, *recent]) if recent else self.initial_active
         from_start = 1.0 - active / self.initial_active if self.initial_active else 0.0
         from_peak = 1.0 - active / reference if reference else 0.0
-        return float(np.clip(max(from_start, from_peak), 0.0, 1.0))
+        return float(unit_interval(max(from_start, from_peak)))
 
     def army_strain(self) -> float:
         """The army's replacement shortfall in [0, 1], as the leader reads it.
@@ -559,7 +560,7 @@ class OutlastModel(mesa.Model):
         recent = self.army_flows[-self.params.army_trend_window_weeks :]
         recruits = sum(r for r, _ in recent)
         losses = sum(lost for _, lost in recent)
-        return float(np.clip(1.0 - recruits / losses, 0.0, 1.0)) if losses > 0 else 0.0
+        return float(unit_interval(1.0 - recruits / losses)) if losses > 0 else 0.0
 
     def _record_army_flow(self) -> None:
         """Keep this week's recruits and net losses (in agents) for the army's strain."""
@@ -575,7 +576,7 @@ class OutlastModel(mesa.Model):
         assets is not counted: that money is already lost to him.
         """
         sanctions = self.params.sanctions_economy_cost * self.levers.resolve
-        return float(np.clip(1.0 - self.regime_capacity() * (1.0 - sanctions), 0.0, 1.0))
+        return float(unit_interval(1.0 - self.regime_capacity() * (1.0 - sanctions)))
 
     def regime_capacity(self) -> float:
         """Economic capacity in [0, 1]: 1 - partner share x (1 - partners' relative cooperation)."""
