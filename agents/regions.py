@@ -130,22 +130,47 @@ class RecruitmentRule:
     def weights(
         self, regions: RegionPopulation, reward_rub_per_year: float, unrest: np.ndarray
     ) -> np.ndarray:
-        """Expected sign-ups per region before scaling (the formula of the class docstring)."""
+        """Expected sign-ups per region before scaling (the formula of the class docstring).
+
+        The terms that depend only on the regions' data and this rule (home income and the
+        unemployment, rural, garrison and tradition factors) are computed once per rule and
+        region table (`fixed_terms`) and multiplied in the formula's order, so the product is
+        the one the formula gives.
+        """
         r = regions
-        reward = reward_rub_per_year / self.home_income_rub_per_year(r)
+        terms = r.recruitment_terms.get(self)
+        if terms is None:
+            terms = r.recruitment_terms[self] = self.fixed_terms(r)
+        home_income, unemployment, rural, garrison, tradition = terms
+        reward = reward_rub_per_year / home_income
+        return (
+            r.men_16_61
+            * reward**self.pay_elasticity
+            * unemployment
+            * rural
+            * garrison
+            * tradition
+            * np.exp(-self.unrest_penalty * unrest)
+        )
+
+    def fixed_terms(self, regions: RegionPopulation) -> tuple[np.ndarray, ...]:
+        """The terms of `weights` fixed by the regions' data: home income, then the factors.
+
+        Home income (`home_income_rub_per_year`), exp(b_u u), exp(b_r rural),
+        1 + b_g garrison and exp(b_t m [tradition = t]), each per region.
+        """
+        r = regions
         tradition_effect = np.where(
             r.tradition == TRADITIONS.index("buddhist"),
             self.buddhist_effect,
             np.where(r.tradition == TRADITIONS.index("muslim"), self.muslim_effect, 0.0),
         )
         return (
-            r.men_16_61
-            * reward**self.pay_elasticity
-            * np.exp(self.unemployment_effect * r.unemployment)
-            * np.exp(self.rural_effect * r.rural_share)
-            * (1.0 + self.garrison_effect * r.garrison_per_man)
-            * np.exp(tradition_effect * r.minority_share)
-            * np.exp(-self.unrest_penalty * unrest)
+            self.home_income_rub_per_year(r),
+            np.exp(self.unemployment_effect * r.unemployment),
+            np.exp(self.rural_effect * r.rural_share),
+            1.0 + self.garrison_effect * r.garrison_per_man,
+            np.exp(tradition_effect * r.minority_share),
         )
 
     def home_income_rub_per_year(self, regions: RegionPopulation) -> np.ndarray:
@@ -241,6 +266,8 @@ class RegionPopulation:
         self.citizen_jail = np.zeros(n * m, dtype=np.int16)
         self.citizen_active = np.zeros(n * m, dtype=bool)
         self.citizens_per_region = m
+        #: `RecruitmentRule.fixed_terms` by rule: the region data they read do not change.
+        self.recruitment_terms: dict[RecruitmentRule, tuple[np.ndarray, ...]] = {}
         self.agents = [MinorityRegion(model, self, i) for i in range(n)]
 
     def yearly_income_rub(self) -> np.ndarray:

@@ -20,6 +20,7 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
@@ -276,22 +277,33 @@ class OutlastModel(mesa.Model):
             self.regions, pay * MONTHS_PER_YEAR + bonus_rub, unrest
         )
 
+    @functools.cached_property
+    def _enlist_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What `_enlist` looks up, fixed by the scenario and the regions' data.
+
+        Exposure and loyalty by kind (a kind without an exposure field multiplies by 1.0, which
+        is exact), and by region the value of a year's pay against a year's home income (the
+        same money value as the West's offer).
+        """
+        s = self.params
+        kinds = sorted(KIND_LOYALTY_FIELDS)
+        kind_exposure = np.array(
+            [getattr(s, KIND_EXPOSURE_FIELDS[k]) if KIND_EXPOSURE_FIELDS[k] else 1.0 for k in kinds]
+        )
+        kind_loyalty = np.array([getattr(s, KIND_LOYALTY_FIELDS[k]) for k in kinds])
+        pay_value = np.log1p(s.monthly_pay_rub / self.regions.mean_income_rub)
+        return kind_exposure, kind_loyalty, pay_value
+
     def _enlist(self, region: np.ndarray, kind: np.ndarray, at_front: np.ndarray) -> np.ndarray:
         """Create soldiers from their home regions and kinds; returns their indices."""
         s = self.params
         r = self.regions
         n = region.size
         minority = self.rng.random(n) < r.minority_share[region]
-        # By kind, looked up: a kind without an exposure field multiplies by 1.0, which is exact.
-        kinds = sorted(KIND_LOYALTY_FIELDS)
-        kind_exposure = np.array(
-            [getattr(s, KIND_EXPOSURE_FIELDS[k]) if KIND_EXPOSURE_FIELDS[k] else 1.0 for k in kinds]
-        )
-        kind_loyalty = np.array([getattr(s, KIND_LOYALTY_FIELDS[k]) for k in kinds])
+        kind_exposure, kind_loyalty, pay_value_by_region = self._enlist_tables
         exposure = np.where(minority, s.minority_exposure, 1.0) * kind_exposure[kind]
         loyalty = kind_loyalty[kind]
-        # A year's pay against a year's home income: the same money value as the West's offer.
-        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub)[region]
+        pay_value = pay_value_by_region[region]
         threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
         idx = self.corps.recruit(
             region=region,

@@ -8,13 +8,51 @@ grow and shrink the army.
 import numpy as np
 import pytest
 
-from model.model import OutlastModel
+from agents.regions import TRADITIONS, RecruitmentRule
+from model.model import KIND_EXPOSURE_FIELDS, KIND_LOYALTY_FIELDS, OutlastModel
 
 RUNS = [
     {"rng": 3, "preset": "combined"},
     {"rng": 5, "preset": "exile"},
     {"rng": 7, "preset": None},
 ]
+
+
+def _plain_recruitment_weights(rule: RecruitmentRule, r, reward: float, unrest) -> np.ndarray:
+    """RecruitmentRule.weights as the formula reads, every term computed afresh."""
+    income = (
+        r.yearly_income_rub()
+        * (np.average(r.subsistence_rub, weights=r.men_16_61) / r.subsistence_rub)
+        ** rule.price_adjustment
+    )
+    tradition_effect = np.where(
+        r.tradition == TRADITIONS.index("buddhist"),
+        rule.buddhist_effect,
+        np.where(r.tradition == TRADITIONS.index("muslim"), rule.muslim_effect, 0.0),
+    )
+    return (
+        r.men_16_61
+        * (reward / income) ** rule.pay_elasticity
+        * np.exp(rule.unemployment_effect * r.unemployment)
+        * np.exp(rule.rural_effect * r.rural_share)
+        * (1.0 + rule.garrison_effect * r.garrison_per_man)
+        * np.exp(tradition_effect * r.minority_share)
+        * np.exp(-rule.unrest_penalty * unrest)
+    )
+
+
+def _plain_enlist_tables(m):
+    s = m.params
+    kinds = sorted(KIND_LOYALTY_FIELDS)
+    exposure = [
+        getattr(s, KIND_EXPOSURE_FIELDS[k]) if KIND_EXPOSURE_FIELDS[k] else 1.0 for k in kinds
+    ]
+    loyalty = [getattr(s, KIND_LOYALTY_FIELDS[k]) for k in kinds]
+    return (
+        np.array(exposure),
+        np.array(loyalty),
+        np.log1p(s.monthly_pay_rub / m.regions.mean_income_rub),
+    )
 
 
 def _weeks(case):
@@ -43,4 +81,11 @@ def test_shortcuts_equal_the_plain_computations_after_every_week(case):
         )
         assert elites.mean_fear() == float(np.average(elites.fear, weights=elites.power))
         assert np.array_equal(elites._neighbour_power, elites.adjacency @ elites.power)
+        reward = m.params.monthly_pay_rub * 12.0 + m.leader.bonus_rub
+        assert np.array_equal(
+            m.recruitment_rule.weights(r, reward, r.unrest),
+            _plain_recruitment_weights(m.recruitment_rule, r, reward, r.unrest),
+        )
+        for cached, plain in zip(m._enlist_tables, _plain_enlist_tables(m), strict=True):
+            assert np.array_equal(cached, plain)
     assert weeks > 10
