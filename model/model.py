@@ -21,6 +21,7 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
@@ -186,6 +187,9 @@ class OutlastModel(mesa.Model):
         self.threat_elite_pressure = 0.0
         #: A new regime's stance towards the war (`SUCCESSOR_STANCES`); "none" without one.
         self.successor_stance = SUCCESSOR_STANCES[0]
+        # Values that cannot change for the rest of the week once the army has moved, kept while
+        # `step` holds the memo open (`_memo`); None outside a step, where nothing is kept.
+        self._week_memo: dict[str, float] | None = None
         # Active force at the end of each week, for the army's trend (`army_decline`).
         self.active_history: list[float] = []
         # Each week's (recruits, net losses) in agents, for the army's strain (`army_strain`).
@@ -387,15 +391,23 @@ class OutlastModel(mesa.Model):
         self.regions.raise_awareness(self.levers.minority_campaign, self.unrest_rule)
         self._recruitment()
         self._army_week()
-        self.regions.update_unrest(
-            self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
-        )
-        self.exile.negotiate(self.week, self.rng, self.army_decline(), self.leader.repression)
-        self._elite_politics()
-        if self.outcome == OUTCOMES[0] and self.exile.formed:
-            self._exile_contacts()
-        self._leader_decides()
-        self._collect()
+        # From here to the end of the week no soldier changes status (the regions, the exile,
+        # the elites and the leader do not touch the corps), so the army's active count and
+        # decline are kept once computed; `_collect` drops the decline when it extends the
+        # active force's history, which the decline reads (tests/perf/test_week_caches.py).
+        self._week_memo = {}
+        try:
+            self.regions.update_unrest(
+                self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
+            )
+            self.exile.negotiate(self.week, self.rng, self.army_decline(), self.leader.repression)
+            self._elite_politics()
+            if self.outcome == OUTCOMES[0] and self.exile.formed:
+                self._exile_contacts()
+            self._leader_decides()
+            self._collect()
+        finally:
+            self._week_memo = None
         if self.outcome != OUTCOMES[0] or self.week >= s.horizon_weeks:
             self.running = False
 
@@ -547,14 +559,31 @@ class OutlastModel(mesa.Model):
         """Regional unrest weighted by minority men (men 16-61 x minority share)."""
         return float(weighted_mean(self.regions.unrest, self._minority_men))
 
+    def _memo(self, key: str, compute: Callable[[], float]) -> float:
+        """``compute()``, kept under ``key`` while the week's memo is open (`step`)."""
+        memo = self._week_memo
+        if memo is None:
+            return compute()
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def _active_count(self) -> int:
+        """Active soldier agents (kept for the rest of the week once the army has moved)."""
+        return self._memo("active", self.corps.active_count)
+
     def army_decline(self) -> float:
         """The army's decline in [0, 1] as insiders read it.
 
         The larger of the fall of the active force below its start and below its highest level
         in the last `army_trend_window_weeks` weeks: a shrinking army registers even after it
-        grew, and a long decline from the start is not forgotten.
+        grew, and a long decline from the start is not forgotten. Kept for the rest of the week
+        once the army has moved, until the week's active force joins the history (`step`).
         """
-        active = float(self.corps.active_count())
+        return self._memo("army_decline", self._army_decline)
+
+    def _army_decline(self) -> float:
+        active = float(self._active_count())
         recent = self.active_history[-self.params.army_trend_window_weeks :]
         reference = max([self.initial_active, *recent]) if recent else self.initial_active
         from_start = 1.0 - active / self.initial_active if self.initial_active else 0.0
@@ -737,7 +766,9 @@ class OutlastModel(mesa.Model):
     # ---- metrics --------------------------------------------------------------------------
 
     def _collect(self) -> None:
-        self.active_history.append(float(self.corps.active_count()))
+        self.active_history.append(float(self._active_count()))
+        if self._week_memo is not None:
+            self._week_memo.pop("army_decline", None)  # it reads the history just extended
         self.metrics = compute_metrics(self)
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)

@@ -15,6 +15,8 @@ RUNS = [
     {"rng": 3, "preset": "combined"},
     {"rng": 5, "preset": "exile"},
     {"rng": 7, "preset": None},
+    # Mobilisation: the army grows, then shrinks from a new peak (the decline's reference moves).
+    {"rng": 6, "preset": "historical-2022", "soldiers_per_agent": 19.0},
 ]
 
 
@@ -57,11 +59,7 @@ def _plain_enlist_tables(m):
 
 def _weeks(case):
     m = OutlastModel(
-        rng=case["rng"],
-        preset=case["preset"],
-        n_soldier_agents=3_000,
-        citizens_per_region=40,
-        horizon_weeks=60,
+        n_soldier_agents=3_000, citizens_per_region=40, horizon_weeks=60, n_elites=30, **case
     )
     yield m
     while m.running:
@@ -89,3 +87,37 @@ def test_shortcuts_equal_the_plain_computations_after_every_week(case):
         for cached, plain in zip(m._enlist_tables, _plain_enlist_tables(m), strict=True):
             assert np.array_equal(cached, plain)
     assert weeks > 10
+
+
+def _plain_army_decline(m) -> float:
+    """OutlastModel.army_decline computed afresh from the corps and the active force's history."""
+    active = float(m.corps.active_count())
+    recent = m.active_history[-m.params.army_trend_window_weeks :]
+    reference = max([m.initial_active, *recent]) if recent else m.initial_active
+    from_start = 1.0 - active / m.initial_active if m.initial_active else 0.0
+    from_peak = 1.0 - active / reference if reference else 0.0
+    return float(np.clip(max(from_start, from_peak), 0.0, 1.0))
+
+
+@pytest.mark.parametrize("case", RUNS, ids=lambda c: f"{c['preset']}-{c['rng']}")
+def test_the_weeks_army_decline_is_the_plain_one_at_every_reading(case):
+    # army_decline is kept from the army's move to the end of the week (the memo in `step`):
+    # every reading, inside the week or after it, must equal the decline computed afresh.
+    readings = []
+    memo_hits = []
+    for m in _weeks(case):
+        if not readings and "army_decline" not in m.__dict__:
+            kept = m.army_decline
+
+            def checked(m=m, kept=kept):
+                value = kept()
+                memo_hits.append(m._week_memo is not None and "army_decline" in m._week_memo)
+                assert value == _plain_army_decline(m)
+                readings.append(value)
+                return value
+
+            m.army_decline = checked
+        assert m.army_decline() == _plain_army_decline(m)
+        assert m.active_history[-1] == float(m.corps.active_count())
+    assert len(readings) > 3 * len(m.active_history)
+    assert any(memo_hits)
