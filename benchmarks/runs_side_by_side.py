@@ -1,15 +1,18 @@
 """Runs per second of the default scenario, this tree against another checkout, side by side.
 
-Two worker processes, one per tree (each imports the model from its own tree), each on one core
+Worker processes for each tree (each imports the model from its own tree), each single-threaded
 (one thread per numeric library). Each builds and runs one model to load its compiled code, then
-the two run the same seeds in alternating batches (ABBA order, so neither always runs first in a
-round) in the same minutes. A run is ``OutlastModel(rng=seed).run_model()``: the build and 156
-weeks of the default scenario. Figures: runs per CPU second of the worker (what the core gives;
-the machine is shared) and per wall second, the ratio, and whether both trees gave the same
-weekly metrics for every seed (a digest of each run's weekly table).
+the trees run the same seeds in alternating batches (ABBA order, so neither always runs first)
+in the same minutes; with ``--workers 2`` a tree's two workers split each batch and run at once,
+while the other tree's wait. A run is ``OutlastModel(rng=seed).run_model()``: the build and 156
+weeks of the default scenario. Figures: runs per CPU second of the workers (what a core gives;
+the machine is shared), runs per wall second of the batches (throughput, timed by the parent),
+the ratios, and whether both trees gave the same weekly metrics for every seed (a digest of each
+run's weekly values).
 
     git worktree add /tmp/base 4318894
     .venv/bin/python benchmarks/runs_side_by_side.py --base /tmp/base [--runs 20] [--batch 5]
+        [--workers 1]
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ def worker() -> None:
             model.run_model()
             cpu += time.process_time() - cpu_start
             wall += time.perf_counter() - wall_start
-            table = model.datacollector.get_model_vars_dataframe()
-            digests.append(hashlib.sha256(table.to_csv().encode()).hexdigest()[:16])
+            # Every weekly value, exactly (repr round-trips floats), and its type.
+            weekly = repr(model.datacollector.model_vars).encode()
+            digests.append(hashlib.sha256(weekly).hexdigest()[:16])
         print(json.dumps({"cpu": cpu, "wall": wall, "digests": digests}), flush=True)
 
 
@@ -68,10 +72,19 @@ def start(tree: Path) -> subprocess.Popen:
     return proc
 
 
-def batch(proc: subprocess.Popen, seeds: list[int]) -> dict:
-    proc.stdin.write(" ".join(map(str, seeds)) + "\n")
-    proc.stdin.flush()
-    return json.loads(proc.stdout.readline())
+def batch(procs: list[subprocess.Popen], seeds: list[int]) -> dict:
+    """Run ``seeds`` split over ``procs`` at once; their CPU time, the wall time, the digests."""
+    parts = [seeds[k :: len(procs)] for k in range(len(procs))]
+    start = time.perf_counter()
+    for proc, part in zip(procs, parts, strict=True):
+        proc.stdin.write(" ".join(map(str, part)) + "\n")
+        proc.stdin.flush()
+    results = [json.loads(proc.stdout.readline()) for proc in procs]
+    wall = time.perf_counter() - start
+    digests = dict.fromkeys(seeds, "")
+    for part, result in zip(parts, results, strict=True):
+        digests.update(zip(part, result["digests"], strict=True))
+    return {"cpu": sum(r["cpu"] for r in results), "wall": wall, "digests": list(digests.values())}
 
 
 def main() -> None:
@@ -79,14 +92,18 @@ def main() -> None:
     parser.add_argument("--base", type=Path, required=True, help="checkout to compare against")
     parser.add_argument("--runs", type=int, default=20, help="runs per tree")
     parser.add_argument("--batch", type=int, default=5, help="runs per alternating batch")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes per tree")
     args = parser.parse_args()
     from _common import header, load
 
     here = Path(__file__).resolve().parents[1]
     base = args.base.resolve()
-    header(f"default scenario, {args.runs} runs per tree: {here} against {base}")
+    header(
+        f"default scenario, {args.runs} runs per tree, {args.workers} worker(s) per tree: "
+        f"{here} against {base}"
+    )
     trees = {"base": base, "this": here}
-    procs = {name: start(tree) for name, tree in trees.items()}
+    procs = {name: [start(tree) for _ in range(args.workers)] for name, tree in trees.items()}
     totals = {name: {"cpu": 0.0, "wall": 0.0, "digests": []} for name in trees}
     seeds = list(range(1, args.runs + 1))
     batches = [seeds[i : i + args.batch] for i in range(0, len(seeds), args.batch)]
@@ -99,12 +116,12 @@ def main() -> None:
             totals[name]["wall"] += result["wall"]
             totals[name]["digests"] += result["digests"]
         loads.append(load())
-    for proc in procs.values():
+    for proc in (p for group in procs.values() for p in group):
         proc.stdin.close()
         proc.wait()
     n = len(seeds)
     print(f"# loads during the batches: {'; '.join(loads)}")
-    print("tree  runs  CPU s  runs/CPU s  wall s  runs/wall s  ms CPU per run")
+    print("tree  runs  CPU s  runs/CPU s  wall s  runs/wall s  ms CPU per run  (CPU: all workers)")
     for name in trees:
         t = totals[name]
         print(
