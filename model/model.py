@@ -105,12 +105,21 @@ def _read_data(name: str) -> pd.DataFrame:
 def load_regions() -> pd.DataFrame:
     """The 85 regions of model/data/regions.csv with their geography and 2022 garrisons.
 
+    Read and merged once per process (`_regions_table`, about 14 ms, 5% of a default run);
+    each call returns a deep copy, so a caller may change its table freely.
+
     Adds `federal_district` and `urban_share_2021` (regions_geography.csv) and
     `garrison_strength_2022`, the nominal strength of the combat formations garrisoned in the
     region in February 2022 (garrisons_2022_by_region.csv). An urban share the sources lack is
     the median of the filled regions of its federal district, never a value chosen by name;
     `urban_share_filled` marks those rows (model/data/README.md).
     """
+    return _regions_table().copy(deep=True)
+
+
+@functools.cache
+def _regions_table() -> pd.DataFrame:
+    """`load_regions`'s table, read from the shipped CSV files (once per process)."""
     regions = _read_data("regions.csv")
     geography = _read_data("regions_geography.csv")[["iso", "federal_district", "urban_share_2021"]]
     garrisons = _read_data("garrisons_2022_by_region.csv")[["iso", "nominal_strength_total"]]

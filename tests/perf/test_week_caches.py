@@ -121,3 +121,15 @@ def test_the_weeks_army_decline_is_the_plain_one_at_every_reading(case):
         assert m.active_history[-1] == float(m.corps.active_count())
     assert len(readings) > 3 * len(m.active_history)
     assert any(memo_hits)
+
+
+def test_the_region_table_read_once_is_the_table_read_afresh_and_a_copy():
+    from model.model import _regions_table, load_regions
+
+    first = load_regions()
+    assert first.equals(_regions_table.__wrapped__())
+    first.loc[0, "men_16_61_2021"] = -1.0
+    first["extra"] = 1
+    again = load_regions()
+    assert again.equals(_regions_table.__wrapped__())
+    assert again is not first
