@@ -260,6 +260,23 @@ def slots_with(column: np.ndarray, value, index_type) -> np.ndarray:
 
 
 @numba.njit(cache=True)
+def slots_with_either(
+    column: np.ndarray, first, second, index_type
+) -> tuple[np.ndarray, np.ndarray]:
+    """`slots_with` for two values in one pass: the slots equal to ``first``, to ``second``."""
+    out_first = np.empty(column.size, dtype=index_type)
+    out_second = np.empty(column.size, dtype=index_type)
+    kept_first = kept_second = 0
+    for i in range(column.size):
+        value = column[i]
+        out_first[kept_first] = i
+        kept_first += value == first  # no branch, as in slots_with
+        out_second[kept_second] = i
+        kept_second += value == second
+    return out_first[:kept_first], out_second[:kept_second]
+
+
+@numba.njit(cache=True)
 def select(soldiers: np.ndarray, column: np.ndarray, value) -> np.ndarray:
     """The soldiers (ascending indices) whose ``column`` equals ``value``, in one pass."""
     out = np.empty(soldiers.size, dtype=soldiers.dtype)

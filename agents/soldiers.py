@@ -691,7 +691,14 @@ class SoldierCorps:
             Who was killed, invalided, deserted, surrendered, died crossing or was caught.
 
         """
-        active = self.active_index()
+        # The active soldiers, and the deserters at large before this week's: the military police
+        # may catch only those. One pass lists both: until the catch below no soldier enters or
+        # leaves DESERTED (rotation moves active soldiers, losses turn active front soldiers
+        # KILLED or INVALIDED, awareness and the decision write other columns; the choices are
+        # written after the catch).
+        active, at_large = kernel.slots_with_either(
+            self.view("status"), _ACTIVE, _DESERTED, self._index_type
+        )
         front = self.rotate(week.rotation_rate, week.share_at_front, rng, active)
         killed, invalided = self.casualties(week.death_hazard, week.invalided_per_death, rng, front)
         left_ties, aware_ties = self.peer_counts()
@@ -701,8 +708,6 @@ class SoldierCorps:
         deserters, attempts = kernel.split_choices(idx, choice)
         crossed = rng.random(attempts.size) < week.crossing_success_prob
         surrendered, died_crossing = attempts[crossed], attempts[~crossed]
-        # Deserters at large before this week's are the ones the military police may catch.
-        at_large = kernel.slots_with(self.view("status"), _DESERTED, self._index_type)
         caught = at_large[rng.random(at_large.size) < week.detection_per_week]
         self.status[caught] = SoldierStatus.ACTIVE
         self.at_front[caught] = False
