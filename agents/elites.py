@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from scipy.special import ndtri
 
 from agents.from_scenario import ScenarioLike, by_part
+from agents.regime import weighted_mean
 from agents.views import ArrayAgent, ArrayColumn
 
 if TYPE_CHECKING:
@@ -272,7 +273,7 @@ def regime_change_threshold(cost_ratio: np.ndarray, power: np.ndarray) -> float:
         0.4
 
     """
-    return float(np.average(1.0 - cost_ratio, weights=power))
+    return float(weighted_mean(1.0 - cost_ratio, power))
 
 
 def switching_signal(theta_hat: float, cost_ratio: np.ndarray | float, noise: float) -> np.ndarray:
@@ -325,6 +326,10 @@ class EliteCircle:
         for i in range(n):
             self._fill_seat(i, rng, fear=0.0, extra_loyalty=0.0)
         self.agents: list[Elite] = [Elite(model, self, i) for i in range(n)]
+        # Each elite's neighbours' total power, the denominator of `neighbour_share`: the network
+        # and the seats' power never change (a successor inherits his seat's power), so it is
+        # computed once (tests/agents/test_elites.py checks it after every week).
+        self._neighbour_power = self.adjacency @ self.power
 
     def _fill_seat(
         self, i: int, rng: np.random.Generator, fear: float, extra_loyalty: float
@@ -393,12 +398,12 @@ class EliteCircle:
 
     def mean_fear(self) -> float:
         """Power-weighted mean of elites' own fear."""
-        return float(np.average(self.fear, weights=self.power))
+        return float(weighted_mean(self.fear, self.power))
 
     def neighbour_share(self, mask: np.ndarray) -> np.ndarray:
         """Per elite: power-weighted share of network neighbours for whom `mask` holds."""
         weighted = self.adjacency @ (self.power * mask)
-        total = self.adjacency @ self.power
+        total = self._neighbour_power
         return np.divide(weighted, total, out=np.zeros(self.n), where=total > 0)
 
     def war_cost(self, signals: EliteSignals, rule: EliteRule) -> np.ndarray:

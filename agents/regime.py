@@ -9,11 +9,48 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from agents.from_scenario import ScenarioLike, by_part
 
 #: The components of perceived regime strength; each weight is the Scenario field
 #: ``strength_weight_<component>``.
 STRENGTH_PARTS = ("army", "calm", "capacity", "legitimacy")
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.float64:
+    """``np.average(values, weights=weights)`` of float64 arrays, by numpy's own operations.
+
+    The weighted sum (`np.multiply` then `sum`) over the sum of the weights, as ``np.average``
+    computes it, without its argument handling, which costs more than the sums for 85 regions or
+    100 elites (about 8 against 2 us). Equal to ``np.average`` bit for bit
+    (tests/agents/test_regime.py).
+
+    Raises:
+        ZeroDivisionError: If the weights sum to zero, as ``np.average`` does.
+
+    Examples:
+        >>> float(weighted_mean(np.array([1.0, 3.0]), np.array([3.0, 1.0])))
+        1.5
+
+    """
+    total = weights.sum(dtype=np.float64)
+    if total == 0.0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    return np.multiply(values, weights, dtype=np.float64).sum() / total
+
+
+def unit_interval(x: float) -> float:
+    """``x`` clipped to [0, 1] by Python's min and max: ``np.clip``'s value, without its cost.
+
+    ``np.clip`` on a Python float makes an array and back (about 3 us); a NaN stays NaN either way.
+
+    Examples:
+        >>> unit_interval(1.5), unit_interval(-0.5), unit_interval(0.25)
+        (1.0, 0.0, 0.25)
+
+    """
+    return min(max(x, 0.0), 1.0)
 
 
 def unrest_pressure(unrest: float, saturation: float) -> float:

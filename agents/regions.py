@@ -130,22 +130,47 @@ class RecruitmentRule:
     def weights(
         self, regions: RegionPopulation, reward_rub_per_year: float, unrest: np.ndarray
     ) -> np.ndarray:
-        """Expected sign-ups per region before scaling (the formula of the class docstring)."""
+        """Expected sign-ups per region before scaling (the formula of the class docstring).
+
+        The terms that depend only on the regions' data and this rule (home income and the
+        unemployment, rural, garrison and tradition factors) are computed once per rule and
+        region table (`fixed_terms`) and multiplied in the formula's order, so the product is
+        the one the formula gives.
+        """
         r = regions
-        reward = reward_rub_per_year / self.home_income_rub_per_year(r)
+        terms = r.recruitment_terms.get(self)
+        if terms is None:
+            terms = r.recruitment_terms[self] = self.fixed_terms(r)
+        home_income, unemployment, rural, garrison, tradition = terms
+        reward = reward_rub_per_year / home_income
+        return (
+            r.men_16_61
+            * reward**self.pay_elasticity
+            * unemployment
+            * rural
+            * garrison
+            * tradition
+            * np.exp(-self.unrest_penalty * unrest)
+        )
+
+    def fixed_terms(self, regions: RegionPopulation) -> tuple[np.ndarray, ...]:
+        """The terms of `weights` fixed by the regions' data: home income, then the factors.
+
+        Home income (`home_income_rub_per_year`), exp(b_u u), exp(b_r rural),
+        1 + b_g garrison and exp(b_t m [tradition = t]), each per region.
+        """
+        r = regions
         tradition_effect = np.where(
             r.tradition == TRADITIONS.index("buddhist"),
             self.buddhist_effect,
             np.where(r.tradition == TRADITIONS.index("muslim"), self.muslim_effect, 0.0),
         )
         return (
-            r.men_16_61
-            * reward**self.pay_elasticity
-            * np.exp(self.unemployment_effect * r.unemployment)
-            * np.exp(self.rural_effect * r.rural_share)
-            * (1.0 + self.garrison_effect * r.garrison_per_man)
-            * np.exp(tradition_effect * r.minority_share)
-            * np.exp(-self.unrest_penalty * unrest)
+            self.home_income_rub_per_year(r),
+            np.exp(self.unemployment_effect * r.unemployment),
+            np.exp(self.rural_effect * r.rural_share),
+            1.0 + self.garrison_effect * r.garrison_per_man,
+            np.exp(tradition_effect * r.minority_share),
         )
 
     def home_income_rub_per_year(self, regions: RegionPopulation) -> np.ndarray:
@@ -241,6 +266,8 @@ class RegionPopulation:
         self.citizen_jail = np.zeros(n * m, dtype=np.int16)
         self.citizen_active = np.zeros(n * m, dtype=bool)
         self.citizens_per_region = m
+        #: `RecruitmentRule.fixed_terms` by rule: the region data they read do not change.
+        self.recruitment_terms: dict[RecruitmentRule, tuple[np.ndarray, ...]] = {}
         self.agents = [MinorityRegion(model, self, i) for i in range(n)]
 
     def yearly_income_rub(self) -> np.ndarray:
@@ -283,7 +310,7 @@ class RegionPopulation:
         grievance_sum = np.zeros(self.n)
         active_count = np.zeros(self.n, dtype=np.int64)
         _civil_violence(
-            self.citizen_region,
+            m,
             self.citizen_hardship,
             self.citizen_minority,
             self.citizen_risk_aversion,
@@ -324,7 +351,7 @@ class RegionPopulation:
 
 @numba.njit(cache=True)
 def _civil_violence(
-    region: np.ndarray,
+    citizens_per_region: int,
     base_hardship: np.ndarray,
     minority: np.ndarray,
     risk_aversion: np.ndarray,
@@ -344,35 +371,47 @@ def _civil_violence(
 ):
     """One week of Epstein's rule for every citizen, compiled (`RegionPopulation.update_unrest`).
 
-    The float operations are numpy's, in numpy's order: hardship clip(H0 + death term +
-    (discrimination x minority) x (1 + awareness)), grievance hardship x (1 - L), active when
-    free and grievance - R P > T. Grievances are summed per region in citizen order, as
-    numpy's bincount sums them. Police go through the citizens in ``order`` and arrest the
-    active ones until ``arrests_cap`` in their region; the arrested are jailed for their
-    sentence, others' terms run down by a week. Writes ``jail``, ``active_out`` (active and not
-    arrested), ``grievance_sum`` and ``active_count`` (active, arrested or not) by region.
+    Citizens are stored region by region, ``citizens_per_region`` each (citizen i lives in
+    region i // citizens_per_region). The float operations are numpy's, in numpy's order:
+    hardship clip(H0 + death term + (discrimination x minority) x (1 + awareness)), grievance
+    hardship x (1 - L), active when free and grievance - R P > T. Grievances are summed per
+    region in citizen order from 0.0, as numpy's bincount sums them, into a local sum that is
+    then written (not added) to ``grievance_sum``: a sum kept in the array waits on its own
+    store every citizen. Police go through the citizens in ``order`` and arrest the active ones
+    until ``arrests_cap`` in their region; the arrested are jailed for their sentence, others'
+    terms run down by a week. Writes ``jail``, ``active_out`` (active and not arrested),
+    ``grievance_sum`` and ``active_count`` (active, arrested or not) by region.
     """
-    n = region.size
+    m = citizens_per_region
+    n_regions = grievance_sum.size
+    n = n_regions * m
     active = np.empty(n, dtype=np.bool_)
-    for i in range(n):
-        r = _at(region[i])
-        hardship = (base_hardship[i] + death_hardship_by_region[r]) + (
-            discrimination * minority[i]
-        ) * awareness_factor_by_region[r]
-        hardship = min(max(hardship, 0.0), 1.0)
-        grievance = hardship * illegitimacy
-        grievance_sum[r] += grievance
-        is_active = (
-            jail[i] == 0 and grievance - risk_aversion[i] * arrest_p_by_region[r] > threshold
-        )
-        active[i] = is_active
-        active_count[r] += is_active
-    arrested_in = np.zeros(grievance_sum.size, dtype=np.int64)
+    for r in range(n_regions):
+        death_hardship = death_hardship_by_region[r]
+        awareness_factor = awareness_factor_by_region[r]
+        arrest_p = arrest_p_by_region[r]
+        total = 0.0
+        count = 0
+        for i in range(r * m, (r + 1) * m):
+            hardship = (base_hardship[i] + death_hardship) + (
+                discrimination * minority[i]
+            ) * awareness_factor
+            hardship = min(max(hardship, 0.0), 1.0)
+            grievance = hardship * illegitimacy
+            total += grievance
+            # No branch: the two tests are evaluated and combined.
+            is_active = (jail[i] == 0) & (grievance - risk_aversion[i] * arrest_p > threshold)
+            active[i] = is_active
+            count += is_active
+        grievance_sum[r] = total
+        active_count[r] = count
+    arrested_in = np.zeros(n_regions, dtype=np.int64)
     arrested = np.zeros(n, dtype=np.bool_)
+    per_region = _at(m)
     for k in range(n):
         i = _at(order[k])
         if active[i]:
-            r = _at(region[i])
+            r = i // per_region
             if arrested_in[r] < arrests_cap:
                 arrested[i] = True
                 arrested_in[r] += 1

@@ -260,6 +260,23 @@ def slots_with(column: np.ndarray, value, index_type) -> np.ndarray:
 
 
 @numba.njit(cache=True)
+def slots_with_either(
+    column: np.ndarray, first, second, index_type
+) -> tuple[np.ndarray, np.ndarray]:
+    """`slots_with` for two values in one pass: the slots equal to ``first``, to ``second``."""
+    out_first = np.empty(column.size, dtype=index_type)
+    out_second = np.empty(column.size, dtype=index_type)
+    kept_first = kept_second = 0
+    for i in range(column.size):
+        value = column[i]
+        out_first[kept_first] = i
+        kept_first += value == first  # no branch, as in slots_with
+        out_second[kept_second] = i
+        kept_second += value == second
+    return out_first[:kept_first], out_second[:kept_second]
+
+
+@numba.njit(cache=True)
 def select(soldiers: np.ndarray, column: np.ndarray, value) -> np.ndarray:
     """The soldiers (ascending indices) whose ``column`` equals ``value``, in one pass."""
     out = np.empty(soldiers.size, dtype=soldiers.dtype)
@@ -406,19 +423,30 @@ _STATUSES = len(SoldierStatus)
 def census(
     status: np.ndarray, at_front: np.ndarray, aware: np.ndarray, minority: np.ndarray
 ) -> np.ndarray:
-    """Counts in one pass (an int64 array of len(SoldierStatus) + 3).
+    """Counts (an int64 array of len(SoldierStatus) + 3).
 
     Soldiers in each status (indexed by `SoldierStatus`), then the active at the front, the
-    active and aware, and the killed minority soldiers.
+    active and aware, and the killed minority soldiers. One pass per status and one for the
+    rest, each adding into a local count: a single pass that increments ``counts[status]``
+    waits on its own stores, and took four times as long (73 against 17 us at 36,000 soldiers).
     """
     counts = np.zeros(_STATUSES + 3, dtype=np.int64)
-    for i in range(status.size):
+    n = status.size
+    for code in range(_STATUSES):
+        in_status = 0
+        for i in range(n):
+            in_status += status[i] == code
+        counts[code] = in_status
+    active_at_front = active_aware = killed_minority = 0
+    for i in range(n):
         st = status[i]
-        counts[_at(st)] += 1
         is_active = st == SoldierStatus.ACTIVE
-        counts[_STATUSES] += is_active & at_front[i]
-        counts[_STATUSES + 1] += is_active & aware[i]
-        counts[_STATUSES + 2] += (st == SoldierStatus.KILLED) & minority[i]
+        active_at_front += is_active & at_front[i]
+        active_aware += is_active & aware[i]
+        killed_minority += (st == SoldierStatus.KILLED) & minority[i]
+    counts[_STATUSES] = active_at_front
+    counts[_STATUSES + 1] = active_aware
+    counts[_STATUSES + 2] = killed_minority
     return counts
 
 

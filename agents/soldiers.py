@@ -73,6 +73,11 @@ class SoldierKind(IntEnum):
 #: Lower-case kind names, indexed by kind code.
 KIND_NAMES = tuple(kind.name.lower() for kind in SoldierKind)
 
+# Status codes passed to compiled code as plain ints: numba types an IntEnum member by inspecting
+# its whole class on every call (about 40 us), more than the loop it feeds costs at 22,500 soldiers.
+_ACTIVE = int(SoldierStatus.ACTIVE)
+_DESERTED = int(SoldierStatus.DESERTED)
+
 # Soldier views are registered with the model eagerly up to this many soldiers; above it they are
 # created on first access, because registering a million mesa agents costs seconds while the whole
 # kernel week costs milliseconds.
@@ -441,11 +446,12 @@ class SoldierCorps:
 
     def active_count(self) -> int:
         """Number of active soldiers (one pass over the status bytes)."""
-        return int(np.count_nonzero(self.view("status") == SoldierStatus.ACTIVE))
+        # Compared with a plain int: numpy compares an IntEnum member four times slower.
+        return int(np.count_nonzero(self.view("status") == _ACTIVE))
 
     def active_index(self) -> np.ndarray:
         """Indices of the active soldiers (int32 while the slots fit)."""
-        return kernel.slots_with(self.view("status"), SoldierStatus.ACTIVE, self._index_type)
+        return kernel.slots_with(self.view("status"), _ACTIVE, self._index_type)
 
     @property
     def _index_type(self) -> type:
@@ -685,7 +691,14 @@ class SoldierCorps:
             Who was killed, invalided, deserted, surrendered, died crossing or was caught.
 
         """
-        active = self.active_index()
+        # The active soldiers, and the deserters at large before this week's: the military police
+        # may catch only those. One pass lists both: until the catch below no soldier enters or
+        # leaves DESERTED (rotation moves active soldiers, losses turn active front soldiers
+        # KILLED or INVALIDED, awareness and the decision write other columns; the choices are
+        # written after the catch).
+        active, at_large = kernel.slots_with_either(
+            self.view("status"), _ACTIVE, _DESERTED, self._index_type
+        )
         front = self.rotate(week.rotation_rate, week.share_at_front, rng, active)
         killed, invalided = self.casualties(week.death_hazard, week.invalided_per_death, rng, front)
         left_ties, aware_ties = self.peer_counts()
@@ -695,8 +708,6 @@ class SoldierCorps:
         deserters, attempts = kernel.split_choices(idx, choice)
         crossed = rng.random(attempts.size) < week.crossing_success_prob
         surrendered, died_crossing = attempts[crossed], attempts[~crossed]
-        # Deserters at large before this week's are the ones the military police may catch.
-        at_large = kernel.slots_with(self.view("status"), SoldierStatus.DESERTED, self._index_type)
         caught = at_large[rng.random(at_large.size) < week.detection_per_week]
         self.status[caught] = SoldierStatus.ACTIVE
         self.at_front[caught] = False

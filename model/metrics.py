@@ -615,6 +615,31 @@ def metric_reporters() -> dict[str, Callable[[mesa.Model], float]]:
     return {name: partial(read_metric, name=name) for name in METRIC_NAMES}
 
 
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector over `METRICS`, reading the values the model computed this week.
+
+    The first collection goes through Mesa's own `collect` (which validates the reporters); later
+    ones append ``model.metrics[name]`` to each column directly. Mesa would call each reporter
+    and deep-copy its value: the values are Python or numpy floats and ints, which are immutable,
+    so the copy is the value itself (equality with Mesa's own collector is tested in
+    tests/model/test_metric_declarations.py). That saves about 40 us of a week's 2 ms.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters=metric_reporters())
+
+    def collect(self, model: mesa.Model) -> None:
+        """Record this week's metrics (``model.metrics``) as one row."""
+        if not getattr(self, "_validated", False) or self.agent_reporters or self.tables:
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        metrics = model.metrics
+        for name, column in self.model_vars.items():
+            column.append(metrics[name])
+
+
 def stability_index(
     elite_loyalty: float,
     unrest_pressure: float,

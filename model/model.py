@@ -20,6 +20,8 @@ One step is one week. The order of events within a week (docs/MODEL.md, "Process
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
@@ -41,7 +43,7 @@ from agents.elites import (
 from agents.exile import ExileRule, GovernmentInExile
 from agents.leader import Leader, LeaderRule, Threats
 from agents.partners import ForeignPartner, PartnerRule, SupplyChannel, relative_supply
-from agents.regime import RegimeRule
+from agents.regime import RegimeRule, unit_interval, weighted_mean
 from agents.regions import MONTHS_PER_YEAR, RecruitmentRule, RegionPopulation, UnrestRule
 from agents.soldiers import (
     EAGER_VIEW_LIMIT,
@@ -53,8 +55,8 @@ from agents.soldiers import (
 from model.metrics import (
     OUTCOMES,
     SUCCESSOR_STANCES,
+    MetricsCollector,
     compute_metrics,
-    metric_reporters,
     stability_weights,
 )
 from model.policy import DefectionFund, Levers, collective_punishment, levers_at
@@ -103,12 +105,21 @@ def _read_data(name: str) -> pd.DataFrame:
 def load_regions() -> pd.DataFrame:
     """The 85 regions of model/data/regions.csv with their geography and 2022 garrisons.
 
+    Read and merged once per process (`_regions_table`, about 14 ms, 5% of a default run);
+    each call returns a deep copy, so a caller may change its table freely.
+
     Adds `federal_district` and `urban_share_2021` (regions_geography.csv) and
     `garrison_strength_2022`, the nominal strength of the combat formations garrisoned in the
     region in February 2022 (garrisons_2022_by_region.csv). An urban share the sources lack is
     the median of the filled regions of its federal district, never a value chosen by name;
     `urban_share_filled` marks those rows (model/data/README.md).
     """
+    return _regions_table().copy(deep=True)
+
+
+@functools.cache
+def _regions_table() -> pd.DataFrame:
+    """`load_regions`'s table, read from the shipped CSV files (once per process)."""
     regions = _read_data("regions.csv")
     geography = _read_data("regions_geography.csv")[["iso", "federal_district", "urban_share_2021"]]
     garrisons = _read_data("garrisons_2022_by_region.csv")[["iso", "nominal_strength_total"]]
@@ -185,6 +196,9 @@ class OutlastModel(mesa.Model):
         self.threat_elite_pressure = 0.0
         #: A new regime's stance towards the war (`SUCCESSOR_STANCES`); "none" without one.
         self.successor_stance = SUCCESSOR_STANCES[0]
+        # Values that cannot change for the rest of the week once the army has moved, kept while
+        # `step` holds the memo open (`_memo`); None outside a step, where nothing is kept.
+        self._week_memo: dict[str, float] | None = None
         # Active force at the end of each week, for the army's trend (`army_decline`).
         self.active_history: list[float] = []
         # Each week's (recruits, net losses) in agents, for the army's strain (`army_strain`).
@@ -205,6 +219,8 @@ class OutlastModel(mesa.Model):
             self, load_regions(), s.citizens_per_region, self.rng, s.citizen_hardship_spread
         )
         self.corps = self._build_corps()
+        # Men 16-61 x minority share: the weights of `minority_unrest` (fixed data, so made once).
+        self._minority_men = self.regions.men_16_61 * self.regions.minority_share
         self.elites = EliteCircle(self, EliteMakeup.from_scenario(s), self.rng)
         self.leader = Leader(
             self, LeaderRule.from_scenario(s), s.belief_outlast_west, s.signup_bonus_rub
@@ -235,7 +251,7 @@ class OutlastModel(mesa.Model):
         self.levers: Levers = levers_at(s, 0)
         self.metrics: dict[str, float] = {}
         self.week_counts = dict.fromkeys(("recruits", *ARMY_COUNTS), 0)
-        self.datacollector = mesa.DataCollector(model_reporters=metric_reporters())
+        self.datacollector = MetricsCollector()
         self._collect()
 
     # ---- building -------------------------------------------------------------------------
@@ -274,22 +290,33 @@ class OutlastModel(mesa.Model):
             self.regions, pay * MONTHS_PER_YEAR + bonus_rub, unrest
         )
 
+    @functools.cached_property
+    def _enlist_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What `_enlist` looks up, fixed by the scenario and the regions' data.
+
+        Exposure and loyalty by kind (a kind without an exposure field multiplies by 1.0, which
+        is exact), and by region the value of a year's pay against a year's home income (the
+        same money value as the West's offer).
+        """
+        s = self.params
+        kinds = sorted(KIND_LOYALTY_FIELDS)
+        kind_exposure = np.array(
+            [getattr(s, KIND_EXPOSURE_FIELDS[k]) if KIND_EXPOSURE_FIELDS[k] else 1.0 for k in kinds]
+        )
+        kind_loyalty = np.array([getattr(s, KIND_LOYALTY_FIELDS[k]) for k in kinds])
+        pay_value = np.log1p(s.monthly_pay_rub / self.regions.mean_income_rub)
+        return kind_exposure, kind_loyalty, pay_value
+
     def _enlist(self, region: np.ndarray, kind: np.ndarray, at_front: np.ndarray) -> np.ndarray:
         """Create soldiers from their home regions and kinds; returns their indices."""
         s = self.params
         r = self.regions
         n = region.size
         minority = self.rng.random(n) < r.minority_share[region]
-        # By kind, looked up: a kind without an exposure field multiplies by 1.0, which is exact.
-        kinds = sorted(KIND_LOYALTY_FIELDS)
-        kind_exposure = np.array(
-            [getattr(s, KIND_EXPOSURE_FIELDS[k]) if KIND_EXPOSURE_FIELDS[k] else 1.0 for k in kinds]
-        )
-        kind_loyalty = np.array([getattr(s, KIND_LOYALTY_FIELDS[k]) for k in kinds])
+        kind_exposure, kind_loyalty, pay_value_by_region = self._enlist_tables
         exposure = np.where(minority, s.minority_exposure, 1.0) * kind_exposure[kind]
         loyalty = kind_loyalty[kind]
-        # A year's pay against a year's home income: the same money value as the West's offer.
-        pay_value = np.log1p(s.monthly_pay_rub / r.mean_income_rub)[region]
+        pay_value = pay_value_by_region[region]
         threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
         idx = self.corps.recruit(
             region=region,
@@ -373,15 +400,23 @@ class OutlastModel(mesa.Model):
         self.regions.raise_awareness(self.levers.minority_campaign, self.unrest_rule)
         self._recruitment()
         self._army_week()
-        self.regions.update_unrest(
-            self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
-        )
-        self.exile.negotiate(self.week, self.rng, self.army_decline(), self.leader.repression)
-        self._elite_politics()
-        if self.outcome == OUTCOMES[0] and self.exile.formed:
-            self._exile_contacts()
-        self._leader_decides()
-        self._collect()
+        # From here to the end of the week no soldier changes status (the regions, the exile,
+        # the elites and the leader do not touch the corps), so the army's active count and
+        # decline are kept once computed; `_collect` drops the decline when it extends the
+        # active force's history, which the decline reads (tests/perf/test_week_caches.py).
+        self._week_memo = {}
+        try:
+            self.regions.update_unrest(
+                self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
+            )
+            self.exile.negotiate(self.week, self.rng, self.army_decline(), self.leader.repression)
+            self._elite_politics()
+            if self.outcome == OUTCOMES[0] and self.exile.formed:
+                self._exile_contacts()
+            self._leader_decides()
+            self._collect()
+        finally:
+            self._week_memo = None
         if self.outcome != OUTCOMES[0] or self.week >= s.horizon_weeks:
             self.running = False
 
@@ -531,22 +566,38 @@ class OutlastModel(mesa.Model):
 
     def minority_unrest(self) -> float:
         """Regional unrest weighted by minority men (men 16-61 x minority share)."""
-        r = self.regions
-        return float(np.average(r.unrest, weights=r.men_16_61 * r.minority_share))
+        return float(weighted_mean(self.regions.unrest, self._minority_men))
+
+    def _memo(self, key: str, compute: Callable[[], float]) -> float:
+        """``compute()``, kept under ``key`` while the week's memo is open (`step`)."""
+        memo = self._week_memo
+        if memo is None:
+            return compute()
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def _active_count(self) -> int:
+        """Active soldier agents (kept for the rest of the week once the army has moved)."""
+        return self._memo("active", self.corps.active_count)
 
     def army_decline(self) -> float:
         """The army's decline in [0, 1] as insiders read it.
 
         The larger of the fall of the active force below its start and below its highest level
         in the last `army_trend_window_weeks` weeks: a shrinking army registers even after it
-        grew, and a long decline from the start is not forgotten.
+        grew, and a long decline from the start is not forgotten. Kept for the rest of the week
+        once the army has moved, until the week's active force joins the history (`step`).
         """
-        active = float(self.corps.active_count())
+        return self._memo("army_decline", self._army_decline)
+
+    def _army_decline(self) -> float:
+        active = float(self._active_count())
         recent = self.active_history[-self.params.army_trend_window_weeks :]
         reference = max([self.initial_active, *recent]) if recent else self.initial_active
         from_start = 1.0 - active / self.initial_active if self.initial_active else 0.0
         from_peak = 1.0 - active / reference if reference else 0.0
-        return float(np.clip(max(from_start, from_peak), 0.0, 1.0))
+        return float(unit_interval(max(from_start, from_peak)))
 
     def army_strain(self) -> float:
         """The army's replacement shortfall in [0, 1], as the leader reads it.
@@ -559,7 +610,7 @@ class OutlastModel(mesa.Model):
         recent = self.army_flows[-self.params.army_trend_window_weeks :]
         recruits = sum(r for r, _ in recent)
         losses = sum(lost for _, lost in recent)
-        return float(np.clip(1.0 - recruits / losses, 0.0, 1.0)) if losses > 0 else 0.0
+        return float(unit_interval(1.0 - recruits / losses)) if losses > 0 else 0.0
 
     def _record_army_flow(self) -> None:
         """Keep this week's recruits and net losses (in agents) for the army's strain."""
@@ -575,7 +626,7 @@ class OutlastModel(mesa.Model):
         assets is not counted: that money is already lost to him.
         """
         sanctions = self.params.sanctions_economy_cost * self.levers.resolve
-        return float(np.clip(1.0 - self.regime_capacity() * (1.0 - sanctions), 0.0, 1.0))
+        return float(unit_interval(1.0 - self.regime_capacity() * (1.0 - sanctions)))
 
     def regime_capacity(self) -> float:
         """Economic capacity in [0, 1]: 1 - partner share x (1 - partners' relative cooperation)."""
@@ -724,7 +775,9 @@ class OutlastModel(mesa.Model):
     # ---- metrics --------------------------------------------------------------------------
 
     def _collect(self) -> None:
-        self.active_history.append(float(self.corps.active_count()))
+        self.active_history.append(float(self._active_count()))
+        if self._week_memo is not None:
+            self._week_memo.pop("army_decline", None)  # it reads the history just extended
         self.metrics = compute_metrics(self)
         self.stability_history.append(self.metrics["stability_index"])
         self.datacollector.collect(self)

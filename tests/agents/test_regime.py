@@ -1,6 +1,7 @@
+import numpy as np
 import pytest
 
-from agents.regime import RegimeRule, unrest_pressure, weighted_index
+from agents.regime import RegimeRule, unit_interval, unrest_pressure, weighted_index, weighted_mean
 from model.scenario import Scenario
 
 RULE = RegimeRule.from_scenario(Scenario())
@@ -34,3 +35,20 @@ def test_weighted_index_clips_each_part_and_adds_in_the_weights_order():
     parts = {"a": 1.0, "b": 0.6408427688623055, "c": 1.0, "d": 1.0, "e": 0.9461264153293458}
     plain = weighted_index(weights, parts, compensated=False)
     assert weighted_index(weights, parts) == pytest.approx(plain, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("n", [1, 7, 85, 100, 1_000])
+def test_weighted_mean_is_np_average_bit_for_bit(n):
+    rng = np.random.default_rng(n)
+    for _ in range(50):
+        values = rng.random(n) * rng.choice([1e-3, 1.0, 1e6])
+        weights = rng.pareto(1.5, n) + rng.choice([0.0, 1.0])
+        assert weighted_mean(values, weights) == np.average(values, weights=weights)
+    with pytest.raises(ZeroDivisionError):
+        weighted_mean(np.ones(n), np.zeros(n))
+
+
+def test_unit_interval_is_np_clip():
+    for x in [-np.inf, -1.5, -1e-300, 0.0, 1e-300, 0.3, 1.0 - 1e-16, 1.0, 1.5, np.inf]:
+        assert unit_interval(x) == float(np.clip(x, 0.0, 1.0))
+    assert np.isnan(unit_interval(float("nan")))

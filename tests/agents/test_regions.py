@@ -117,3 +117,53 @@ def test_sudden_fall_in_legitimacy_explodes_where_the_same_fall_in_steps_does_no
     for seed in range(2):
         assert unrest_path(sudden, seed).max() > 0.3
         assert unrest_path(gradual, seed).max() < 0.1
+
+
+def _epstein_in_numpy(r: RegionPopulation, legitimacy, repression, rule, rng):
+    """One week of Epstein's rule written plainly in numpy: what the compiled loop must give.
+
+    Returns grievance and unrest by region, and the citizens' jail terms and activity after it.
+    """
+    m = r.citizens_per_region
+    region = r.citizen_region
+    police = rule.police_density(repression) * m
+    jail, was_active = r.citizen_jail.copy(), r.citizen_active.copy()
+    free = jail == 0
+    active_before = np.bincount(region[was_active & free], minlength=r.n)
+    arrest_p = 1.0 - np.exp(-rule.arrest_k * np.round(police / (active_before + 1.0)))
+    order = rng.permutation(region.size)
+    sentences = rng.integers(1, rule.max_jail_weeks + 1, size=region.size)
+    death = (rule.death_hardship_per_permille * r.death_toll_permille())[region]
+    hardship = (r.citizen_hardship + death) + (float(rule.discrimination) * r.citizen_minority) * (
+        1.0 + r.awareness
+    )[region]
+    grievance = np.clip(hardship, 0.0, 1.0) * (1.0 - legitimacy)
+    active = free & (grievance - r.citizen_risk_aversion * arrest_p[region] > rule.threshold)
+    arrested = np.zeros(region.size, dtype=bool)
+    arrested_in = np.zeros(r.n, dtype=int)
+    for i in order:
+        if active[i] and arrested_in[region[i]] < int(np.floor(police)):
+            arrested[i] = True
+            arrested_in[region[i]] += 1
+    jail = np.where(arrested, sentences, np.maximum(jail - 1, 0)).astype(jail.dtype)
+    grievance_by_region = np.bincount(region, weights=grievance, minlength=r.n) / m
+    unrest = np.bincount(region[active], minlength=r.n) / m
+    return grievance_by_region, unrest, jail, active & ~arrested
+
+
+@pytest.mark.parametrize("legitimacy", [0.2, 0.5, 0.8])
+def test_the_compiled_rule_is_the_rule_in_numpy(legitimacy):
+    # Low legitimacy and few police: many active citizens, arrests capped in most regions.
+    regions = make_regions(seed=3, citizens=60)
+    regions.deaths = regions.men_16_61 * np.linspace(0.0, 0.02, regions.n)
+    regions.awareness = np.linspace(0.0, 1.0, regions.n)
+    rule = epstein(cop_density=0.05, death_hardship=0.05, discrimination=0.2)
+    compiled_rng, numpy_rng = np.random.default_rng(9), np.random.default_rng(9)
+    for week in range(12):
+        repression = 0.1 * week
+        expected = _epstein_in_numpy(regions, legitimacy, repression, rule, numpy_rng)
+        regions.update_unrest(legitimacy, repression, rule, compiled_rng)
+        got = (regions.grievance, regions.unrest, regions.citizen_jail, regions.citizen_active)
+        for a, b in zip(got, expected, strict=True):
+            assert np.array_equal(a, b)
+        assert regions.citizen_jail.any()

@@ -339,8 +339,22 @@ def test_census_counts_what_numpy_counts():
     census = corps.census()
     assert census.by_status.tolist() == [int(np.sum(status == k)) for k in range(5)]
     active = status == SoldierStatus.ACTIVE
+    assert corps.active_count() == int(np.sum(active))
     assert census.active_at_front == int(np.sum(active & corps.view("at_front")))
     assert census.active_aware == int(np.sum(active & corps.view("aware")))
     assert census.killed_minority == int(
         np.sum((status == SoldierStatus.KILLED) & corps.view("minority"))
     )
+
+
+def test_slots_with_either_lists_what_flatnonzero_lists():
+    from agents import soldier_kernel
+
+    rng = np.random.default_rng(4)
+    for n in (0, 1, 1_000, 33_333):
+        status = rng.integers(0, 5, n).astype(np.int8)
+        for index_type in (np.int32, np.int64):
+            first, second = soldier_kernel.slots_with_either(status, 0, 3, index_type)
+            assert first.dtype == second.dtype == index_type
+            assert np.array_equal(first, np.flatnonzero(status == 0))
+            assert np.array_equal(second, np.flatnonzero(status == 3))

@@ -4,10 +4,18 @@ summary derive from the declarations; the army census is taken once a week."""
 import ast
 from pathlib import Path
 
+import mesa
 import pytest
 
 from agents.soldiers import SoldierCorps
-from model.metrics import METRIC_NAMES, METRICS, SUMMARY, compute_metrics, summary
+from model.metrics import (
+    METRIC_NAMES,
+    METRICS,
+    SUMMARY,
+    compute_metrics,
+    metric_reporters,
+    summary,
+)
 from model.model import OutlastModel
 
 METRICS_PY = Path(__file__).resolve().parents[2] / "model" / "metrics.py"
@@ -43,6 +51,27 @@ def test_the_summary_derives_from_its_declarations(model):
     assert list(result) == [item.name for item in SUMMARY]
     for name in set(result) & set(METRIC_NAMES):
         assert result[name] == model.metrics[name]
+
+
+@pytest.mark.parametrize("preset", [None, "combined"])
+def test_the_metrics_collector_records_what_mesas_own_collector_records(preset):
+    # MetricsCollector appends this week's model.metrics without Mesa's reporter calls and deep
+    # copies; Mesa's own DataCollector over the same reporters must record the same rows.
+    m = OutlastModel(rng=5, preset=preset, n_soldier_agents=2_000, horizon_weeks=30)
+    reference = mesa.DataCollector(model_reporters=metric_reporters())
+    reference.collect(m)
+    while m.running:
+        m.step()
+        reference.collect(m)
+    ours = m.datacollector
+    assert list(ours.model_vars) == list(reference.model_vars) == list(METRIC_NAMES)
+    for name in METRIC_NAMES:
+        mine, theirs = ours.model_vars[name], reference.model_vars[name]
+        assert len(mine) == len(theirs) == m.week + 1
+        assert [type(v) for v in mine] == [type(v) for v in theirs], name
+        assert mine == theirs, name
+    assert ours._collection_steps == reference._collection_steps
+    assert ours.get_model_vars_dataframe().equals(reference.get_model_vars_dataframe())
 
 
 def test_the_census_is_taken_once_a_week(monkeypatch):
