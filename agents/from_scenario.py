@@ -13,6 +13,22 @@ from typing import Any
 #: Any object with the Scenario's fields as attributes.
 ScenarioLike = Any
 
+#: The components of the leader's threat perception (the fields of `agents.leader.Threats`); each
+#: weight is the Scenario field ``threat_weight_<component>``. Declared here, in a module with no
+#: imports, so that model/scenario.py's weight groups read the same list without loading agents.
+THREAT_PARTS = (
+    "elite_pressure",
+    "coup_risk",
+    "army_decline",
+    "unrest",
+    "exile_agreement",
+    "army_strain",
+    "economic_strain",
+)
+#: The components of perceived regime strength (`agents.regime`); each weight is the Scenario
+#: field ``strength_weight_<component>``.
+STRENGTH_PARTS = ("army", "calm", "capacity", "legitimacy")
+
 
 def by_part(scenario: ScenarioLike, template: str, parts: tuple[str, ...]) -> dict[str, float]:
     """The fields named ``template.format(part)`` for each part, in the parts' order.

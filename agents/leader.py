@@ -16,20 +16,8 @@ from dataclasses import dataclass, fields
 
 import mesa
 
-from agents.from_scenario import ScenarioLike, by_part
+from agents.from_scenario import THREAT_PARTS, ScenarioLike, by_part
 from agents.regime import unrest_pressure, weighted_index
-
-#: The components of the leader's threat perception (the fields of `Threats`); each weight is the
-#: Scenario field ``threat_weight_<component>``.
-THREAT_PARTS = (
-    "elite_pressure",
-    "coup_risk",
-    "army_decline",
-    "unrest",
-    "exile_agreement",
-    "army_strain",
-    "economic_strain",
-)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.from_scenario import ScenarioLike, by_part
-
-#: The components of perceived regime strength; each weight is the Scenario field
-#: ``strength_weight_<component>``.
-STRENGTH_PARTS = ("army", "calm", "capacity", "legitimacy")
+from agents.from_scenario import STRENGTH_PARTS, ScenarioLike, by_part
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.float64:

@@ -33,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 
+from agents.from_scenario import STRENGTH_PARTS, THREAT_PARTS
+
 FACTS = "FACTS.md"
 ASSUMPTION = "assumption"
 
@@ -43,16 +45,8 @@ PARTNER_KEYS = ("iran", "gulf", "turkey", "central_asia", "china", "north_korea"
 #: Weight groups that must each sum to 1, by field prefix, and what each weighs.
 WEIGHT_GROUPS = {
     "elite_share_": ("military", "security", "civilian"),
-    "strength_weight_": ("army", "calm", "capacity", "legitimacy"),
-    "threat_weight_": (
-        "elite_pressure",
-        "coup_risk",
-        "army_decline",
-        "unrest",
-        "exile_agreement",
-        "army_strain",
-        "economic_strain",
-    ),
+    "strength_weight_": STRENGTH_PARTS,
+    "threat_weight_": THREAT_PARTS,
     "stability_weight_": (
         "elite_loyalty",
         "calm",
