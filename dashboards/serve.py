@@ -51,8 +51,10 @@ def check_port_free(host: str, port: int) -> None:
             raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
 
 
-def serve(host: str, port: int) -> int:
+def serve(host: str, port: int, quiet: bool = False) -> int:
     """Check the address and the asset cache, then become the Solara server (never returns).
+
+    With `quiet`, the line saying where it serves is left out (warnings are still printed).
 
     Raises:
         ServeError: If the address cannot be bound.
@@ -67,6 +69,7 @@ def serve(host: str, port: int) -> int:
             "`bash scripts/dashboard_assets.sh` (run by ./setup) has filled the cache",
             file=sys.stderr,
         )
-    print(f"outlast dashboard: serving on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
+    if not quiet:
+        print(f"outlast dashboard: serving on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
     command = solara_command(host, port)
     os.execve(command[0], command, solara_environment())

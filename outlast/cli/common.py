@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from model.scenario import ScenarioError
 from model.seeds import parse_seed, parse_whole_number
@@ -56,6 +58,42 @@ def add_backend_arguments(cmd: argparse.ArgumentParser, workers_help: str) -> No
     where = cmd.add_mutually_exclusive_group()
     where.add_argument("--workers", type=positive_int, help=workers_help)
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+
+
+def add_output_arguments(cmd: argparse.ArgumentParser, json_help: str | None) -> None:
+    """``--quiet`` (every command) and, for a command that prints a table, ``--json``.
+
+    ``--quiet`` leaves out progress bars and notes (where the results went); the command's table
+    or JSON, warnings and errors are still printed. ``--json`` prints the table as one JSON
+    document on stdout instead, with no progress bar, so that tools can read it.
+    """
+    cmd.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no notes; only the result, warnings and errors",
+    )
+    if json_help is not None:
+        cmd.add_argument("--json", action="store_true", help=f"print {json_help}")
+
+
+def print_json(data: Any) -> None:
+    """Print `data` as one JSON document: numpy numbers as numbers, NaN as null, paths as text."""
+    print(json.dumps(json_ready(data), indent=2, allow_nan=False))
+
+
+def json_ready(data: Any) -> Any:
+    """`data` with numpy scalars as Python numbers, NaN as None, and other objects as text."""
+    if isinstance(data, dict):
+        return {str(k): json_ready(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [json_ready(v) for v in data]
+    if hasattr(data, "item") and not isinstance(data, str | bytes):  # numpy and pandas scalars
+        data = data.item()
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if data is None or isinstance(data, bool | int | float | str):
+        return data
+    return str(data)
 
 
 class Stopped(Exception):

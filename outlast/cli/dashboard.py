@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outlast.cli.common import UsageError, port
+from outlast.cli.common import UsageError, add_output_arguments, port
 
 
 def add_command(sub: Any) -> None:
@@ -13,6 +13,7 @@ def add_command(sub: Any) -> None:
     dashboard = sub.add_parser("dashboard", help="serve the dashboard in the browser")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to serve on")
     dashboard.add_argument("--port", type=port, default=8765, help="port to serve on")
+    add_output_arguments(dashboard, None)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,6 +22,6 @@ def run(args: argparse.Namespace) -> int:
     from dashboards.serve import ServeError, serve
 
     try:
-        return serve(args.host, args.port)
+        return serve(args.host, args.port, quiet=args.quiet)
     except ServeError as exc:
         raise UsageError(str(exc)) from None

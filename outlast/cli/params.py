@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from model.scenario import parameter_json, parameter_markdown, parameter_rows
+from outlast.cli.common import add_output_arguments
 
 
 def add_command(sub: Any) -> None:
@@ -14,11 +15,12 @@ def add_command(sub: Any) -> None:
         "params", help="list every parameter: role, default, bounds, unit, source"
     )
     params.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    add_output_arguments(params, "the parameters as JSON (the same as --format json)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Print every parameter in the chosen format."""
-    if args.format == "json":
+    if args.format == "json" or args.json:
         print(parameter_json())
     elif args.format == "markdown":
         print(parameter_markdown())

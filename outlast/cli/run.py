@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.scenario import PRESETS, Scenario, load_scenario
 from model.seeds import DEFAULT_SEED
-from outlast.cli.common import OUTPUT_ROOT, UsageError, positive_int, seed
+from outlast.cli.common import (
+    OUTPUT_ROOT,
+    UsageError,
+    add_output_arguments,
+    positive_int,
+    print_json,
+    seed,
+)
+
+if TYPE_CHECKING:
+    from outlast.experiments.runner import RunResult
 
 #: What `outlast run` writes, the manifest last.
 RUN_FILES = ("weekly.parquet", "regions.parquet", "summary.json", "manifest.json")
@@ -37,7 +46,7 @@ def add_command(sub: Any) -> None:
     run.add_argument(
         "--out", type=Path, help="output directory (default runs/output/run-NAME-seedSEED)"
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_arguments(run, "the summary as JSON (with the output directory)")
 
 
 def check_output_dir(path: Path, manifest: dict) -> None:
@@ -77,8 +86,9 @@ def default_run_name(args: argparse.Namespace, scenario: Scenario) -> str:
     """
     label = args.preset or (Path(args.config).stem if args.config else "default")
     if args.overrides or args.weeks is not None:
-        text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
-        label += "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+        from outlast.experiments.store import scenario_sha256
+
+        label += "-" + scenario_sha256(scenario)[:8]
     return f"run-{label}-seed{args.seed}"
 
 
@@ -90,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(preset=args.preset, config=args.config, overrides=overrides)
     # Imported once the input is known to be good: bad input is refused without loading them.
     from outlast.experiments.runner import run_simulation
-    from outlast.experiments.store import provenance, write_json, write_parquet
+    from outlast.experiments.store import provenance
 
     out = args.out or OUTPUT_ROOT / default_run_name(args, scenario)
     manifest = {
@@ -106,8 +116,26 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    with tqdm(total=scenario.horizon_weeks, unit="wk", disable=args.quiet, leave=False) as bar:
+    progress = not (args.quiet or args.json)
+    with tqdm(total=scenario.horizon_weeks, unit="wk", disable=not progress, leave=False) as bar:
         result = run_simulation(scenario, args.seed, on_week=lambda _: bar.update(1))
+    write_run(out, result, manifest)
+    if args.json:
+        print_json({"summary": result.summary, "out": str(out)})
+    else:
+        print(format_summary(result.summary))
+    if not args.quiet and not args.json:
+        print(f"results: {out}/ ({', '.join(RUN_FILES)})")
+    return 0
+
+
+def write_run(out: Path, result: RunResult, manifest: dict) -> None:
+    """Write a run's tables, summary and manifest (last) to `out`; on a disk error, no partial dir.
+
+    `out` must have passed `check_output_dir`.
+    """
+    from outlast.experiments.store import write_json, write_parquet
+
     new_dir = not out.exists()
     written = [out / name for name in RUN_FILES]
     try:
@@ -121,9 +149,6 @@ def run(args: argparse.Namespace) -> int:
         if new_dir:
             shutil.rmtree(out, ignore_errors=True)
         raise
-    print(format_summary(result.summary))
-    print(f"results: {out}/ ({', '.join(RUN_FILES)})")
-    return 0
 
 
 def format_summary(summary: dict) -> str:

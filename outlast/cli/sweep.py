@@ -1,12 +1,24 @@
-"""``outlast sweep``: run an experiment file over its design, locally or on a Dask cluster."""
+"""``outlast sweep``: run an experiment file over its design, locally or on a Dask cluster.
+
+A sweep whose runs failed writes everything (the failed runs with their ``error``) and exits
+with status 1, so that scripts do not mistake errors for results.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from outlast.cli.common import add_backend_arguments, positive_int, stops_resumably
+from outlast.cli.common import (
+    add_backend_arguments,
+    add_output_arguments,
+    positive_int,
+    print_json,
+    stops_resumably,
+)
+from outlast.exit_codes import EXIT_FAILED, EXIT_OK
 
 
 def add_command(sub: Any) -> None:
@@ -26,7 +38,7 @@ def add_command(sub: Any) -> None:
         action="store_true",
         help="replace the results of another experiment in --out",
     )
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_arguments(sweep, "the sweep's summary as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,10 +58,27 @@ def run(args: argparse.Namespace) -> int:
     backend = make_backend(args.workers, args.scheduler)
     try:
         with stops_resumably("sweep", out):
-            done = run_sweep(exp, out, backend, args.batch_size, args.overwrite, not args.quiet)
+            done = run_sweep(
+                exp, out, backend, args.batch_size, args.overwrite, not (args.quiet or args.json)
+            )
     finally:
         backend.close()
-    if done.n_run_now == 0 and done.n_done_before == done.n_runs:
+    if args.json:
+        print_json(
+            {
+                "experiment": exp.name,
+                "out": str(out),
+                "runs": done.n_runs,
+                "points": len(exp.points),
+                "seeds": exp.seeds,
+                "run_now": done.n_run_now,
+                "found_finished": done.n_done_before,
+                "failed": done.n_failed,
+                "files": ["results.parquet", "weekly.parquet", "scenarios.parquet", "manifest.json"]
+                + (["regions.parquet"] if exp.keep_regions else []),
+            }
+        )
+    elif done.n_run_now == 0 and done.n_done_before == done.n_runs:
         print(f"sweep '{exp.name}' already complete: {done.n_runs} runs in {out}/")
     else:
         print(
@@ -57,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
             f"seeds), {done.n_run_now} run now, {done.n_done_before} found finished"
         )
     if done.n_failed:
-        print(f"warning: {done.n_failed} runs failed; see the 'error' column of results.parquet")
-    print(f"results: {out}/ (results.parquet, weekly.parquet, manifest.json)")
-    return 0
+        # Everything is written; the status tells scripts that some runs are errors, not results.
+        print(
+            f"outlast sweep: warning: {done.n_failed} of {done.n_runs} runs failed; see the "
+            f"'error' column of {out}/results.parquet",
+            file=sys.stderr,
+        )
+    if not (args.quiet or args.json):
+        tables = "results.parquet, weekly.parquet" + (
+            ", regions.parquet" if exp.keep_regions else ""
+        )
+        print(f"results: {out}/ ({tables}, scenarios.parquet, manifest.json)")
+    return EXIT_FAILED if done.n_failed else EXIT_OK

@@ -12,6 +12,7 @@ validation (other checks, seeds, master seed or ``--set``) is refused there unle
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,13 @@ from model.seeds import DEFAULT_SEED
 from outlast.cli.common import (
     UsageError,
     add_backend_arguments,
+    add_output_arguments,
     positive_int,
+    print_json,
     seed,
     stops_resumably,
 )
+from outlast.exit_codes import EXIT_FAILED, EXIT_OK
 
 #: The subdirectory of --out that holds the runs (a sweep store: manifest and Parquet tables).
 RUNS_DIR = "runs"
@@ -61,8 +65,8 @@ def add_command(sub: Any) -> None:
         action="store_true",
         help="replace the runs of another validation in --out",
     )
-    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.add_argument("--list", action="store_true", help="list the checks and stop")
+    add_output_arguments(cmd, "the table (or with --list, the checks) as JSON")
 
 
 def run(args: Any) -> int:
@@ -73,9 +77,14 @@ def run(args: Any) -> int:
     if args.list:
         from outlast.analysis.validate import CHECKS
 
+        if args.json:
+            print_json(
+                [{"check": c.name, "preset": c.preset, "figure": c.figure} for c in CHECKS.values()]
+            )
+            return EXIT_OK
         for check in CHECKS.values():
             print(f"{check.name:<32} {check.preset:<16} {check.figure}")
-        return 0
+        return EXIT_OK
     for text in args.overrides:
         parse_assignment(text)
     out: Path = args.out
@@ -97,10 +106,12 @@ def run(args: Any) -> int:
     backend = make_backend(args.workers or 1, args.scheduler)
     try:
         with stops_resumably("validate", runs):
-            table, done = run_checks(checks, exp, backend, runs, args.overwrite, not args.quiet)
+            progress = not (args.quiet or args.json)
+            table, done = run_checks(checks, exp, backend, runs, args.overwrite, progress)
     finally:
         backend.close()
-    print(to_text(table))
+    if not args.json:
+        print(to_text(table))
     write_atomic(out / "validation.csv", lambda tmp: table.to_csv(tmp, index=False))
     header = (
         f"# outlast validate\n\n{args.seeds} seeds, master seed {args.seed}"
@@ -111,13 +122,30 @@ def run(args: Any) -> int:
         out / "validation.md",
         lambda tmp: tmp.write_text(header + to_markdown(table) + "\n", encoding="utf-8"),
     )
-    print(
-        f"{done.n_runs} runs ({len(exp.points)} scenarios x {exp.seeds} seeds): "
-        f"{done.n_run_now} run now, {done.n_done_before} found finished"
-    )
+    if args.json:
+        print_json(
+            {
+                "checks": table.to_dict("records"),
+                "runs": done.n_runs,
+                "scenarios": len(exp.points),
+                "seeds": exp.seeds,
+                "run_now": done.n_run_now,
+                "found_finished": done.n_done_before,
+                "failed": done.n_failed,
+                "out": str(out),
+            }
+        )
+    else:
+        print(
+            f"{done.n_runs} runs ({len(exp.points)} scenarios x {exp.seeds} seeds): "
+            f"{done.n_run_now} run now, {done.n_done_before} found finished"
+        )
     if done.n_failed:
         print(
-            f"warning: {done.n_failed} runs failed; see the 'error' column of {runs}/results.parquet"
+            f"outlast validate: warning: {done.n_failed} of {done.n_runs} runs failed; see the "
+            f"'error' column of {runs}/results.parquet",
+            file=sys.stderr,
         )
-    print(f"results: {out}/ (validation.csv, validation.md; the runs in {RUNS_DIR}/)")
-    return 0
+    if not (args.quiet or args.json):
+        print(f"results: {out}/ (validation.csv, validation.md; the runs in {RUNS_DIR}/)")
+    return EXIT_FAILED if done.n_failed else EXIT_OK

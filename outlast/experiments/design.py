@@ -211,6 +211,20 @@ def load_experiment(path: Path, seeds: int | None = None) -> Experiment:
     return _experiment(data, path, text, seeds)
 
 
+def experiment_from_text(text: str, path: Path, seeds: int | None = None) -> Experiment:
+    """An experiment from the text of its file (as a sweep's manifest keeps it).
+
+    Raises:
+        ExperimentError: If the text is not a valid experiment (one line).
+
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ExperimentError(f"{path}: is not valid TOML ({exc})") from None
+    return _experiment(data, Path(path), text, seeds)
+
+
 def scenarios_experiment(
     name: str,
     points: list[tuple[str, dict[str, Any]]],

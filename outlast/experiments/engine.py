@@ -36,7 +36,7 @@ from model.scenario import Scenario
 from outlast.exit_codes import EXIT_INTERRUPTED
 from outlast.experiments.allocator import keep_large_blocks_on_the_heap
 from outlast.experiments.design import Experiment, ExperimentError
-from outlast.experiments.runner import run_simulation
+from outlast.experiments.runner import RunResult, run_simulation
 from outlast.experiments.store import (
     STORE_NAMES,
     StoredRuns,
@@ -44,6 +44,7 @@ from outlast.experiments.store import (
     output_dir_problem,
     provenance,
     read_manifest,
+    scenario_sha256,
 )
 
 #: Most runs per task: enough to make a Dask task's overhead small, few enough to keep progress
@@ -106,45 +107,79 @@ def run_batch(
         keep_regions: Keep each run's region table (deaths, recruits, unrest... by region).
 
     Returns:
-        Results (run_id, the final metrics, outcome, outcome_week, weeks_run, status, error),
-        weekly rows (run_id, week, the weekly metrics) and, if kept, region rows (run_id and the
-        columns of `OutlastModel.region_table`).
+        Results (run_id, scenario_sha256, the final metrics, outcome, outcome_week, weeks_run,
+        status, error), weekly rows (run_id, week, the weekly metrics) and, if kept, region rows
+        (run_id and the columns of `OutlastModel.region_table`).
 
     """
     keep_large_blocks_on_the_heap()  # in Dask workers: see outlast/experiments/allocator.py
-    rows: list[dict[str, Any]] = []
-    weeks: list[pd.DataFrame] = []
-    regions: list[pd.DataFrame] = []
+    kept = []
     for task in tasks:
-        row: dict[str, Any] = {"run_id": task.run_id}
         try:
-            result = run_simulation(task.scenario, task.seed)
+            result: RunResult | Exception = run_simulation(task.scenario, task.seed)
         except Exception as exc:  # a failed run is data, not the end of a sweep
-            row.update(dict.fromkeys(keep_final, np.nan))
-            row.update(outcome=None, outcome_week=-1, weeks_run=-1, status="failed")
-            row["error"] = f"{type(exc).__name__}: {exc}"
-        else:
-            last = result.weekly.iloc[-1]
-            row.update({m: float(last[m]) for m in keep_final})
-            row.update(
-                outcome=str(result.summary["outcome"]),
-                outcome_week=int(result.summary["outcome_week"]),
-                weeks_run=int(result.summary["weeks_run"]),
-                status="ok",
-                error=None,
-            )
-            week = result.weekly[["week", *keep_weekly]].astype(float)
-            week.insert(0, "run_id", task.run_id)
-            weeks.append(week)
-            if keep_regions:
-                table = result.regions.copy()
-                table.insert(0, "run_id", task.run_id)
-                regions.append(table)
-        rows.append(row)
-    columns = ["run_id", *keep_final, "outcome", "outcome_week", "weeks_run", "status", "error"]
-    results = pd.DataFrame(rows, columns=columns)
+            result = exc
+        kept.append(kept_tables(task, result, (keep_final, keep_weekly, keep_regions)))
+    return join_batches(kept, (keep_final, keep_weekly, keep_regions))
+
+
+@dataclass
+class KeptRun:
+    """What a sweep keeps of one run: its results row, weekly rows and region rows (or None)."""
+
+    row: dict[str, Any]
+    weekly: pd.DataFrame | None
+    regions: pd.DataFrame | None
+
+
+def kept_tables(task: RunTask, result: RunResult | Exception, keep: Keep) -> KeptRun:
+    """What a sweep keeps of one run (or of its failure).
+
+    The one place a run's result becomes stored rows: sweeps and ``outlast rerun`` both use it,
+    so a rerun compares like with like.
+    """
+    keep_final, keep_weekly, keep_regions = keep
+    row: dict[str, Any] = {"run_id": task.run_id, "scenario_sha256": scenario_sha256(task.scenario)}
+    weekly = regions = None
+    if isinstance(result, Exception):
+        row.update(dict.fromkeys(keep_final, np.nan))
+        row.update(outcome=None, outcome_week=-1, weeks_run=-1, status="failed")
+        row["error"] = f"{type(result).__name__}: {result}"
+    else:
+        last = result.weekly.iloc[-1]
+        row.update({m: float(last[m]) for m in keep_final})
+        row.update(
+            outcome=str(result.summary["outcome"]),
+            outcome_week=int(result.summary["outcome_week"]),
+            weeks_run=int(result.summary["weeks_run"]),
+            status="ok",
+            error=None,
+        )
+        weekly = result.weekly[["week", *keep_weekly]].astype(float)
+        weekly.insert(0, "run_id", task.run_id)
+        if keep_regions:
+            regions = result.regions.copy()
+            regions.insert(0, "run_id", task.run_id)
+    return KeptRun(row, weekly, regions)
+
+
+def join_batches(runs: list[KeptRun], keep: Keep) -> BatchResult:
+    """The runs' kept tables (from `kept_tables`) as one batch, with the store's column types."""
+    keep_final, keep_weekly, keep_regions = keep
+    columns = [
+        "run_id",
+        "scenario_sha256",
+        *keep_final,
+        "outcome",
+        "outcome_week",
+        "weeks_run",
+        "status",
+        "error",
+    ]
+    results = pd.DataFrame([run.row for run in runs], columns=columns)
     results = results.astype({"run_id": "int64", "outcome_week": "int64", "weeks_run": "int64"})
     results = results.astype(dict.fromkeys(keep_final, "float64"))
+    weeks = [run.weekly for run in runs if run.weekly is not None]
     if weeks:
         weekly = pd.concat(weeks, ignore_index=True)
     else:
@@ -152,6 +187,7 @@ def run_batch(
     weekly = weekly.astype({"run_id": "int64", "week": "int64"})
     if not keep_regions:
         return BatchResult(results, weekly)
+    regions = [run.regions for run in runs if run.regions is not None]
     if not regions:  # every run failed: an empty part, as compacting expects one per batch
         return BatchResult(results, weekly, pd.DataFrame({"run_id": pd.Series(dtype="int64")}))
     return BatchResult(results, weekly, pd.concat(regions, ignore_index=True))
@@ -551,6 +587,8 @@ def _run_locked(
     manifest["complete"] = False
     _add_session(manifest, backend)
     store.write_manifest(manifest)
+    if not store.has_scenarios():  # after the manifest: a directory with one is a sweep's
+        store.write_scenarios(exp.scenarios)
     done, run_now = _run_missing(exp, store, backend, batch_size, progress)
     results = store.compact(n_runs, exp.keep_regions)
     manifest.update(

@@ -6,7 +6,9 @@ reader never sees a partial file, even after ``kill -9``.
 A sweep's directory (`SweepStore`) holds ``manifest.json`` and, while the sweep runs, one pair of
 Parquet parts per finished batch under ``parts/``: ``weekly-<key>.parquet`` (and, if the
 experiment keeps regions, ``regions-<key>.parquet``) first and ``results-<key>.parquet`` last, so
-a results part is the mark that its runs are finished. A finished sweep is compacted into
+a results part is the mark that its runs are finished. ``scenarios.parquet`` (each design point's
+full scenario as JSON, with its SHA-256) is written when the sweep starts. A finished sweep is
+compacted into
 ``results.parquet`` (one row per run, sorted by run_id), ``weekly.parquet`` (one row per run and
 week) and ``regions.parquet`` (one row per run and region, if kept) and its parts are removed.
 """
@@ -19,9 +21,11 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,14 +37,17 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-PACKAGES = (
+#: The distributions the model's results depend on, called out in every manifest (besides the
+#: list of every installed distribution) and compared by ``outlast rerun``.
+MODEL_DISTRIBUTIONS = (
     "outlast",
-    "mesa",
     "numpy",
+    "numba",
+    "mesa",
     "scipy",
-    "networkx",
     "pandas",
     "pyarrow",
+    "networkx",
     "pydantic",
     "SALib",
 )
@@ -123,19 +130,33 @@ def write_json(path: Path, data: Any) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of outlast and the libraries that shape its results."""
+def installed_distributions() -> dict[str, str]:
+    """Every installed distribution's version, by name, sorted by name (case-insensitively)."""
+    versions: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:  # a broken install can leave a distribution without metadata
+            versions.setdefault(name, dist.version)
+    return dict(sorted(versions.items(), key=lambda item: item[0].lower()))
+
+
+def package_versions(installed: dict[str, str] | None = None) -> dict[str, str]:
+    """Python's version and those of `MODEL_DISTRIBUTIONS` (the ones results depend on)."""
+    installed = installed_distributions() if installed is None else installed
+    by_name = {normalized_name(name): version for name, version in installed.items()}
     versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+    for name in MODEL_DISTRIBUTIONS:
+        versions[name] = by_name.get(normalized_name(name), "not installed")
     return versions
 
 
-def git_commit() -> str | None:
-    """The git commit of the source tree, with '-dirty' if it has changes; None outside git."""
+def normalized_name(name: str) -> str:
+    """A distribution's name as PEP 503 compares them (``SALib`` = ``salib``, ``a_b`` = ``a-b``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def git_state() -> tuple[str | None, bool | None]:
+    """The git commit of the source tree and whether tracked files have changes; Nones outside git."""
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(
@@ -149,8 +170,8 @@ def git_commit() -> str | None:
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        return None
-    return commit + ("-dirty" if dirty else "")
+        return None, None
+    return commit, bool(dirty)
 
 
 def content_hash(text: str) -> str:
@@ -158,15 +179,50 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def scenario_json(scenario: Any) -> str:
+    """A Scenario's every value as canonical JSON (sorted keys): what its digest is taken of."""
+    return json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+
+
+def scenario_sha256(scenario: Any) -> str:
+    """The SHA-256 of a Scenario's every value (`scenario_json`): equal digests, equal runs."""
+    return content_hash(scenario_json(scenario))
+
+
 def provenance() -> dict[str, Any]:
-    """Versions and commit, for every manifest."""
-    return {"versions": package_versions(), "git_commit": git_commit()}
+    """Where results were made, for every manifest.
+
+    ``versions`` calls out Python and the distributions the model runs on
+    (`MODEL_DISTRIBUTIONS`); ``distributions`` lists every installed distribution and its
+    version, sorted by name; ``python`` and ``platform`` name the interpreter and the machine;
+    ``git_commit`` ends in '-dirty' when tracked files had changes (``git_dirty``).
+    """
+    installed = installed_distributions()
+    commit, dirty = git_state()
+    return {
+        "versions": package_versions(installed),
+        "distributions": installed,
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "platform": {
+            "system": platform.system(),
+            "release": platform.release(),
+            "machine": platform.machine(),
+            "platform": platform.platform(),
+        },
+        "git_commit": None if commit is None else commit + ("-dirty" if dirty else ""),
+        "git_dirty": dirty,
+    }
 
 
 MANIFEST = "manifest.json"
 RESULTS = "results.parquet"
 WEEKLY = "weekly.parquet"
 REGIONS = "regions.parquet"
+SCENARIOS = "scenarios.parquet"
 PARTS = "parts"
 LOCK = ".lock"
 
@@ -180,7 +236,7 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 
 
 #: What a sweep's directory holds; none may be a symbolic link, or writing it would reach outside.
-STORE_NAMES = (MANIFEST, RESULTS, WEEKLY, REGIONS, PARTS, LOCK)
+STORE_NAMES = (MANIFEST, RESULTS, WEEKLY, REGIONS, SCENARIOS, PARTS, LOCK)
 #: The tables besides results that a batch may write, each a part written before its results part.
 SIDE_TABLES = ("weekly", "regions")
 
@@ -247,6 +303,31 @@ class SweepStore:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write manifest.json atomically."""
         write_json(self.root / MANIFEST, manifest)
+
+    def write_scenarios(self, scenarios: Any) -> None:
+        """Write scenarios.parquet: each design point's full scenario (JSON) and its digest.
+
+        Args:
+            scenarios: The Scenario of each design point, in point_id order.
+
+        """
+        texts = [scenario_json(s) for s in scenarios]
+        table = pd.DataFrame(
+            {
+                "point_id": pd.Series(range(len(texts)), dtype="int64"),
+                "scenario_sha256": [content_hash(t) for t in texts],
+                "scenario": texts,
+            }
+        )
+        write_parquet(self.root / SCENARIOS, table)
+
+    def has_scenarios(self) -> bool:
+        """Whether scenarios.parquet is there and readable."""
+        try:
+            pq.read_metadata(self.root / SCENARIOS)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def finished_run_ids(self) -> list[int]:
         """Run ids of every finished batch, after removing what a killed sweep left half-written.
