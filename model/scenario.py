@@ -1,7 +1,7 @@
 """Scenario: every parameter of the model exactly once, validated, with presets and TOML loading.
 
 A `Scenario` is an immutable, validated set of parameters. Each field carries its default, bounds,
-unit, description and source (a figure in ``shared/data/FACTS.md`` or "assumption"); the parameter
+unit, description and source (a figure in ``docs/FACTS.md`` or "assumption"); the parameter
 table in docs/MODEL.md and ``outlast params`` are generated from these fields, so the code is the
 single place where a parameter is defined.
 

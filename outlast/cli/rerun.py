@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print_json({**report.to_json(), "out": str(args.out) if args.out else None})
     else:
         print_text(report, args.quiet, args.out)
+    print_warnings(report, args.quiet or args.json)
     return EXIT_OK if report.reproduced else EXIT_FAILED
 
 
@@ -99,30 +100,13 @@ def rerun_manifest(stored: Any) -> dict[str, Any]:
 
 
 def print_text(report: Any, quiet: bool, out: Path | None) -> None:
-    """The verdict for people: a header, then matches or the differences; warnings on stderr."""
+    """The verdict for people: a header, then "matches bit for bit" or the differences."""
     run = report.run
     if not quiet:
         print(
             f"run {run.run_id} of '{run.manifest.get('name')}' in {run.root}/ (design point "
             f"{run.point_id}, seed index {run.seed_index}, seed {run.seed}, scenario sha256 "
             f"{run.scenario_sha256[:12]})"
-        )
-    for note in run.notes:
-        print(f"outlast rerun: note: {note}", file=sys.stderr)
-    if report.installation:
-        changed = ", ".join(
-            f"{d['name']} {d['sweep']} in the sweep, {d['now']} here" for d in report.installation
-        )
-        print(
-            f"outlast rerun: error: the installation differs from the sweep's: {changed}; the "
-            "results are only promised to repeat with the same versions",
-            file=sys.stderr,
-        )
-    if report.commit["sweep"] != report.commit["now"] and not quiet:
-        print(
-            f"outlast rerun: note: the sweep was made at commit {report.commit['sweep']}, "
-            f"this tree is at {report.commit['now']}",
-            file=sys.stderr,
         )
     if report.matches:
         print("matches bit for bit")
@@ -132,3 +116,26 @@ def print_text(report: Any, quiet: bool, out: Path | None) -> None:
             print(f"  {line}")
     if out is not None and not quiet:
         print(f"rerun written to {out}/")
+
+
+def print_warnings(report: Any, quiet: bool) -> None:
+    """On stderr, also with --json: a changed installation (an error), notes unless `quiet`."""
+    if report.installation:
+        changed = ", ".join(
+            f"{d['name']} {d['sweep']} in the sweep, {d['now']} here" for d in report.installation
+        )
+        print(
+            f"outlast rerun: error: the installation differs from the sweep's: {changed}; its "
+            "results are only promised to repeat with the same versions",
+            file=sys.stderr,
+        )
+    if quiet:
+        return
+    for note in report.run.notes:
+        print(f"outlast rerun: note: {note}", file=sys.stderr)
+    if report.commit["sweep"] != report.commit["now"]:
+        print(
+            f"outlast rerun: note: the sweep was made at commit {report.commit['sweep']}, "
+            f"this tree is at {report.commit['now']}",
+            file=sys.stderr,
+        )
