@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     weeks = stored.scenario.horizon_weeks
     progress = not (args.quiet or args.json)
     with tqdm(total=weeks, unit="wk", disable=not progress, leave=False) as bar:
-        report = rerun(args.output_dir, args.run_id, on_week=lambda _: bar.update(1))
+        report = rerun(stored, on_week=lambda _: bar.update(1))
     if args.out is not None and report.result is not None and manifest is not None:
         from outlast.cli.run import write_run
 
@@ -114,7 +114,9 @@ def print_text(report: Any, quiet: bool, out: Path | None) -> None:
         print(f"does not match: {len(report.differences)} difference(s)")
         for line in report.differences:
             print(f"  {line}")
-    if out is not None and not quiet:
+    if out is not None and report.result is None:
+        print(f"the rerun raised {report.error}; nothing written to {out}/")
+    elif out is not None and not quiet:
         print(f"rerun written to {out}/")
 
 

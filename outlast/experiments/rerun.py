@@ -65,6 +65,7 @@ class RerunReport:
     Attributes:
         run: The stored run.
         result: The new run's tables (None if it raised).
+        error: What the new run raised, as the sweep records it (None if it did not).
         differences: One line per difference between the stored and the new values.
         installation: One entry per distribution the model runs on (and Python) whose version
             differs from the sweep's: name, the sweep's version, this one's.
@@ -75,6 +76,7 @@ class RerunReport:
 
     run: StoredRun
     result: RunResult | None
+    error: str | None
     differences: list[str]
     installation: list[dict[str, str]]
     other_distributions: list[str]
@@ -101,6 +103,7 @@ class RerunReport:
             "seed": self.run.seed,
             "scenario_sha256": self.run.scenario_sha256,
             "matches": self.matches,
+            "error": self.error,
             "reproduced": self.reproduced,
             "differences": self.differences,
             "installation_differences": self.installation,
@@ -218,31 +221,26 @@ def _stored_scenario(
     return scenario, scenario_sha256(scenario)
 
 
-def rerun(directory: Path, run_id: int, on_week: Any = None) -> RerunReport:
-    """Rerun one stored run and compare it with what the sweep stored.
+def rerun(stored: StoredRun, on_week: Any = None) -> RerunReport:
+    """Rerun one stored run (from `load_run`) and compare it with what the sweep stored.
 
     Args:
-        directory: The sweep's output directory (or one whose ``runs/`` holds the sweep).
-        run_id: The run's id (``run_id`` in results.parquet).
+        stored: The run, as `load_run` read it.
         on_week: Called after each simulated week (for a progress bar).
 
     Returns:
         What differs, in the numbers and in the installation.
 
-    Raises:
-        ExperimentError: If there is no such sweep or run (one line).
-
     """
     from outlast.experiments.engine import RunTask, join_batches, kept_tables
 
-    stored = load_run(directory, run_id)
     keep_spec = stored.manifest.get("keep", {})
     keep = (
         list(keep_spec.get("final", [])),
         [m for m in keep_spec.get("weekly", []) if m != "week"],
         bool(keep_spec.get("regions", False)),
     )
-    task = RunTask(run_id, stored.seed, stored.scenario)
+    task = RunTask(stored.run_id, stored.seed, stored.scenario)
     result: RunResult | Exception
     try:
         result = run_simulation(stored.scenario, stored.seed, on_week=on_week)
@@ -261,6 +259,7 @@ def rerun(directory: Path, run_id: int, on_week: Any = None) -> RerunReport:
     return RerunReport(
         run=stored,
         result=None if isinstance(result, Exception) else result,
+        error=new.results.at[0, "error"],
         differences=differences,
         installation=installation,
         other_distributions=others,

@@ -238,7 +238,7 @@ CASES = [
     ("report", ["{ws}/damaged"], "cannot read the results"),
     ("report", ["{ws}/reportfile"], "is a file, not a directory"),
     # no command, or an unknown one
-    (None, [], "the following arguments are required: command"),
+    (None, [], "the following arguments are required: COMMAND"),
     (None, ["bogus"], "invalid choice: 'bogus'"),
 ]
 

@@ -177,3 +177,17 @@ def test_report_json_lists_its_files_and_points(copy):
     assert any(path.endswith("report.md") for path in report["files"])
     assert [p["point_id"] for p in report["points"]] == [0, 1]
     assert {"runs", "p_war_ended", "war_ended_low", "war_ended_high"} <= set(report["points"][0])
+
+
+def test_a_run_that_now_raises_is_a_mismatch_and_writes_nothing(swept, tmp_path, monkeypatch):
+    from outlast.experiments import rerun
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rerun, "run_simulation", broken)
+    code, stdout, _ = cli("rerun", swept[0], 1, "--out", tmp_path / "r")
+    assert code == 1
+    assert "results: status differs in 1 of 1 rows" in stdout
+    assert "the rerun raised RuntimeError: boom; nothing written" in stdout
+    assert not (tmp_path / "r").exists()
