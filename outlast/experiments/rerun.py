@@ -154,10 +154,11 @@ def load_run(directory: Path, run_id: int) -> StoredRun:
     point_id = int(row.at[0, "point_id"])
     notes: list[str] = []
     scenario, digest = _stored_scenario(root, manifest, point_id, notes)
-    if "scenario_sha256" in row and row.at[0, "scenario_sha256"] != digest:
+    run_digest = row.at[0, "scenario_sha256"] if "scenario_sha256" in row else None
+    if isinstance(run_digest, str) and run_digest != digest:
         notes.append(
-            f"the run's stored scenario digest {row.at[0, 'scenario_sha256'][:12]} differs from "
-            f"its design point's {digest[:12]} (the sweep was resumed with other code?)"
+            f"the run's stored scenario digest {run_digest[:12]} differs from its design "
+            f"point's {digest[:12]} (the sweep was resumed with other code?)"
         )
     weekly = pd.read_parquet(root / WEEKLY, filters=[("run_id", "==", run_id)])
     regions = None
@@ -247,7 +248,8 @@ def rerun(stored: StoredRun, on_week: Any = None) -> RerunReport:
     except Exception as exc:  # as in a sweep: a run that raises is compared by its error
         result = exc
     new = join_batches([kept_tables(task, result, keep)], keep)
-    if "scenario_sha256" not in stored.results:  # a sweep from before digests were stored
+    stored_digest = stored.results.get("scenario_sha256", pd.Series([None])).iloc[0]
+    if not isinstance(stored_digest, str):  # a run made before digests were stored
         new.results = new.results.drop(columns="scenario_sha256")
     differences = compare_tables("results", _results_part(stored.results, new.results), new.results)
     differences += compare_tables("weekly", stored.weekly, new.weekly, key="week")
