@@ -151,8 +151,8 @@ def test_the_disk_filling_at_any_write_of_a_sweep_loses_nothing(experiment, tmp_
         written = count_writes(m)
         assert cli(*args, "--out", tmp_path / "reference")[0] == 0
     reference = tmp_path / "reference"
-    # The manifest, two batches of two files, the two tables, the final manifest.
-    assert len(written) == 1 + 2 * 2 + 2 + 1
+    # The manifest, the scenarios, two batches of two files, the two tables, the final manifest.
+    assert len(written) == 1 + 1 + 2 * 2 + 2 + 1
     for nth in range(1, len(written) + 1):
         out = tmp_path / f"full-at-{nth}"
         with monkeypatch.context() as m:
