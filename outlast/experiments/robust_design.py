@@ -207,6 +207,8 @@ def _policies(design: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def _grid_policies(grid: dict[str, list[Any]]) -> list[tuple[str, dict[str, Any]]]:
     """One policy per combination of the grid's lever values, named by them."""
+    if not grid:
+        return []
     for name, values in grid.items():
         if not values:
             raise ScenarioError(f"design.policy_grid.{name} is empty")
