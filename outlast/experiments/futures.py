@@ -144,7 +144,7 @@ def lhs_futures(n: int, seed: int) -> pd.DataFrame:
             table[name] = np.rint(table[name]).astype(np.int64)
     _repair_ties(table)
     table.insert(0, "future_id", np.arange(n, dtype=np.int64))
-    return table
+    return table.copy()  # one block per dtype, not one per repaired column
 
 
 def _bound(name: str, end: str) -> float:

@@ -137,7 +137,7 @@ def expand_robustness(
     points = pd.concat(
         [points, pd.concat([futures.drop(columns="future_id")] * len(policies), ignore_index=True)],
         axis=1,
-    )
+    ).copy()  # consolidated: the design adds a column to it
     horizon = {s.horizon_weeks for s in scenarios}
     manifest = {
         "policies": names,

@@ -174,7 +174,7 @@ def test_common_seeds_give_identical_weeks_until_the_lever_acts(tiny):
     _, tmp = tiny
     results, weekly = tables(tmp / "one")
     weekly = weekly.merge(results[["run_id", "policy", "future_id", "seed_index"]], on="run_id")
-    # exile_agreement, war_ended: any column the model writes before week 30.
+    # The exile government forms in week 30: until then both policies draw the same numbers.
     wide = weekly.pivot_table(
         index=["future_id", "seed_index", "week"], columns="policy", values="force_active"
     )
@@ -322,3 +322,16 @@ def test_the_measures_find_the_known_gains_backfires_and_regrets():
     assert time.loc["good", "n_ended"] == 9 and time.loc["good", "median_end_week"] == 50
     assert time.loc["good", "weeks_of_war"] == pytest.approx((50 + 75 + 100) / 3)
     assert time.loc["bad", "n_ended"] == 6 and time.loc["baseline", "n_ended"] == 2
+
+
+def test_the_shipped_robustness_experiment_is_valid_with_a_placeholder_ensemble(tmp_path):
+    shipped = Path(__file__).resolve().parents[2] / "runs" / "robustness.toml"
+    (tmp_path / "ensembles").mkdir()
+    lhs_futures(4, seed=1).to_csv(tmp_path / "ensembles" / "plausible.csv", index=False)
+    copy = tmp_path / "robustness.toml"
+    copy.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    exp = load_experiment(copy)
+    assert exp.robustness["reference"] == "baseline"
+    assert {"baseline", "combined", "combined-no-exile"} <= set(exp.robustness["policies"])
+    assert len(exp.runs) == len(exp.robustness["policies"]) * 4 * exp.seeds
+    assert exp.seeds >= 5  # fewer seeds and the sign test can judge no future
