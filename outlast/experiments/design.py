@@ -44,10 +44,10 @@ from model.scenario import (
     preset_overrides,
     read_toml,
 )
+from outlast.experiments.futures import LhsFutures, load_futures
 from outlast.experiments.robust_design import (
     REQUIRED_FINAL,
     REQUIRED_WEEKLY,
-    LhsFutures,
     PolicySpec,
     expand_robustness,
 )
@@ -325,9 +325,8 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
             )
     sha256, robustness, seed_keys = content_hash(text), None, None
     if design.kind == "robustness":
-        expanded = expand_robustness(
-            design, base, spec.parameters, path, _design_seed(spec), _check_size, n_seeds
-        )
+        ensemble = load_futures(design.futures, path, _design_seed(spec))
+        expanded = expand_robustness(design, base, spec.parameters, ensemble, _check_size, n_seeds)
         points, scenarios = expanded.points, expanded.scenarios
         robustness, seed_keys = expanded.manifest, expanded.seed_keys
         # The ensemble is part of the experiment: another file's results are never resumed.

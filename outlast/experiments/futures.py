@@ -12,12 +12,14 @@ uncertainty's bounds, for a first look before a plausible ensemble exists.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from model.scenario import (
     ELITE_KINDS,
@@ -29,6 +31,50 @@ from model.scenario import (
 
 #: Roles a future may set.
 FUTURE_ROLES = ("uncertainty", "calibrated")
+
+# This module imports nothing of outlast: design.py imports it, and outlast/__init__.py imports
+# design.py (tests/test_imports.py forbids the cycle).
+
+
+class LhsFutures(BaseModel):
+    """``futures = { lhs = N }``: N futures by Latin hypercube over the uncertainties' bounds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lhs: Annotated[int, Strict(), Field(ge=1, le=100_000)]
+
+
+def load_futures(
+    spec: str | LhsFutures | None, experiment_path: Path, design_seed: int
+) -> tuple[pd.DataFrame, dict[str, Any], str]:
+    """The ensemble a robustness design names, a description and a fingerprint of its content.
+
+    Args:
+        spec: ``design.futures``: a CSV file relative to the experiment file, or an LHS size.
+        experiment_path: The experiment file.
+        design_seed: The LHS's seed (the master seed's design stream).
+
+    Returns:
+        The futures (`read_futures` or `lhs_futures`); for the manifest, the file and its
+        sha256 or the LHS's size and seed; a fingerprint that changes with the ensemble, so
+        that results of another ensemble are never resumed as this one's.
+
+    Raises:
+        ScenarioError: If there is no ensemble or it is malformed (one line).
+
+    """
+    if spec is None:
+        raise ScenarioError(
+            "a 'robustness' design needs design.futures: a CSV file (\"ensembles/NAME.csv\") "
+            "or { lhs = N }"
+        )
+    if isinstance(spec, LhsFutures):
+        source = {"lhs": spec.lhs, "seed": design_seed}
+        return lhs_futures(spec.lhs, design_seed), source, f"lhs {spec.lhs} {design_seed}"
+    path = experiment_path.parent / spec
+    futures = read_futures(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return futures, {"file": spec, "sha256": digest}, digest
 
 
 def role_of(name: str) -> str:

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field
 
 from model.scenario import Scenario, ScenarioError, make_scenario, preset_overrides
-from outlast.experiments.futures import lhs_futures, read_futures, role_of
-from outlast.experiments.store import content_hash
+
+# This module imports nothing of outlast: design.py imports it, and outlast/__init__.py imports
+# design.py (tests/test_imports.py forbids the cycle). The ensemble is read by futures.py.
 
 #: The policy the others are judged against when the file names none and one is called so.
 DEFAULT_REFERENCE = "baseline"
@@ -44,12 +44,6 @@ class PolicySpec(_Strict):
     name: Annotated[str, Field(min_length=1)]
     preset: str = "baseline"
     set: dict[str, Any] = {}
-
-
-class LhsFutures(_Strict):
-    """``futures = { lhs = N }``: N futures by Latin hypercube over the uncertainties' bounds."""
-
-    lhs: Annotated[int, Strict(), Field(ge=1, le=100_000)]
 
 
 @dataclass(frozen=True)
@@ -78,8 +72,7 @@ def expand_robustness(
     design: Any,
     base: dict[str, Any],
     parameters: dict[str, Any],
-    experiment_path: Path,
-    design_seed: int,
+    ensemble: tuple[pd.DataFrame, dict[str, Any], str],
     check_size: Any,
     seeds: int,
 ) -> RobustnessDesign:
@@ -89,8 +82,8 @@ def expand_robustness(
         design: The parsed ``[design]`` table (`outlast.experiments.design.DesignSpec`).
         base: The base values: the experiment's preset and ``[parameters]``.
         parameters: The ``[parameters]`` alone (a policy may not set what they set).
-        experiment_path: The TOML file; a futures file is relative to its directory.
-        design_seed: The seed of an LHS of futures (the master seed's design stream).
+        ensemble: The futures (`outlast.experiments.futures.load_futures`): the table, its
+            description for the manifest and a fingerprint of its content.
         check_size: Refuses a design of too many runs, given (points, seeds).
         seeds: Seeds per future.
 
@@ -99,7 +92,7 @@ def expand_robustness(
 
     """
     _refuse_other_kinds_keys(design)
-    futures, source, fingerprint = _futures(design, experiment_path, design_seed)
+    futures, source, fingerprint = ensemble
     if design.max_futures is not None:
         futures = futures[futures["future_id"] < design.max_futures].reset_index(drop=True)
     policies = _policies(design)
@@ -163,23 +156,6 @@ def _refuse_other_kinds_keys(design: Any) -> None:
         )
 
 
-def _futures(design: Any, experiment_path: Path, design_seed: int) -> tuple[pd.DataFrame, Any, str]:
-    """The ensemble, a description for the manifest and a fingerprint of its content."""
-    spec = design.futures
-    if spec is None:
-        raise ScenarioError(
-            "a 'robustness' design needs design.futures: a CSV file (\"ensembles/NAME.csv\") "
-            "or { lhs = N }"
-        )
-    if isinstance(spec, LhsFutures):
-        source = {"lhs": spec.lhs, "seed": design_seed}
-        return lhs_futures(spec.lhs, design_seed), source, f"lhs {spec.lhs} {design_seed}"
-    path = experiment_path.parent / spec
-    futures = read_futures(path)
-    digest = content_hash(path.read_text(encoding="utf-8"))
-    return futures, {"file": spec, "sha256": digest}, digest
-
-
 def _policies(design: Any) -> list[tuple[str, dict[str, Any]]]:
     """Each policy's name and the levers it sets (its preset's, then its own)."""
     policies: list[tuple[str, dict[str, Any]]] = []
@@ -225,12 +201,16 @@ def _short(value: Any) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
+def _role(name: str) -> str:
+    return str((Scenario.model_fields[name].json_schema_extra or {})["role"])  # type: ignore[index]
+
+
 def _only_levers(values: dict[str, Any], where: str) -> None:
     """Refuse parameters that are not levers, naming them."""
     for name in values:
         if name not in Scenario.model_fields:
             make_scenario({name: None})  # the one-line message with a close name
-    others = [name for name in values if role_of(name) != "lever"]
+    others = [name for name in values if _role(name) != "lever"]
     if others:
-        shown = ", ".join(f"'{n}' ({role_of(n)})" for n in others)
+        shown = ", ".join(f"'{n}' ({_role(n)})" for n in others)
         raise ScenarioError(f"{where} sets {shown}; a policy may set only levers")
