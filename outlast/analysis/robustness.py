@@ -479,3 +479,26 @@ def regret_by_future(res: RobustnessResults, outcome: str = "war_ended") -> pd.D
     share = share.reindex(columns=res.policies)
     regret = share.max(axis=1).to_numpy()[:, None] - share
     return regret.reset_index().melt(id_vars="future_id", var_name="policy", value_name="regret")
+
+
+def futures_with_outcomes(res: RobustnessResults, policy: str) -> pd.DataFrame:
+    """One row per future: its uncertainties' values and what `policy` did there.
+
+    The input of scenario discovery ("in which futures does the package end the war, where does
+    a lever backfire?"): the futures' columns, then the policy's per-future shares
+    (``p_war_ended`` ...), n_seeds, and, if the design has a reference policy other than
+    `policy`, the future's `verdicts` against it (``verdict``, ``gain_war_ended``).
+
+    Raises:
+        ExperimentError: If `policy` is not one of the design's policies.
+
+    """
+    if policy not in res.policies:
+        raise ExperimentError(f"no policy '{policy}'; the design has {', '.join(res.policies)}")
+    shares = res.per_future[res.per_future["policy"] == policy].drop(columns="policy")
+    table = res.futures.merge(shares, on="future_id", how="left")
+    if res.reference is not None and policy != res.reference:
+        judged = verdicts(res)
+        judged = judged.loc[judged["policy"] == policy, ["future_id", "verdict", "gain_war_ended"]]
+        table = table.merge(judged, on="future_id", how="left")
+    return table

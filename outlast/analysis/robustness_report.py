@@ -182,6 +182,8 @@ def section_time(res: RobustnessResults, out: Path) -> Section:
 
 def section_comparison(res: RobustnessResults, out: Path) -> Section:
     """Per policy: shares of futures where it is clearly better or worse than the reference."""
+    if len(res.policies) < 2:
+        return Section("Better or worse than the reference", "Not done: the design has one policy.")
     if res.reference is None:
         return Section(
             "Better or worse than the reference",

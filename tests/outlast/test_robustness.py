@@ -335,3 +335,15 @@ def test_the_shipped_robustness_experiment_is_valid_with_a_placeholder_ensemble(
     assert {"baseline", "combined", "combined-no-exile"} <= set(exp.robustness["policies"])
     assert len(exp.runs) == len(exp.robustness["policies"]) * 4 * exp.seeds
     assert exp.seeds >= 5  # fewer seeds and the sign test can judge no future
+
+
+def test_futures_with_outcomes_joins_a_policys_shares_and_verdicts_to_the_futures():
+    from outlast.analysis.robustness import futures_with_outcomes
+
+    table = futures_with_outcomes(constructed_results(), "bad")
+    assert table["future_id"].tolist() == [0, 1, 2]
+    assert table["rally_effect"].tolist() == [0.1, 0.2, 0.3]
+    assert table["p_war_ended"].tolist() == [0.0, 1.0, 0.0]
+    assert table["verdict"].tolist() == ["worse", "better", "no clear difference"]
+    with pytest.raises(ExperimentError, match="no policy 'nope'"):
+        futures_with_outcomes(constructed_results(), "nope")
