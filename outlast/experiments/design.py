@@ -7,11 +7,14 @@ Scenario - so a bad file is refused with one line before anything is run or writ
 
 Designs: ``grid`` (every combination of listed values), ``lhs`` (Latin hypercube), ``sobol`` and
 ``morris`` (SALib's samplers, for its sensitivity analyses), ``presets`` (one point per
-preset) and ``scenarios`` (listed points, each a preset with its own overrides: the design of
-``outlast validate``, built by `scenarios_experiment`). Run ``point_id * seeds + seed_index``
-of a design point uses the seed drawn from
-``SeedSequence(master_seed, spawn_key=(0, point_id, seed_index))``: it depends on nothing but the
-master seed and the run's place in the design, never on batching, workers or finishing order.
+preset), ``scenarios`` (listed points, each a preset with its own overrides: the design of
+``outlast validate``, built by `scenarios_experiment`) and ``robustness`` (every policy on every
+future of an ensemble: `outlast.experiments.robust_design`). Run ``point_id * seeds +
+seed_index`` of a design point uses the seed drawn from
+``SeedSequence(master_seed, spawn_key=(0, point_id, seed_index))`` - in a robustness design
+``future_id`` stands for ``point_id``, so every policy meets a future's seeds - : it depends on
+nothing but the master seed and the run's place in the design, never on batching, workers or
+finishing order.
 
 Examples:
     >>> exp = load_experiment(Path("runs/policies.toml"), seeds=2)
