@@ -116,6 +116,10 @@ def write_report(root: Path) -> list[Path]:
 
     """
     sweep = load_sweep(root)
+    if sweep.kind == "robustness":
+        from outlast.analysis.robustness_report import write_robustness_report
+
+        return write_robustness_report(root)
     out = sweep.root / "report"
     problem = output_dir_problem(out)
     if problem:

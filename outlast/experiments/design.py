@@ -7,11 +7,14 @@ Scenario - so a bad file is refused with one line before anything is run or writ
 
 Designs: ``grid`` (every combination of listed values), ``lhs`` (Latin hypercube), ``sobol`` and
 ``morris`` (SALib's samplers, for its sensitivity analyses), ``presets`` (one point per
-preset) and ``scenarios`` (listed points, each a preset with its own overrides: the design of
-``outlast validate``, built by `scenarios_experiment`). Run ``point_id * seeds + seed_index``
-of a design point uses the seed drawn from
-``SeedSequence(master_seed, spawn_key=(0, point_id, seed_index))``: it depends on nothing but the
-master seed and the run's place in the design, never on batching, workers or finishing order.
+preset), ``scenarios`` (listed points, each a preset with its own overrides: the design of
+``outlast validate``, built by `scenarios_experiment`) and ``robustness`` (every policy on every
+future of an ensemble: `outlast.experiments.robust_design`). Run ``point_id * seeds +
+seed_index`` of a design point uses the seed drawn from
+``SeedSequence(master_seed, spawn_key=(0, point_id, seed_index))`` - in a robustness design
+``future_id`` stands for ``point_id``, so every policy meets a future's seeds - : it depends on
+nothing but the master seed and the run's place in the design, never on batching, workers or
+finishing order.
 
 Examples:
     >>> exp = load_experiment(Path("runs/policies.toml"), seeds=2)
@@ -43,6 +46,13 @@ from model.scenario import (
     make_scenario,
     preset_overrides,
     read_toml,
+)
+from outlast.experiments.futures import LhsFutures, load_futures
+from outlast.experiments.robust_design import (
+    REQUIRED_FINAL,
+    REQUIRED_WEEKLY,
+    PolicySpec,
+    expand_robustness,
 )
 from outlast.experiments.store import content_hash
 
@@ -93,12 +103,18 @@ class PointSpec(_Strict):
 class DesignSpec(_Strict):
     """The ``[design]`` table."""
 
-    kind: Literal["grid", "lhs", "sobol", "morris", "presets", "scenarios"]
+    kind: Literal["grid", "lhs", "sobol", "morris", "presets", "scenarios", "robustness"]
     samples: Annotated[Count, Field(ge=1, le=1_000_000)] | None = None
     morris_levels: Annotated[Count, Field(ge=2, le=20)] = 4
     presets: list[str] | None = None
     points: list[PointSpec] | None = None
     parameters: dict[str, ParameterSpec] = {}
+    # robustness only (outlast/experiments/robust_design.py)
+    futures: str | LhsFutures | None = None
+    max_futures: Annotated[Count, Field(ge=1)] | None = None
+    policies: list[str | PolicySpec] | None = None
+    policy_grid: dict[str, list[Any]] | None = None
+    reference: str | None = None
 
 
 class KeepSpec(_Strict):
@@ -122,7 +138,7 @@ class ExperimentSpec(_Strict):
     design: DesignSpec
     seeds: Annotated[Count, Field(ge=1, le=1_000_000)]
     master_seed: Annotated[Count, Field(ge=0, lt=2**63)]
-    keep: KeepSpec
+    keep: KeepSpec | None = None  # required but for a robustness design, which keeps its own
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,8 @@ class Experiment:
         points: One row per design point: ``point_id`` and one column per design parameter.
         scenarios: The Scenario of each design point, indexed by point_id.
         runs: One row per run: ``run_id``, ``point_id``, ``seed_index``, ``seed``.
+        robustness: A robustness design's policies, levers, uncertainties, reference and
+            futures (for the manifest); None for other designs.
 
     """
 
@@ -151,6 +169,7 @@ class Experiment:
     points: pd.DataFrame
     scenarios: tuple[Scenario, ...]
     runs: pd.DataFrame
+    robustness: dict[str, Any] | None = None
 
     @property
     def design_parameters(self) -> list[str]:
@@ -308,7 +327,12 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
         )
     n_seeds = seeds if seeds is not None else spec.seeds
     base = _base_values(spec)
+    spec = _with_keep(spec)
     _check_keep(spec.keep)
+    if design.kind != "robustness":
+        for key in ("futures", "max_futures", "policies", "policy_grid", "reference"):
+            if getattr(design, key) is not None:
+                raise ScenarioError(f"design.{key} is only for kind = 'robustness'")
     for name in design.parameters:
         if name not in Scenario.model_fields:
             make_scenario({name: None})  # raises the one-line message that suggests a close name
@@ -316,7 +340,15 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
             raise ScenarioError(
                 f"'{name}' is both in [parameters] and [design.parameters]; keep it in one"
             )
-    if design.kind == "presets":
+    sha256, robustness, seed_keys = content_hash(text), None, None
+    if design.kind == "robustness":
+        ensemble = load_futures(design.futures, path, _design_seed(spec))
+        expanded = expand_robustness(design, base, spec.parameters, ensemble, _check_size, n_seeds)
+        points, scenarios = expanded.points, expanded.scenarios
+        robustness, seed_keys = expanded.manifest, expanded.seed_keys
+        # The ensemble is part of the experiment: another file's results are never resumed.
+        sha256 = content_hash(text + "\n# futures " + expanded.fingerprint)
+    elif design.kind == "presets":
         points, scenarios = _preset_points(spec, n_seeds)
     elif design.kind == "scenarios":
         points, scenarios = _listed_points(spec, n_seeds)
@@ -335,14 +367,16 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
     points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
     point_id = np.repeat(points["point_id"].to_numpy(), n_seeds)
     seed_index = np.tile(np.arange(n_seeds, dtype=np.int64), len(points))
+    # A robustness design seeds by future, not by point: common random numbers across policies.
+    seed_key = point_id if seed_keys is None else np.repeat(seed_keys, n_seeds)
     runs = pd.DataFrame(
         {
             "run_id": np.arange(len(point_id), dtype=np.int64),
             "point_id": point_id,
             "seed_index": seed_index,
             "seed": [
-                run_seed(spec.master_seed, int(p), int(s))
-                for p, s in zip(point_id, seed_index, strict=True)
+                run_seed(spec.master_seed, int(k), int(s))
+                for k, s in zip(seed_key, seed_index, strict=True)
             ],
         }
     )
@@ -350,13 +384,34 @@ def _expand(spec: ExperimentSpec, path: Path, text: str, seeds: int | None) -> E
         spec=spec,
         path=path,
         text=text,
-        sha256=content_hash(text),
+        sha256=sha256,
         name=exp_name,
         seeds=n_seeds,
         points=points,
         scenarios=scenarios,
         runs=runs,
+        robustness=robustness,
     )
+
+
+def _with_keep(spec: ExperimentSpec) -> ExperimentSpec:
+    """The spec with its [keep] table; a robustness design adds the metrics its measures need."""
+    if spec.design.kind != "robustness":
+        if spec.keep is None:
+            raise ScenarioError("'keep' is missing")
+        return spec
+    keep = spec.keep or KeepSpec()
+    final = [*keep.final, *(m for m in REQUIRED_FINAL if m not in keep.final)]
+    weekly = [*keep.weekly, *(m for m in REQUIRED_WEEKLY if m not in keep.weekly)]
+    return spec.model_copy(
+        update={"keep": KeepSpec(final=final, weekly=weekly, regions=keep.regions)}
+    )
+
+
+def _design_seed(spec: ExperimentSpec) -> int:
+    """The seed of a design's sampler: the master seed's design stream."""
+    seq = np.random.SeedSequence(spec.master_seed, spawn_key=(DESIGN_STREAM,))
+    return int(seq.generate_state(1)[0])
 
 
 def _base_values(spec: ExperimentSpec) -> dict[str, Any]:
@@ -481,9 +536,7 @@ def _sampled(spec: ExperimentSpec, seeds: int) -> dict[str, np.ndarray]:
         {"lhs": n, "sobol": n * (n_vars + 2), "morris": n * (n_vars + 1)}[design.kind], seeds
     )
     problem = salib_problem(design)
-    design_seed = int(
-        np.random.SeedSequence(spec.master_seed, spawn_key=(DESIGN_STREAM,)).generate_state(1)[0]
-    )
+    design_seed = _design_seed(spec)
     if design.kind == "lhs":
         from SALib.sample import latin
 

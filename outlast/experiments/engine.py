@@ -488,6 +488,7 @@ def new_manifest(exp: Experiment) -> dict[str, Any]:
             "morris_levels": design.morris_levels,
             "salib_problem": exp.salib_problem(),
             "n_points": len(exp.points),
+            **({"robustness": exp.robustness} if exp.robustness is not None else {}),
         },
         "seeds": exp.seeds,
         "master_seed": exp.spec.master_seed,
