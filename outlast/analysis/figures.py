@@ -153,17 +153,22 @@ def weekly_figures(sweep: Sweep, min_runs: int = MIN_RUNS) -> list[ReportFigure]
         )
         flag = metric in FLAGS
         small = False
+        # The y labels go on the middle row only, so that labels of short rows cannot overlap.
+        middle = (-(-len(order) // columns) - 1) // 2
+        what = f"Share of runs: {plain(metric).lower()}" if flag else axis_label(metric)
+        grid.set_axis_labels("Week", "")
         for i, (panel, ax) in enumerate(grid.axes_dict.items()):
             data = bands[bands["panel"] == panel]
             small |= bool((data["n"] < min_runs).any())
             _shade_small(ax, data, min_runs)
             (_share_band if flag else _band)(ax, data)
             right = i % columns == columns - 1 or i == len(order) - 1
-            _runs_going(ax, data, label=right, top=int(bands["runs"].max()))
+            label = i // columns == middle
+            _runs_going(ax, data, right, label and right, top=int(bands["runs"].max()))
+            if label and i % columns == 0:
+                ax.set_ylabel(what)
             ax.grid(alpha=0.3)
         grid.set_titles("{col_name}", size="small")
-        what = f"Share of runs: {plain(metric).lower()}" if flag else axis_label(metric)
-        grid.set_axis_labels("Week", what)
         if not flag:
             for ax in grid.axes.flat:
                 ax.yaxis.set_major_formatter(COMPACT)
@@ -226,16 +231,16 @@ def _shade_small(ax, bands: pd.DataFrame, min_runs: int) -> None:
     )
 
 
-def _runs_going(ax, bands: pd.DataFrame, label: bool, top: int) -> None:
-    """The runs still going each week, on a right-hand axis labelled only on each row's end."""
+def _runs_going(ax, bands: pd.DataFrame, ticks: bool, label: bool, top: int) -> None:
+    """The runs still going each week, on a right-hand axis with ticks at each row's end."""
     twin = ax.twinx()
     twin.step(bands["week"], bands["going"], where="post", color=palette.RUNS_GOING, lw=1, ls="--")
     twin.set_ylim(0, top * 1.05)
     twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if not ticks:
+        twin.tick_params(labelright=False)
     if label:
         twin.set_ylabel("Runs still going", color=palette.RUNS_GOING)
-    else:
-        twin.tick_params(labelright=False)
 
 
 def _weekly_legend(flag: bool, min_runs: int) -> list:

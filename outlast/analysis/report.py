@@ -56,6 +56,14 @@ HEADLINE = {
 }
 
 
+#: The outcome shares' headings.
+OUTCOME_HEADINGS = {
+    "ongoing": "share ongoing",
+    "ended_by_negotiation": "share ended by negotiation",
+    "regime_change": "share regime change",
+}
+
+
 def _with_interval(p: float, low: float, high: float) -> str:
     """A probability and its interval, '0.62 [0.47, 0.75]'; '-' when unknown."""
     if pd.isna(p):
@@ -90,8 +98,8 @@ def _headline(outcomes: pd.DataFrame, min_runs: int = MIN_RUNS) -> pd.DataFrame:
             )
         ]
     for outcome in OUTCOMES:
-        out[f"p_{outcome}"] = outcomes[f"p_{outcome}"]
-    out["median_outcome_week"] = outcomes["median_outcome_week"]
+        out[OUTCOME_HEADINGS[outcome]] = outcomes[f"p_{outcome}"]
+    out["median week of the end"] = outcomes["median_outcome_week"]
     return out
 
 
@@ -209,7 +217,7 @@ def _reading_notes(sweep: Sweep, min_runs: int) -> list[str]:
         "metric in `model/metrics.py`. Weekly figures show the runs still going each week "
         f"(dashed, right axis). Here {listed or 'no weekly metrics were kept'}.",
         f"- **Small samples.** A table cell or figure computed from fewer than {min_runs} runs "
-        f"is marked {figures.SMALL} (in weekly figures: a grey background behind those weeks); "
+        f"is marked {figures.SMALL} (in weekly figures: a hatched background behind those weeks); "
         "its interval is wide and its median unsteady. The threshold is `--min-runs`.",
         "- **Yes/no outcomes** (war ended, regime change, exile agreement, army cracked) are "
         "given as shares of runs with Wilson 95% intervals, never as quantiles of 0/1 values; "
