@@ -230,3 +230,23 @@ def test_final_table_gives_flags_as_shares_with_wilson_intervals():
     assert table.loc[0, ("war_ended", "low")] < 0.25 < table.loc[0, ("war_ended", "high")]
     assert table.loc[0, ("force_active", "median")] == 2.5
     assert np.isfinite(table.loc[0, ("force_active", "q95")])
+
+
+@pytest.mark.parametrize("kind, samples", [("sobol", 16), ("morris", 4)])
+def test_sensitivity_figures_have_plain_labels(tmp_path, kind, samples):
+    from outlast.analysis.sensitivity import sensitivity
+    from tests.outlast.test_report import from_design
+
+    sweep = from_design(tmp_path, kind, samples)
+    sweep.results["stability_index"] = sweep.results["m"]  # a declared metric, with a unit
+    sweep.manifest["keep"]["final"] = ["stability_index"]
+    made = figures.sensitivity_figures(sensitivity(sweep))
+    check_labels(made)
+    ax = made[0].figure.axes[0]
+    if kind == "sobol":
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        assert ticks == ["Front death hazard (probability/week)", "Legitimacy (share)"]
+    else:
+        assert ax.get_xlabel() == "Mean absolute elementary effect, mu* (share)"
+    for f in made:
+        plt.close(f.figure)
