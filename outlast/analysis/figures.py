@@ -32,7 +32,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from model.metrics import OUTCOMES
 from outlast.analysis import palette
 from outlast.analysis.discovery import Discovery
-from outlast.analysis.labels import axis_label, plain, point_title
+from outlast.analysis.labels import axis_label, compact_number, plain, point_title
 from outlast.analysis.sensitivity import Sensitivity
 from outlast.analysis.tables import (
     FLAGS,
@@ -73,16 +73,6 @@ class ReportFigure:
     figure: Figure
     caption: str
     small_sample: bool = False
-
-
-def compact_number(value: float) -> str:
-    """A short label: 250k, 1.5m, 100bn; small numbers with 3 significant digits."""
-    if pd.isna(value):
-        return "-"
-    for scale, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.3g}"
 
 
 COMPACT = FuncFormatter(lambda v, _: compact_number(v))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from model.metrics import METRICS
 from model.scenario import Scenario
 
@@ -101,8 +103,6 @@ def axis_label(name: str) -> str:
 
 def value_label(name: str, value: Any) -> str:
     """A parameter's value with its plain name and unit: "Defection payment 20k USD/soldier"."""
-    from outlast.analysis.figures import compact_number
-
     shown = unit(name)
     number = compact_number(value) if isinstance(value, int | float) else str(value)
     # A share or an index needs no unit after its value.
@@ -116,3 +116,13 @@ def point_title(row: Any, parameters: list[str]) -> str:
     if parameters == ["preset"]:
         return str(row["preset"]).replace("_", " ")
     return ", ".join(value_label(p, row[p]) for p in parameters)
+
+
+def compact_number(value: float) -> str:
+    """A short label: 250k, 1.5m, 100bn; small numbers with 3 significant digits."""
+    if pd.isna(value):
+        return "-"
+    for scale, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"

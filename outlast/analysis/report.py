@@ -294,7 +294,12 @@ def _markdown(
         )
         lines += ["## Sensitivity", "", f"SALib {what} of each output's mean over seeds.", ""]
         for output, table in sens.indices.items():
-            lines += [f"### {axis_label(output)}", "", markdown_table(table.reset_index(names="parameter")), ""]
+            lines += [
+                f"### {axis_label(output)}",
+                "",
+                markdown_table(table.reset_index(names="parameter")),
+                "",
+            ]
         for output, why in sens.skipped.items():
             lines.append(f"- {output}: no indices ({why}).")
         lines.append("")
