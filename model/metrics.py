@@ -84,7 +84,12 @@ Compute = Callable[[mesa.Model, WeekContext], float]
 
 @dataclass(frozen=True)
 class Metric:
-    """A weekly metric: name, unit, allowed range, meaning and the function that computes it."""
+    """A weekly metric: name, unit, allowed range, meaning and the function that computes it.
+
+    `flow` marks a count within the week (zero once a run has ended); every other metric is a
+    stock, a level at the week, unknown once a run has ended (a "flag" metric is 1 from the week
+    it happens on and stays 1, so its last value holds after the end).
+    """
 
     name: str
     unit: str
@@ -92,6 +97,7 @@ class Metric:
     hi: float
     description: str
     compute: Compute
+    flow: bool = False
 
 
 def _this_week(count: str) -> Compute:
@@ -158,9 +164,23 @@ METRICS: tuple[Metric, ...] = (
         lambda m, w: float(w.census.active_at_front) * w.per,
     ),
     Metric(
-        "recruits_week", "soldiers", 0, INF, "Soldiers recruited this week.", _this_week("recruits")
+        "recruits_week",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers recruited this week.",
+        _this_week("recruits"),
+        flow=True,
     ),
-    Metric("deaths_week", "soldiers", 0, INF, "Soldiers killed this week.", _this_week("deaths")),
+    Metric(
+        "deaths_week",
+        "soldiers",
+        0,
+        INF,
+        "Soldiers killed this week.",
+        _this_week("deaths"),
+        flow=True,
+    ),
     Metric(
         "invalided_week",
         "soldiers",
@@ -168,6 +188,7 @@ METRICS: tuple[Metric, ...] = (
         INF,
         "Soldiers who left the force for good this week through wounds, illness or discharge.",
         _this_week("invalided"),
+        flow=True,
     ),
     Metric(
         "desertions_week",
@@ -176,6 +197,7 @@ METRICS: tuple[Metric, ...] = (
         INF,
         "Soldiers who deserted this week.",
         _this_week("desertions"),
+        flow=True,
     ),
     Metric(
         "surrenders_week",
@@ -184,6 +206,7 @@ METRICS: tuple[Metric, ...] = (
         INF,
         "Soldiers who surrendered this week.",
         _this_week("surrenders"),
+        flow=True,
     ),
     Metric(
         "recruits_total",
@@ -248,6 +271,7 @@ METRICS: tuple[Metric, ...] = (
         INF,
         "Aware front soldiers who contacted the surrender line for the first time this week.",
         _this_week("contacts"),
+        flow=True,
     ),
     Metric(
         "hotline_contacts_total",

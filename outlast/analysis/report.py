@@ -1,9 +1,10 @@
 """The report of a finished sweep: tables, sensitivity indices, scenario discovery, figures.
 
 ``outlast report runs/output/NAME`` reads the sweep's manifest, results.parquet and
-weekly.parquet and writes ``report/`` beside them: ``report.md`` (every table), ``points.csv``
-(one row per design point) and PNG figures (`outlast.analysis.figures`). Uncertainty across
-seeds is shown as intervals (`outlast.analysis.tables`).
+weekly.parquet and writes ``report/`` beside them (or ``--out DIR``): ``report.md`` (every table),
+``points.csv`` (one row per design point) and figures in PNG, SVG or PDF
+(`outlast.analysis.figures`). Uncertainty across seeds is shown as intervals
+(`outlast.analysis.tables`); whatever rests on fewer than `MIN_RUNS` runs is flagged.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.metrics import OUTCOMES
+from model.metrics import OUTCOMES, SUCCESSOR_STANCES
 from outlast.analysis import figures
 from outlast.analysis.discovery import DISCOVERY_DEPTH, MIN_LEAF_SHARE, Discovery, discover
+from outlast.analysis.labels import axis_label
 from outlast.analysis.sensitivity import Sensitivity, sensitivity
 from outlast.analysis.tables import (
     ENDS_WITHOUT,
+    FLAGS,
+    FLOWS,
+    MIN_RUNS,
     Sweep,
     final_table,
     format_number,
     load_sweep,
     outcome_table,
+    runs_per_point,
 )
 from outlast.experiments.design import ExperimentError
 from outlast.experiments.store import output_dir_problem
@@ -50,6 +56,14 @@ HEADLINE = {
 }
 
 
+#: The outcome shares' headings.
+OUTCOME_HEADINGS = {
+    "ongoing": "share ongoing",
+    "ended_by_negotiation": "share ended by negotiation",
+    "regime_change": "share regime change",
+}
+
+
 def _with_interval(p: float, low: float, high: float) -> str:
     """A probability and its interval, '0.62 [0.47, 0.75]'; '-' when unknown."""
     if pd.isna(p):
@@ -62,23 +76,30 @@ def _count_and_share(count: float, share: float) -> str:
     return "-" if pd.isna(count) else f"{count:.0f} ({format_number(share)})"
 
 
-def _headline(outcomes: pd.DataFrame) -> pd.DataFrame:
+def _flagged(text: str, n: int, min_runs: int) -> str:
+    """A table cell, with the small-sample mark when it rests on fewer than `min_runs` runs."""
+    return f"{text} {figures.SMALL}" if n < min_runs and text != "-" else text
+
+
+def _headline(outcomes: pd.DataFrame, min_runs: int = MIN_RUNS) -> pd.DataFrame:
     """Per point: the headline probabilities with intervals, the median week, the shares."""
+    n = (outcomes["runs"] - outcomes["failed"]).to_numpy()
     out = pd.DataFrame({"point": outcomes["label"], "runs": outcomes["runs"]})
     out["failed"] = outcomes["failed"]
     for stem, heading in HEADLINE.items():
         out[heading] = [
-            _with_interval(p, lo, hi)
-            for p, lo, hi in zip(
+            _flagged(_with_interval(p, lo, hi), k, min_runs)
+            for p, lo, hi, k in zip(
                 outcomes[f"p_{stem}"],
                 outcomes[f"{stem}_low"],
                 outcomes[f"{stem}_high"],
+                n,
                 strict=True,
             )
         ]
     for outcome in OUTCOMES:
-        out[f"p_{outcome}"] = outcomes[f"p_{outcome}"]
-    out["median_outcome_week"] = outcomes["median_outcome_week"]
+        out[OUTCOME_HEADINGS[outcome]] = outcomes[f"p_{outcome}"]
+    out["median week of the end"] = outcomes["median_outcome_week"]
     return out
 
 
@@ -93,38 +114,73 @@ def _roads(outcomes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _final_summary(sweep: Sweep, labels: pd.Series) -> pd.DataFrame:
+#: The categories of each code metric, by code.
+CODES = {"outcome_code": OUTCOMES, "successor_stance_code": SUCCESSOR_STANCES}
+
+
+def _final_summary(sweep: Sweep, labels: pd.Series, min_runs: int = MIN_RUNS) -> pd.DataFrame:
+    """Per point and final metric: a flag's share [Wilson 95%], a code's counts, else quantiles."""
     table = final_table(sweep)
-    out = pd.DataFrame({"point": labels.reindex(table.index).to_numpy()})
+    n = runs_per_point(sweep).reindex(table.index)
+    out = pd.DataFrame({"point": labels.reindex(table.index).to_numpy(), "runs": n.to_numpy()})
     for metric in sweep.final_metrics:
-        med, lo, hi = (table[(metric, s)].to_numpy() for s in ("median", "q05", "q95"))
-        out[metric] = [
-            f"{format_number(m)} [{format_number(a)}, {format_number(b)}]"
-            for m, a, b in zip(med, lo, hi, strict=True)
-        ]
+        if metric in FLAGS:
+            cells = [
+                _with_interval(*(table.loc[pid, (metric, s)] for s in ("share", "low", "high")))
+                for pid in table.index
+            ]
+        elif metric in CODES:
+            cells = [_code_counts(sweep.ok, pid, metric) for pid in table.index]
+        else:
+            med, lo, hi = (table[(metric, s)].to_numpy() for s in ("median", "q05", "q95"))
+            cells = [
+                f"{format_number(m)} [{format_number(a)}, {format_number(b)}]"
+                for m, a, b in zip(med, lo, hi, strict=True)
+            ]
+        out[axis_label(metric)] = [_flagged(c, k, min_runs) for c, k in zip(cells, n, strict=True)]
     return out
 
 
-def write_report(root: Path) -> list[Path]:
+def _code_counts(ok: pd.DataFrame, point_id: int, metric: str) -> str:
+    """A code metric at one point as counts of its categories: 'none 30, hard_line 2'."""
+    codes = ok.loc[ok["point_id"] == point_id, metric].dropna().astype(int).value_counts()
+    names = CODES[metric]
+    return ", ".join(f"{names[c]} {k}" for c, k in codes.sort_index().items()) or "-"
+
+
+def write_report(
+    root: Path,
+    out: Path | None = None,
+    formats: tuple[str, ...] = ("png",),
+    dpi: int = figures.DPI,
+    min_runs: int = MIN_RUNS,
+) -> list[Path]:
     """Write report.md, points.csv and the figures of the sweep in `root`.
+
+    Args:
+        root: The sweep's output directory.
+        out: Where to write the report; ``root/report`` by default.
+        formats: The figure formats (`figures.FORMATS`).
+        dpi: The resolution of raster figures (PNG).
+        min_runs: Fewer runs than this behind a figure or table cell flags it as a small sample.
 
     Returns:
         The files written.
 
     Raises:
-        ExperimentError: If `root` holds no finished sweep.
+        ExperimentError: If `root` holds no finished sweep, or `out` cannot be written.
 
     """
     sweep = load_sweep(root)
     if sweep.kind == "robustness":
         from outlast.analysis.robustness_report import write_robustness_report
 
-        return write_robustness_report(root)
-    out = sweep.root / "report"
+        return write_robustness_report(root, out)
+    out = sweep.root / "report" if out is None else Path(out)
     problem = output_dir_problem(out)
     if problem:
         raise ExperimentError(problem)
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     points = sweep.points()
     outcomes = outcome_table(sweep)
     labels = points.set_index("point_id")["label"]
@@ -135,17 +191,43 @@ def write_report(root: Path) -> list[Path]:
     points_csv.merge(final, left_on="point_id", right_index=True, how="left").to_csv(
         written[0], index=False
     )
-    written += figures.outcome_figures(sweep, outcomes, out)
-    written += figures.weekly_figures(sweep, out)
     sens = sensitivity(sweep)
-    if sens is not None:
-        written += figures.sensitivity_figures(sens, out)
     found = discover(sweep)
-    if isinstance(found, Discovery):
-        written += figures.discovery_figure(found, out)
+    made = figures.report_figures(sweep, outcomes, sens, found, min_runs)
+    text = _markdown(sweep, outcomes, labels, sens, found, made, formats, min_runs)
+    written += figures.save_figures(made, out, formats, dpi)
     md = out / "report.md"
-    md.write_text(_markdown(sweep, outcomes, labels, sens, found, written), encoding="utf-8")
+    md.write_text(text, encoding="utf-8")
     return [md, *written]
+
+
+def _reading_notes(sweep: Sweep, min_runs: int) -> list[str]:
+    """How the report treats runs that ended early, small samples and yes/no outcomes."""
+    weekly = sweep.weekly_metrics
+    flows = [m for m in weekly if m in FLOWS]
+    flags = [m for m in weekly if m in FLAGS]
+    stocks = [m for m in weekly if m not in FLOWS and m not in FLAGS]
+    kinds = [
+        ("flows (counted within the week; 0 after a run's end)", flows),
+        ("flags (shares of runs with the flag set; a set flag stays set after the end)", flags),
+        ("stocks (censored: a run that ended is left out of later weeks)", stocks),
+    ]
+    listed = "; ".join(f"{what}: {', '.join(names)}" for what, names in kinds if names)
+    return [
+        "## How to read this report",
+        "",
+        "- **Runs that end.** A run stops at its outcome (a negotiated end or a regime change), "
+        "so weekly figures treat the weeks after it by the metric's kind, declared with each "
+        "metric in `model/metrics.py`. Weekly figures show the runs still going each week "
+        f"(dashed, right axis). Here {listed or 'no weekly metrics were kept'}.",
+        f"- **Small samples.** A table cell or figure computed from fewer than {min_runs} runs "
+        f"is marked {figures.SMALL} (in weekly figures: a hatched background behind those weeks); "
+        "its interval is wide and its median unsteady. The threshold is `--min-runs`.",
+        "- **Yes/no outcomes** (war ended, regime change, exile agreement, army cracked) are "
+        "given as shares of runs with Wilson 95% intervals, never as quantiles of 0/1 values; "
+        "codes (a successor's stance) as counts of each category.",
+        "",
+    ]
 
 
 def _markdown(
@@ -154,7 +236,9 @@ def _markdown(
     labels: pd.Series,
     sens: Sensitivity | None,
     found: Discovery | str,
-    figures_written: list[Path],
+    made: list[figures.ReportFigure],
+    formats: tuple[str, ...],
+    min_runs: int,
 ) -> str:
     m = sweep.manifest
     design = m["design"]
@@ -167,6 +251,7 @@ def _markdown(
         f"{design['n_points']} points x {m['seeds']} seeds = {m['n_runs']} runs "
         f"({m['runs_failed']} failed).",
         "",
+        *_reading_notes(sweep, min_runs),
         "## Outcomes per design point",
         "",
         "P(war ended) is the share of runs in which the war ended, by negotiation or by a new "
@@ -179,7 +264,7 @@ def _markdown(
     ]
     if len(outcomes) <= MAX_TABLE_POINTS:
         lines += [
-            markdown_table(_headline(outcomes)),
+            markdown_table(_headline(outcomes, min_runs)),
             "",
             "## Roads to the end",
             "",
@@ -191,9 +276,10 @@ def _markdown(
             "",
             "## Final metrics per design point",
             "",
-            "Median [5%, 95%] across seeds, at each run's last week.",
+            "At each run's last week, across seeds: median [5%, 95%]; for a yes/no metric the "
+            "share of runs [Wilson 95% interval]; for a code the count of each category.",
             "",
-            markdown_table(_final_summary(sweep, labels)),
+            markdown_table(_final_summary(sweep, labels, min_runs)),
             "",
         ]
     else:
@@ -212,7 +298,12 @@ def _markdown(
         )
         lines += ["## Sensitivity", "", f"SALib {what} of each output's mean over seeds.", ""]
         for output, table in sens.indices.items():
-            lines += [f"### {output}", "", markdown_table(table.reset_index(names="parameter")), ""]
+            lines += [
+                f"### {axis_label(output)}",
+                "",
+                markdown_table(table.reset_index(names="parameter")),
+                "",
+            ]
         for output, why in sens.skipped.items():
             lines.append(f"- {output}: no indices ({why}).")
         lines.append("")
@@ -229,6 +320,9 @@ def _markdown(
         ]
     else:
         lines += [f"Not done: {found}.", ""]
-    lines += ["## Figures", ""]
-    lines += [f"- [{p.name}]({p.name})" for p in figures_written if p.suffix == ".png"]
+    lines += ["## Figures", "", f"Each in {', '.join(formats)}.", ""]
+    for item in made:
+        flag = f" **Small sample: fewer than {min_runs} runs.**" if item.small_sample else ""
+        name = f"{item.stem}.{formats[0]}"
+        lines.append(f"- [{name}]({name}): {item.caption}.{flag}")
     return "\n".join(lines) + "\n"

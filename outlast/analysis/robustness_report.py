@@ -279,8 +279,8 @@ SECTIONS: list[Callable[[RobustnessResults, Path], Section]] = [
 ]
 
 
-def write_robustness_report(root: Path) -> list[Path]:
-    """Write report.md and every section's tables and figures to ``root/report``.
+def write_robustness_report(root: Path, out: Path | None = None) -> list[Path]:
+    """Write report.md and every section's tables and figures to `out` (default ``root/report``).
 
     Returns:
         report.md first, then the files the sections wrote.
@@ -290,7 +290,7 @@ def write_robustness_report(root: Path) -> list[Path]:
 
     """
     res = read_robustness(root)
-    out = res.root / "report"
+    out = res.root / "report" if out is None else Path(out)
     problem = output_dir_problem(out)
     if problem:
         raise ExperimentError(problem)

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
+from statsmodels.stats.proportion import proportion_confint
 
-from model.metrics import OUTCOMES, SUCCESSOR_STANCES
+from model.metrics import METRICS, OUTCOMES, SUCCESSOR_STANCES
 from outlast.experiments.design import ExperimentError
 from outlast.experiments.store import RESULTS, WEEKLY, read_manifest
 
@@ -23,6 +24,15 @@ from outlast.experiments.store import RESULTS, WEEKLY, read_manifest
 ENDED = OUTCOMES[1:]
 #: The code of a hard-line successor in the `successor_stance_code` metric.
 HARD_LINE_CODE = SUCCESSOR_STANCES.index("hard_line")
+#: Fewer runs than this behind a figure or a table cell, and the report flags it as a small
+#: sample: with 30 runs a share's Wilson 95% interval is still about +-0.17 wide at 0.5.
+MIN_RUNS = 30
+#: Weekly metrics counted within the week (zero once a run has ended), and 0/1 flags that stay
+#: set once they happen (shown as shares, never as quantiles); every other metric is a stock.
+FLOWS = frozenset(m.name for m in METRICS if m.flow)
+FLAGS = frozenset(m.name for m in METRICS if m.unit == "flag")
+#: The quantile columns of `weekly_bands` and their levels.
+QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
 #: Roads to the end of the war that no lever may be necessary for: the share of ends without each
 #: (a kept 0/1 or count metric; 0 means the road was not taken). `army_cracked` counts only where
 #: a sweep keeps it.
@@ -188,34 +198,98 @@ def outcome_table(sweep: Sweep) -> pd.DataFrame:
 
 
 def final_table(sweep: Sweep) -> pd.DataFrame:
-    """Per design point and final metric: median and the 5% and 95% quantiles across seeds."""
-    grouped = sweep.ok.groupby("point_id")[sweep.final_metrics]
-    parts = {
-        "median": grouped.median(),
-        "q05": grouped.quantile(0.05),
-        "q95": grouped.quantile(0.95),
-    }
-    table = pd.concat(parts, axis=1).swaplevel(axis=1)
-    return table[[(m, s) for m in sweep.final_metrics for s in parts]]
+    """Per design point and final metric, across seeds, from the runs that finished.
+
+    For a flag (a 0/1 metric, `FLAGS`): the share of runs with it set and its Wilson 95%
+    interval (``share``, ``low``, ``high``), never quantiles of a 0/1 value. For any other
+    metric: the median and the 5% and 95% quantiles (``median``, ``q05``, ``q95``).
+    """
+    ok = sweep.ok
+    grouped = ok.groupby("point_id")
+    columns = {}
+    for metric in sweep.final_metrics:
+        if metric in FLAGS:
+            hits = grouped[metric].apply(lambda v: int((v > 0).sum()))
+            n = grouped[metric].count()
+            low, high = wilson_bounds(hits.to_numpy(), n.to_numpy())
+            columns[(metric, "share")] = hits / n.where(n > 0)
+            columns[(metric, "low")] = pd.Series(low, index=n.index)
+            columns[(metric, "high")] = pd.Series(high, index=n.index)
+        else:
+            columns[(metric, "median")] = grouped[metric].median()
+            columns[(metric, "q05")] = grouped[metric].quantile(0.05)
+            columns[(metric, "q95")] = grouped[metric].quantile(0.95)
+    return pd.DataFrame(columns)
+
+
+def runs_per_point(sweep: Sweep) -> pd.Series:
+    """The runs that finished at each design point (the n behind each of its figures)."""
+    counts = sweep.ok.groupby("point_id").size()
+    return counts.reindex(sweep.points()["point_id"], fill_value=0)
 
 
 def weekly_bands(sweep: Sweep, metric: str, by_point: bool = True) -> pd.DataFrame:
-    """Quantiles (5, 25, 50, 75, 95%) of a weekly metric across runs, week by week.
+    """A weekly metric across runs, week by week, per design point (or pooled).
 
-    A run that ended before the horizon keeps its last value for the weeks after, so that the
-    bands describe every run rather than only those still going.
+    Runs stop at an outcome, so some end before the horizon. What a run that has ended counts
+    for in later weeks depends on the metric (`ended_runs_rule`):
+
+    - a flow (`Metric.flow`, a count within the week) is 0 after the run's end: nothing more
+      happens in it;
+    - a flag (unit "flag", 1 from the week it happens on) keeps its last value: a war that ended
+      stays ended. Flags are given as the share of runs with the flag set and its Wilson 95%
+      interval, never as quantiles of a 0/1 value;
+    - any other stock (a level: the force, unrest, an index) is censored: the run is left out of
+      the weeks after its end, so the band describes only the runs still going.
+
+    Returns:
+        One row per design point (``point_id``, -1 when pooled) and week: ``runs`` (the point's
+        runs), ``going`` (runs still going that week), ``n`` (runs the week's values come from),
+        and the 5, 25, 50, 75 and 95% quantiles ``q05``..``q95``, or for a flag ``share``,
+        ``share_low`` and ``share_high``.
+
     """
-    wide = sweep.weekly.pivot(index="week", columns="run_id", values=metric).ffill()
+    wide = sweep.weekly.pivot(index="week", columns="run_id", values=metric)
     runs = sweep.weekly.groupby("run_id").agg(point_id=("point_id", "first"), last=("week", "max"))
     keys = runs["point_id"] if by_point else pd.Series(-1, index=runs.index)
     frames = []
     for key, run_ids in runs.groupby(keys).groups.items():
-        weeks = wide.index <= runs.loc[run_ids, "last"].max()
-        q = wide.loc[weeks, list(run_ids)].quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
-        q.columns = ["q05", "q25", "q50", "q75", "q95"]
-        q.insert(0, "point_id", key)
-        frames.append(q.reset_index())
+        values = wide.loc[wide.index <= runs.loc[run_ids, "last"].max(), list(run_ids)]
+        ended = values.index.to_numpy()[:, None] > runs.loc[run_ids, "last"].to_numpy()[None, :]
+        frame = pd.DataFrame({"week": values.index, "runs": len(run_ids)})
+        frame["going"] = (~ended).sum(axis=1)
+        if metric in FLAGS:
+            values = values.ffill()  # a flag never goes back to 0: its last value holds
+            frame["n"] = values.notna().sum(axis=1).to_numpy()
+            hits = (values > 0).sum(axis=1).to_numpy()
+            frame["share"] = hits / np.maximum(frame["n"], 1)
+            frame["share_low"], frame["share_high"] = wilson_bounds(hits, frame["n"].to_numpy())
+        else:
+            if metric in FLOWS:
+                values = values.mask(ended, 0.0)  # nothing happens in a run that has ended
+            frame["n"] = values.notna().sum(axis=1).to_numpy()
+            q = values.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
+            for column, level in zip(QUANTILE_COLUMNS, q.columns, strict=True):
+                frame[column] = q[level].to_numpy()
+        frame.insert(0, "point_id", key)
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def ended_runs_rule(metric: str) -> str:
+    """How `weekly_bands` treats a run of `metric` after the run ended, in a few words."""
+    if metric in FLAGS:
+        return "a run that ended keeps its last value (a flag stays set)"
+    if metric in FLOWS:
+        return "a run that ended counts 0 (a flow: nothing more happens in it)"
+    return "a run that ended is left out of later weeks (a stock: censored)"
+
+
+def wilson_bounds(successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson 95% intervals of many proportions at once (NaN where there are no trials)."""
+    trials = np.asarray(trials)
+    low, high = proportion_confint(successes, np.maximum(trials, 1), method="wilson")
+    return np.where(trials > 0, low, np.nan), np.where(trials > 0, high, np.nan)
 
 
 def point_means(sweep: Sweep) -> pd.DataFrame:

@@ -227,18 +227,20 @@ def test_war_ended_apart_from_regime_change_and_the_roads_to_the_end():
     assert np.isnan(row["ends_no_crack"]) and np.isnan(row["share_no_crack"])
 
 
-def test_weekly_bands_hold_a_finished_run_at_its_last_value():
+def test_weekly_bands_leave_a_finished_run_out_of_a_stock_after_its_end():
     weekly = pd.DataFrame(
         {
             "run_id": [0, 0, 0, 1, 1],
             "point_id": 0,
             "week": [0, 1, 2, 0, 1],
-            "v": [0.0, 1.0, 2.0, 0.0, 5.0],
+            "stability_index": [0.0, 1.0, 2.0, 0.0, 5.0],
         }
     )
-    sweep = Sweep(Path("."), {"keep": {"weekly": ["v"]}}, pd.DataFrame(), weekly)
-    bands = weekly_bands(sweep, "v").set_index("week")
-    assert bands.loc[2, "q50"] == pytest.approx(3.5)  # run 1 ended at week 1 with 5.0
+    sweep = Sweep(Path("."), {"keep": {"weekly": ["stability_index"]}}, pd.DataFrame(), weekly)
+    bands = weekly_bands(sweep, "stability_index").set_index("week")
+    assert bands.loc[1, "q50"] == pytest.approx(3.0) and bands.loc[1, "going"] == 2
+    # Run 1 ended at week 1 with 5.0: not carried into week 2.
+    assert bands.loc[2, "q50"] == pytest.approx(2.0) and bands.loc[2, "going"] == 1
 
 
 def test_report_refuses_an_unfinished_or_missing_sweep(tmp_path, capsys):
