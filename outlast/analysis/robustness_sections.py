@@ -1,0 +1,278 @@
+"""The robustness report's analysis sections: scenario discovery, sensitivity, the fund's price.
+
+Each function takes the robustness experiment's tables and an output directory and returns a
+`Section` (its Markdown, its tables and the figures it wrote), for `outlast report` to assemble.
+Inputs:
+
+- `futures`: one row per future, `future_id` and one numeric column per uncertain parameter.
+- `per_future`: one row per (policy, future_id) with `n_seeds` and the shares `p_war_ended`,
+  `p_regime_change`, `p_hardline`; for the fund's grid also its settings, `p_army_shrank` and
+  `fund_spent_usd`.
+
+Methods and their rules: docs/ROBUSTNESS.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from outlast.analysis import robustness_figures as figures
+from outlast.analysis.discovery import (
+    CHOICE_RULE,
+    EMA_MISSING,
+    SIGNIFICANCE_RULE,
+    PrimBox,
+    backfires,
+    ends_war,
+    find_box,
+)
+from outlast.analysis.fund_price import (
+    FROZEN_ASSETS_USD,
+    FUND_SETTINGS,
+    SHRANK_IN_SEEDS,
+    fund_price,
+    lowest_payment,
+)
+from outlast.analysis.sensitivity import PAWN_DUMMIES, pawn_sensitivity
+from outlast.analysis.tables import format_number
+
+
+@dataclass
+class Section:
+    """One section of a report: a heading, Markdown text (tables included), tables, figures."""
+
+    title: str
+    markdown: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: list[Path] = field(default_factory=list)
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table, numbers formatted by `format_number`."""
+    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
+    rule = "|" + "---|" * len(df.columns)
+    body = ["| " + " | ".join(format_number(v) for v in r) + " |" for r in df.itertuples(False)]
+    return "\n".join([head, rule, *body])
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text).strip("_")
+
+
+def _uncertainties(futures: pd.DataFrame) -> pd.DataFrame:
+    """The futures' uncertain parameters, indexed by future_id (columns that vary)."""
+    x = futures.set_index("future_id").sort_index()
+    numeric = [c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]
+    return x[numeric]
+
+
+def _seeds(per_future: pd.DataFrame) -> str:
+    """How many seeds per future, '10' or '8-10'."""
+    lo, hi = int(per_future["n_seeds"].min()), int(per_future["n_seeds"].max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def discovery_section(
+    futures: pd.DataFrame,
+    per_future: pd.DataFrame,
+    out_dir: Path,
+    package: str = "combined",
+    baseline: str = "baseline",
+    levers: list[str] | None = None,
+) -> Section:
+    """PRIM boxes for 'the package ends the war' and for 'each lever backfires'.
+
+    Args:
+        futures: The ensemble's futures.
+        per_future: The per-(policy, future) shares.
+        out_dir: Where the figures go.
+        package: The policy whose success is explained.
+        baseline: The do-nothing policy backfires are measured against.
+        levers: Policies whose backfires are explained (default: all but package and baseline).
+
+    """
+    x = _uncertainties(futures)
+    policies = list(dict.fromkeys(per_future["policy"]))
+    if levers is None:
+        levers = [p for p in policies if p not in (package, baseline)]
+    questions: list[tuple[str, pd.Series]] = []
+    if package in policies:
+        questions.append(
+            (f"{package} ends the war in at least half its seeds", ends_war(per_future, package))
+        )
+    if baseline in policies:
+        for lever in levers:
+            questions.append(
+                (
+                    f"{lever} backfires (P(war ended) below {baseline}'s beyond seed noise)",
+                    backfires(per_future, lever, baseline),
+                )
+            )
+    section = Section("Scenario discovery", "")
+    lines = [
+        f"PRIM (EMA Workbench) over {len(x)} futures and {x.shape[1]} uncertain parameters, "
+        f"{_seeds(per_future)} seeds per future and policy. Coverage is the share of the futures "
+        "where the outcome holds that lie inside the box; density the share of the futures inside "
+        f"the box where it holds; mass the share of all futures inside. Rules: {SIGNIFICANCE_RULE}; "
+        f"{CHOICE_RULE}. A backfire is a one-sided Fisher exact test of the two policies' counts "
+        "over seeds at p < 0.05.",
+        "",
+    ]
+    summary = []
+    for outcome, y in questions:
+        y = y.reindex(x.index)
+        known = y.notna()
+        found = find_box(x[known], y[known].astype(bool), outcome)
+        if found == EMA_MISSING:
+            return Section("Scenario discovery", f"Not done: {EMA_MISSING}.\n")
+        lines.append(f"### {outcome}")
+        lines.append("")
+        if isinstance(found, str):
+            lines += [f"No box: {found}.", ""]
+            continue
+        summary.append(_box_row(found))
+        stem = _slug(outcome)[:60]
+        section.tables[f"prim_limits_{stem}"] = found.limits
+        section.tables[f"prim_trajectory_{stem}"] = found.trajectory
+        section.figures.append(
+            figures.prim_tradeoff_figure(found, out_dir / f"prim_tradeoff_{stem}.png")
+        )
+        section.figures.append(figures.prim_limits_figure(found, out_dir / f"prim_box_{stem}.png"))
+        verdict = (
+            "significant"
+            if found.significant
+            else f"**not significant** ({found.why_not}): no finding"
+        )
+        lines += [
+            f"Holds in {found.n_of_interest} of {found.n_futures} futures "
+            f"({found.base_rate:.2f}). Box at step {found.step}: {found.describe()}; coverage "
+            f"{found.coverage:.2f}, density {found.density:.2f}, mass {found.mass:.2f}; {verdict}.",
+            "",
+            markdown_table(
+                found.limits[["dimension", "low", "high", "range_low", "range_high", "quasi_p"]]
+            ),
+            "",
+        ]
+    if summary:
+        section.tables["prim_boxes"] = pd.DataFrame(summary)
+        lines[2:2] = [markdown_table(section.tables["prim_boxes"]), ""]
+    section.markdown = "\n".join(lines) + "\n"
+    return section
+
+
+def _box_row(box: PrimBox) -> dict[str, object]:
+    return {
+        "outcome": box.outcome,
+        "futures": box.n_futures,
+        "cases": box.n_of_interest,
+        "coverage": box.coverage,
+        "density": box.density,
+        "mass": box.mass,
+        "box": box.describe(),
+        "significant": "yes" if box.significant else "no",
+    }
+
+
+def sensitivity_section(
+    futures: pd.DataFrame,
+    per_future: pd.DataFrame,
+    out_dir: Path,
+    policies: list[str] | None = None,
+    outcome: str = "p_war_ended",
+) -> Section:
+    """PAWN indices of `outcome` per future over the uncertain parameters, for each policy."""
+    x = _uncertainties(futures)
+    section = Section("Sensitivity", "")
+    lines = [
+        f"PAWN (SALib) of each policy's {outcome} per future ({_seeds(per_future)} seeds) over "
+        f"{x.shape[1]} uncertain parameters and {len(x)} futures: the median, across slices of "
+        "one parameter, of the Kolmogorov-Smirnov distance between the outcome's distribution "
+        f"in the slice and overall. 'excess' is the index minus the mean index of {PAWN_DUMMIES} "
+        "dummy inputs of pure noise (the level chance alone gives), with its basic bootstrap "
+        "95% interval; a parameter matters beyond noise when that interval lies above 0.",
+        "",
+    ]
+    for policy in policies or list(dict.fromkeys(per_future["policy"])):
+        rows = per_future[per_future["policy"] == policy].set_index("future_id")
+        y = rows[outcome].reindex(x.index)
+        known = y.notna()
+        table = pawn_sensitivity(x[known], y[known])
+        lines += [f"### {policy}", ""]
+        if isinstance(table, str):
+            lines += [f"No indices: {table}.", ""]
+            continue
+        section.tables[f"pawn_{_slug(policy)}"] = table
+        section.figures.append(
+            figures.pawn_figure(
+                table,
+                f"PAWN sensitivity of {outcome} under {policy}",
+                out_dir / f"pawn_{_slug(policy)}_{outcome}.png",
+            )
+        )
+        matter = table.loc[table["above_noise"], "parameter"].tolist()
+        lines += [
+            "Beyond noise: " + (", ".join(matter) if matter else "none") + ".",
+            f"Noise level {table.attrs['noise_level']:.3f}.",
+            "",
+            markdown_table(table),
+            "",
+        ]
+    section.markdown = "\n".join(lines) + "\n"
+    return section
+
+
+def fund_price_section(
+    per_future: pd.DataFrame,
+    out_dir: Path,
+    settings: tuple[str, ...] = FUND_SETTINGS,
+) -> Section:
+    """The fund's price: share of futures where the army shrinks per setting, cost, frontier."""
+    rows = per_future.dropna(subset=[s for s in settings if s in per_future.columns])
+    missing = [c for c in (*settings, "p_army_shrank", "fund_spent_usd") if c not in rows]
+    if missing:
+        return Section("The fund's price", f"Not done: the results lack {', '.join(missing)}.\n")
+    table = fund_price(rows, settings)
+    by_trust = lowest_payment(table)
+    figure = figures.fund_frontier_figure(table, _seeds(rows), out_dir / "fund_frontier.png")
+    cheapest = table[table["cheapest"]]
+    if cheapest.empty:
+        answer = (
+            f"No setting makes the army shrink in at least {table.attrs['target']:.0%} of the "
+            "futures."
+        )
+    else:
+        best = cheapest.iloc[0]
+        answer = (
+            "The cheapest setting reaching the target: "
+            + ", ".join(f"{s} = {format_number(best[s])}" for s in settings)
+            + f": the army shrinks in {best['share']:.2f} [{best['low']:.2f}, {best['high']:.2f}] "
+            f"of {int(best['futures'])} futures, at an expected USD "
+            f"{best['cost_usd'] / 1e9:.3g}bn ({best['share_of_frozen_assets']:.1%} of the "
+            "frozen assets)."
+        )
+    lines = [
+        f"Over {int(table['futures'].max())} futures and {_seeds(rows)} seeds each: the army "
+        f"shrinks in a future when the active force fell below its starting size within 104 "
+        f"weeks in at least {SHRANK_IN_SEEDS:.0%} of the seeds; the share of futures where it "
+        "does, with its Wilson 95% interval over futures; the cost is the fund's spending (its "
+        "paid claims, mean over seeds, then over futures; 5%-95% across futures) against the "
+        f"frozen assets (USD {FROZEN_ASSETS_USD / 1e9:.0f}bn, docs/FACTS.md).",
+        "",
+        answer,
+        "",
+        markdown_table(table),
+        "",
+        "Lowest payment reaching the target, per reach and trust:",
+        "",
+        markdown_table(by_trust),
+        "",
+    ]
+    return Section(
+        "The fund's price",
+        "\n".join(lines) + "\n",
+        {"fund_price": table, "fund_lowest_payment": by_trust},
+        [figure],
+    )
