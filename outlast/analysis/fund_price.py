@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from model.scenario import Scenario
+
 #: The fund's settings, as Scenario fields: the payment, the broadcast's weekly reach, and how
 #: far soldiers trust the promise (an uncertainty the fund experiment sets as a what-if).
 FUND_SETTINGS = ("defection_payment_usd", "offer_reach_per_week", "offer_trust")
@@ -47,7 +49,8 @@ def fund_price(
         cost_high_usd (5% and 95% over futures), share_of_frozen_assets (mean cost over
         `FROZEN_ASSETS_USD`), reaches (share >= target), reaches_surely (low >= target),
         cheapest (the cheapest setting that reaches), on_frontier (no other setting costs
-        as little or less and reaches as large a share or larger, one of them strictly).
+        as little or less and reaches as large a share or larger, one of them strictly); both
+        within each value of the settings that are not levers (`conditions`).
 
     Raises:
         ValueError: If a column is missing or a setting has a future twice.
@@ -85,12 +88,32 @@ def fund_price(
     table = table.sort_values(["cost_usd", "share"], ascending=[True, False], kind="stable")
     table = table.reset_index(drop=True)
     table["cheapest"] = False
-    reaching = table.index[table["reaches"]]
-    if len(reaching):
-        table.loc[reaching[0], "cheapest"] = True
-    table["on_frontier"] = _frontier(table["cost_usd"].to_numpy(), table["share"].to_numpy())
-    table.attrs.update(target=target, shrank_in_seeds=SHRANK_IN_SEEDS, settings=list(settings))
+    table["on_frontier"] = False
+    given = conditions(settings)
+    for _, group in table.groupby(given) if given else [((), table)]:
+        reaching = group.index[group["reaches"]]
+        if len(reaching):
+            table.loc[reaching[0], "cheapest"] = True
+        on = _frontier(group["cost_usd"].to_numpy(), group["share"].to_numpy())
+        table.loc[group.index, "on_frontier"] = on
+    table.attrs.update(
+        target=target, shrank_in_seeds=SHRANK_IN_SEEDS, settings=list(settings), conditions=given
+    )
     return table
+
+
+def conditions(settings: tuple[str, ...]) -> list[str]:
+    """The settings that are not the West's to choose (not levers: offer_trust).
+
+    The cheapest setting and the frontier are found for each combination of their values: the
+    West can buy a larger payment or reach, not soldiers' trust.
+    """
+    fields = Scenario.model_fields
+    return [
+        s
+        for s in settings
+        if s in fields and (fields[s].json_schema_extra or {}).get("role") != "lever"
+    ]
 
 
 def _frontier(cost: np.ndarray, share: np.ndarray) -> np.ndarray:

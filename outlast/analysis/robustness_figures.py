@@ -159,7 +159,7 @@ def fund_frontier_figure(table: pd.DataFrame, n_seeds: str, path: Path) -> Path:
     trusts = sorted(table[trust].unique())
     payments = sorted(table[payment].unique())
     reaches = sorted(table[reach].unique())
-    fig = Figure(figsize=(4.2 * len(trusts) + 1.5, 4.4), layout="constrained")
+    fig = Figure(figsize=(4.0 * len(trusts) + 3.0, 4.6), layout="constrained")
     axes = fig.subplots(1, len(trusts), sharey=True, squeeze=False).ravel()
     scale = 1e9
     show_frozen = table["cost_high_usd"].max() >= 0.1 * FROZEN_ASSETS_USD
@@ -194,9 +194,9 @@ def fund_frontier_figure(table: pd.DataFrame, n_seeds: str, path: Path) -> Path:
             ax.axvline(FROZEN_ASSETS_USD / scale, color=PALETTE[3], ls="--", lw=1)
         ax.set_ylim(-0.02, 1.02)
         ax.set_title(f"{parameter_label(trust)} = {level:.3g}", fontsize="medium")
-        ax.set_xlabel("expected fund spending (USD bn, mean over futures)")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("share of futures where the army shrinks\n(Wilson 95% interval)")
+    fig.supxlabel("expected fund spending (USD bn, mean over futures)", fontsize="medium")
+    fig.supylabel("share of futures where the army shrinks (Wilson 95%)", fontsize="medium")
     handles = [
         Line2D([], [], color=PALETTE[i % len(PALETTE)], marker="o", ls="", label=f"{p:,.0f}")
         for i, p in enumerate(payments)
@@ -225,12 +225,12 @@ def fund_frontier_figure(table: pd.DataFrame, n_seeds: str, path: Path) -> Path:
     frozen_note = (
         ""
         if show_frozen
-        else f"; the frozen assets ($300bn) lie far right of the largest cost "
-        f"({table['cost_high_usd'].max() / scale:.3g}bn)"
+        else f"\nthe frozen assets ($300bn) lie far right of the largest cost "
+        f"(USD {table['cost_high_usd'].max() / scale:.3g}bn)"
     )
     fig.suptitle(
-        f"The fund's price: the army shrinks (in at least half of {n_seeds} seeds) in what share "
-        f"of n = {n_futures} futures{frozen_note}",
+        f"The fund's price: in what share of n = {n_futures} futures the army shrinks "
+        f"(in at least half of {n_seeds} seeds){frozen_note}",
         fontsize="medium",
     )
     return _save(fig, path)

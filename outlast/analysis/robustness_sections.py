@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from outlast.analysis import robustness_figures as figures
@@ -36,7 +37,7 @@ from outlast.analysis.fund_price import (
     fund_price,
     lowest_payment,
 )
-from outlast.analysis.sensitivity import PAWN_DUMMIES, pawn_sensitivity
+from outlast.analysis.sensitivity import PAWN_BOOTSTRAP, pawn_sensitivity
 from outlast.analysis.tables import format_number
 
 
@@ -54,12 +55,20 @@ def markdown_table(df: pd.DataFrame) -> str:
     """A DataFrame as a Markdown table, numbers formatted by `format_number`."""
     head = "| " + " | ".join(str(c) for c in df.columns) + " |"
     rule = "|" + "---|" * len(df.columns)
-    body = ["| " + " | ".join(format_number(v) for v in r) + " |" for r in df.itertuples(False)]
+    body = ["| " + " | ".join(_cell(v) for v in r) + " |" for r in df.itertuples(False)]
     return "\n".join([head, rule, *body])
 
 
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text).strip("_")
+def _cell(value: object) -> str:
+    """A table cell: yes/no for flags, else `format_number`."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    return format_number(value)
+
+
+def _slug(text: str, length: int = 40) -> str:
+    """A file-name stem from words: letters and digits, the rest '_'."""
+    return "".join(c if c.isalnum() else "_" for c in text)[:length].strip("_")
 
 
 def _uncertainties(futures: pd.DataFrame) -> pd.DataFrame:
@@ -134,7 +143,7 @@ def discovery_section(
             lines += [f"No box: {found}.", ""]
             continue
         summary.append(_box_row(found))
-        stem = _slug(outcome)[:60]
+        stem = _slug(outcome)
         section.tables[f"prim_limits_{stem}"] = found.limits
         section.tables[f"prim_trajectory_{stem}"] = found.trajectory
         section.figures.append(
@@ -190,9 +199,12 @@ def sensitivity_section(
         f"PAWN (SALib) of each policy's {outcome} per future ({_seeds(per_future)} seeds) over "
         f"{x.shape[1]} uncertain parameters and {len(x)} futures: the median, across slices of "
         "one parameter, of the Kolmogorov-Smirnov distance between the outcome's distribution "
-        f"in the slice and overall. 'excess' is the index minus the mean index of {PAWN_DUMMIES} "
-        "dummy inputs of pure noise (the level chance alone gives), with its basic bootstrap "
-        "95% interval; a parameter matters beyond noise when that interval lies above 0.",
+        "in the slice and overall. Inputs of pure noise give the level chance alone reaches: "
+        "'excess' is the index minus their mean index, with its basic bootstrap 95% interval "
+        f"({PAWN_BOOTSTRAP} resamples of the futures); 'p_value' the share of noise inputs with "
+        "an index at least as large; a parameter matters beyond noise when its index exceeds "
+        "the 95th percentile of the largest index among as many noise inputs as there are "
+        "parameters (so that the chance of calling any inert parameter influential is 5%).",
         "",
     ]
     for policy in policies or list(dict.fromkeys(per_future["policy"])):
@@ -215,7 +227,8 @@ def sensitivity_section(
         matter = table.loc[table["above_noise"], "parameter"].tolist()
         lines += [
             "Beyond noise: " + (", ".join(matter) if matter else "none") + ".",
-            f"Noise level {table.attrs['noise_level']:.3f}.",
+            f"Noise level {table.attrs['noise_level']:.3f}, threshold "
+            f"{table.attrs['threshold']:.3f}.",
             "",
             markdown_table(table),
             "",
@@ -237,22 +250,7 @@ def fund_price_section(
     table = fund_price(rows, settings)
     by_trust = lowest_payment(table)
     figure = figures.fund_frontier_figure(table, _seeds(rows), out_dir / "fund_frontier.png")
-    cheapest = table[table["cheapest"]]
-    if cheapest.empty:
-        answer = (
-            f"No setting makes the army shrink in at least {table.attrs['target']:.0%} of the "
-            "futures."
-        )
-    else:
-        best = cheapest.iloc[0]
-        answer = (
-            "The cheapest setting reaching the target: "
-            + ", ".join(f"{s} = {format_number(best[s])}" for s in settings)
-            + f": the army shrinks in {best['share']:.2f} [{best['low']:.2f}, {best['high']:.2f}] "
-            f"of {int(best['futures'])} futures, at an expected USD "
-            f"{best['cost_usd'] / 1e9:.3g}bn ({best['share_of_frozen_assets']:.1%} of the "
-            "frozen assets)."
-        )
+    answer = _fund_answer(table, settings)
     lines = [
         f"Over {int(table['futures'].max())} futures and {_seeds(rows)} seeds each: the army "
         f"shrinks in a future when the active force fell below its starting size within 104 "
@@ -263,11 +261,11 @@ def fund_price_section(
         "",
         answer,
         "",
-        markdown_table(table),
+        markdown_table(_fund_display(table, settings)),
         "",
         "Lowest payment reaching the target, per reach and trust:",
         "",
-        markdown_table(by_trust),
+        markdown_table(_in_bn(by_trust)),
         "",
     ]
     return Section(
@@ -276,3 +274,60 @@ def fund_price_section(
         {"fund_price": table, "fund_lowest_payment": by_trust},
         [figure],
     )
+
+
+def _in_bn(table: pd.DataFrame) -> pd.DataFrame:
+    """Costs in USD bn, for reading."""
+    out = table.copy()
+    for column in [c for c in out.columns if c.startswith("cost")]:
+        out[column.replace("_usd", "_usd_bn")] = out.pop(column) / 1e9
+    return out
+
+
+def _fund_display(table: pd.DataFrame, settings: tuple[str, ...]) -> pd.DataFrame:
+    """The fund table as a reader wants it: settings, share [interval], cost in bn, flags."""
+    out = table[list(settings)].copy()
+    out["futures shrank"] = [
+        f"{k} of {n}" for k, n in zip(table["futures_shrank"], table["futures"], strict=True)
+    ]
+    out["share [95%]"] = [
+        f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+        for p, lo, hi in zip(table["share"], table["low"], table["high"], strict=True)
+    ]
+    out["cost (USD bn)"] = table["cost_usd"] / 1e9
+    out["cost 5-95% (USD bn)"] = [
+        f"{lo / 1e9:.3g}-{hi / 1e9:.3g}"
+        for lo, hi in zip(table["cost_low_usd"], table["cost_high_usd"], strict=True)
+    ]
+    out["of frozen assets"] = [f"{v:.1%}" for v in table["share_of_frozen_assets"]]
+    for flag in ("reaches", "cheapest", "on_frontier"):
+        out[flag] = table[flag]
+    return out
+
+
+def _fund_answer(table: pd.DataFrame, settings: tuple[str, ...]) -> str:
+    """The cheapest setting reaching the target, in words, for each value of the conditions."""
+    given = table.attrs["conditions"]
+    choices = [s for s in settings if s not in given]
+    sentences = []
+    for values, group in table.groupby(given) if given else [((), table)]:
+        where = ", ".join(
+            f"{c} = {format_number(v)}" for c, v in zip(given, np.atleast_1d(values), strict=True)
+        )
+        prefix = f"With {where}: " if where else ""
+        cheapest = group[group["cheapest"]]
+        if cheapest.empty:
+            sentences.append(
+                f"{prefix}no setting makes the army shrink in at least "
+                f"{table.attrs['target']:.0%} of the futures."
+            )
+            continue
+        best = cheapest.iloc[0]
+        sentences.append(
+            f"{prefix}the cheapest setting reaching the target is "
+            + ", ".join(f"{s} = {format_number(best[s])}" for s in choices)
+            + f": the army shrinks in {best['share']:.2f} [{best['low']:.2f}, {best['high']:.2f}] "
+            f"of {int(best['futures'])} futures, at an expected USD {best['cost_usd'] / 1e9:.3g}bn "
+            f"({best['share_of_frozen_assets']:.1%} of the frozen assets)."
+        )
+    return "\n".join(f"- {s}" for s in sentences)

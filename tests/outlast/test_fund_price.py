@@ -5,7 +5,13 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from outlast.analysis.fund_price import FROZEN_ASSETS_USD, fund_price, lowest_payment
+from outlast.analysis.fund_price import (
+    FROZEN_ASSETS_USD,
+    FUND_SETTINGS,
+    conditions,
+    fund_price,
+    lowest_payment,
+)
 
 PAYMENTS = (10_000.0, 50_000.0, 100_000.0)
 REACHES = (0.01, 0.05)
@@ -96,3 +102,13 @@ def test_no_setting_reaching_means_no_cheapest():
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match="lacks fund_spent_usd"):
         fund_price(per_future().drop(columns="fund_spent_usd"))
+
+
+def test_trust_is_a_condition_not_a_choice():
+    # offer_trust is an uncertainty in the Scenario: the West cannot buy it, so the cheapest
+    # setting is found for each trust value, among payments and reaches.
+    assert conditions(FUND_SETTINGS) == ["offer_trust"]
+    rows = per_future()
+    high_trust = rows.assign(offer_trust=0.9, fund_spent_usd=rows["fund_spent_usd"] * 2)
+    table = fund_price(pd.concat([rows, high_trust], ignore_index=True))
+    assert table.groupby("offer_trust")["cheapest"].sum().tolist() == [1, 1]
