@@ -375,10 +375,13 @@ def discover(sweep: Sweep) -> Discovery | str:
 
     Fits a classification tree (CART, depth 3, leaves of at least `MIN_LEAF_RUNS` runs and 5% of
     them) of each run's outcome on the numeric design parameters, and describes every leaf as a
-    box of parameter ranges with its runs, P(end or change) with its Wilson 95% interval, and
-    whether that share differs from the other runs' beyond chance (two-sided Fisher exact test
-    at `LEAF_ALPHA` divided by the number of leaves). A leaf that does not is no finding: the
-    tree splits noise as readily as signal.
+    box of parameter ranges with its runs and outcome shares. A tree splits noise as readily as
+    signal, and a test of a leaf on the runs that chose it finds what the tree went looking for;
+    so the tree is grown on half of the runs (drawn with a fixed seed) and each leaf is judged on
+    the other half (an "honest" tree, Athey & Imbens 2016): its P(end or change) there with a
+    Wilson 95% interval, and whether that differs from the other held-out runs' (two-sided
+    Fisher exact test at `LEAF_ALPHA` divided by the number of leaves). A leaf that does not is
+    no finding.
 
     Returns:
         The discovery, or one sentence saying why there is nothing to discover.
@@ -391,19 +394,21 @@ def discover(sweep: Sweep) -> Discovery | str:
     if ok["outcome"].nunique() < 2:
         only = ok["outcome"].iloc[0] if len(ok) else "none"
         return f"every successful run ended '{only}'; there is nothing to tell apart"
-    if len(ok) < 2 * MIN_LEAF_RUNS:
+    if len(ok) < 4 * MIN_LEAF_RUNS:
         return (
-            f"{len(ok)} successful runs; a tree needs at least {2 * MIN_LEAF_RUNS} "
-            f"({MIN_LEAF_RUNS} a leaf) to tell ranges apart from chance"
+            f"{len(ok)} successful runs; a tree needs at least {4 * MIN_LEAF_RUNS}: half to grow "
+            f"it with leaves of {MIN_LEAF_RUNS} runs, half to test its leaves"
         )
     from sklearn.tree import DecisionTreeClassifier
 
-    min_leaf = max(MIN_LEAF_RUNS, int(np.ceil(MIN_LEAF_SHARE * len(ok))))
+    grow = np.zeros(len(ok), dtype=bool)
+    grow[np.random.default_rng(0).permutation(len(ok))[: len(ok) // 2]] = True
+    min_leaf = max(MIN_LEAF_RUNS, int(np.ceil(MIN_LEAF_SHARE * grow.sum())))
     tree = DecisionTreeClassifier(
         max_depth=DISCOVERY_DEPTH, min_samples_leaf=min_leaf, random_state=0
     )
     x = ok[features].to_numpy(dtype=float)
-    tree.fit(x, ok["outcome"].to_numpy())
+    tree.fit(x[grow], ok["outcome"].to_numpy()[grow])
     leaf_of_run = tree.apply(x)
     ended = ok["outcome"].isin(ENDED).to_numpy()
     boxes = _leaf_boxes(tree, features)
@@ -411,21 +416,23 @@ def discover(sweep: Sweep) -> Discovery | str:
     for leaf, box in boxes.items():
         inside = leaf_of_run == leaf
         runs = ok[inside]
-        k, n = int(ended[inside].sum()), int(inside.sum())
-        k_rest, n_rest = int(ended[~inside].sum()), int((~inside).sum())
-        low, high = proportion_confint(k, n, method="wilson")
-        p = fisher_exact([[k, n - k], [k_rest, n_rest - k_rest]]).pvalue if n_rest else 1.0
-        row = {
-            "box": box,
-            "runs": n,
-            "p_end_or_change": k / n,
+        held, rest = inside & ~grow, ~inside & ~grow
+        k, n = int(ended[held].sum()), int(held.sum())
+        k_rest, n_rest = int(ended[rest].sum()), int(rest.sum())
+        low, high = proportion_confint(k, n, method="wilson") if n else (np.nan, np.nan)
+        p = fisher_exact([[k, n - k], [k_rest, n_rest - k_rest]]).pvalue if n and n_rest else 1.0
+        row = {"box": box, "runs": int(inside.sum())}
+        for outcome in OUTCOMES:
+            row[f"p_{outcome}"] = (runs["outcome"] == outcome).mean()
+        row |= {
+            "p_end_or_change": ended[inside].mean(),
+            "held_out_runs": n,
+            "held_out_p": k / n if n else np.nan,
             "low": float(low),
             "high": float(high),
             "p_value_vs_rest": float(p),
             "finding": bool(p < LEAF_ALPHA / len(boxes)),
         }
-        for outcome in OUTCOMES:
-            row[f"p_{outcome}"] = (runs["outcome"] == outcome).mean()
         rows.append(row)
     leaves = pd.DataFrame(rows).sort_values("p_end_or_change", ascending=False, kind="stable")
     classes = [OUTCOME_LABELS.get(str(c), str(c)) for c in tree.classes_]

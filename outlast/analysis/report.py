@@ -14,7 +14,14 @@ import pandas as pd
 
 from model.metrics import OUTCOMES
 from outlast.analysis import figures
-from outlast.analysis.discovery import DISCOVERY_DEPTH, MIN_LEAF_SHARE, Discovery, discover
+from outlast.analysis.discovery import (
+    DISCOVERY_DEPTH,
+    LEAF_ALPHA,
+    MIN_LEAF_RUNS,
+    MIN_LEAF_SHARE,
+    Discovery,
+    discover,
+)
 from outlast.analysis.sensitivity import Sensitivity, sensitivity
 from outlast.analysis.tables import (
     ENDS_WITHOUT,
@@ -216,9 +223,13 @@ def _markdown(
     if isinstance(found, Discovery):
         lines += [
             f"A classification tree (depth {DISCOVERY_DEPTH}, leaves of at least "
-            f"{MIN_LEAF_SHARE:.0%} of runs) of the outcome on {', '.join(found.features)}. Each "
-            "leaf is a box of parameter ranges; boxes where runs most often end in negotiation "
-            "or regime change come first.",
+            f"{MIN_LEAF_RUNS} runs and {MIN_LEAF_SHARE:.0%} of them) of the outcome on "
+            f"{', '.join(found.features)}, grown on half of the runs. Each leaf is a box of "
+            "parameter ranges; boxes where runs most often end in negotiation or regime change "
+            "come first. A tree splits noise as readily as signal, so each leaf is judged on the "
+            "other half of the runs: its P(end or change) there (held_out_p) with a Wilson 95% "
+            "interval, and it is a finding only when that differs from the other held-out runs' "
+            f"(Fisher exact test, p < {LEAF_ALPHA} / leaves); the others are chance.",
             "",
             markdown_table(found.leaves),
             "",

@@ -10,11 +10,15 @@ import pytest
 from outlast.analysis.discovery import (
     EMA_MISSING,
     MIN_BOX_CASES,
+    MIN_LEAF_RUNS,
+    Discovery,
     PrimBox,
     backfires,
+    discover,
     ends_war,
     find_box,
 )
+from tests.outlast.test_report import synthetic
 
 needs_ema = pytest.mark.skipif(
     importlib.util.find_spec("ema_workbench") is None, reason="needs the extra ema"
@@ -120,3 +124,25 @@ def test_ends_war_counts_half_the_seeds_as_ending_it():
 def test_an_unknown_policy_is_named_with_the_known_ones():
     with pytest.raises(ValueError, match=r"no rows for policy 'fund'.*baseline, lever"):
         ends_war(per_future_table(), "fund")
+
+
+def test_the_tree_calls_a_real_split_a_finding_and_labels_its_classes():
+    found = discover(synthetic())
+    assert isinstance(found, Discovery)
+    assert found.leaves.iloc[0]["finding"] and found.leaves.iloc[0]["low"] > 0.9
+    assert set(found.classes) == {"war ongoing at the horizon", "regime change"}
+
+
+def test_the_tree_on_noise_reports_no_finding():
+    sweep = synthetic(600)
+    rng = np.random.default_rng(9)
+    sweep.results["outcome"] = np.where(rng.random(600) < 0.3, "regime_change", "ongoing")
+    found = discover(sweep)
+    assert isinstance(found, Discovery)
+    assert not found.leaves["finding"].any()
+    assert (found.leaves["runs"] >= MIN_LEAF_RUNS).all()
+
+
+def test_the_tree_refuses_too_few_runs():
+    said = discover(synthetic(4 * MIN_LEAF_RUNS - 1))
+    assert isinstance(said, str) and f"at least {4 * MIN_LEAF_RUNS}" in said
