@@ -26,6 +26,15 @@ FUND_SETTINGS = ("defection_payment_usd", "offer_reach_per_week", "offer_trust")
 SHRANK_IN_SEEDS = 0.5
 #: ... and the fund "works" when that holds in at least this share of the futures.
 TARGET_SHARE_OF_FUTURES = 0.5
+#: Per (setting, future), the share of seeds in which the army shrank, under either name, and
+#: what each means.
+SHRANK_MEANING = {
+    "p_army_shrank": "the active force fell below its starting size within 104 weeks",
+    "p_force_below_start_2y": (
+        "the active force was below its starting size in week 104 (or at the run's end, if earlier)"
+    ),
+}
+SHRANK_COLUMNS = tuple(SHRANK_MEANING)
 #: Frozen Russian sovereign assets worldwide (docs/FACTS.md).
 FROZEN_ASSETS_USD = 300e9
 
@@ -39,7 +48,8 @@ def fund_price(
 
     Args:
         per_future: One row per (setting, future) with the `settings` columns, `n_seeds`,
-            `p_army_shrank` and `fund_spent_usd` (USD, mean over seeds).
+            the share of seeds in which the army shrank (`p_army_shrank`, or
+            `p_force_below_start_2y`) and `fund_spent_usd` (USD, mean over seeds).
         settings: The columns that make a setting.
         target: The share of futures the fund must reach.
 
@@ -56,7 +66,8 @@ def fund_price(
         ValueError: If a column is missing or a setting has a future twice.
 
     """
-    need = [*settings, "future_id", "n_seeds", "p_army_shrank", "fund_spent_usd"]
+    shrank_column = next((c for c in SHRANK_COLUMNS if c in per_future.columns), SHRANK_COLUMNS[0])
+    need = [*settings, "future_id", "n_seeds", shrank_column, "fund_spent_usd"]
     missing = [c for c in need if c not in per_future.columns]
     if missing:
         raise ValueError(f"the per-future table lacks {', '.join(missing)}")
@@ -64,7 +75,7 @@ def fund_price(
         raise ValueError("a fund setting has more than one row for a future")
     rows = []
     for values, group in per_future.groupby(list(settings), sort=True):
-        shrank = group["p_army_shrank"] >= SHRANK_IN_SEEDS
+        shrank = group[shrank_column] >= SHRANK_IN_SEEDS
         n, k = len(group), int(shrank.sum())
         low, high = proportion_confint(k, n, method="wilson")
         cost = group["fund_spent_usd"].to_numpy(dtype=float)
@@ -97,7 +108,11 @@ def fund_price(
         on = _frontier(group["cost_usd"].to_numpy(), group["share"].to_numpy())
         table.loc[group.index, "on_frontier"] = on
     table.attrs.update(
-        target=target, shrank_in_seeds=SHRANK_IN_SEEDS, settings=list(settings), conditions=given
+        target=target,
+        shrank_in_seeds=SHRANK_IN_SEEDS,
+        settings=list(settings),
+        conditions=given,
+        shrank_column=shrank_column,
     )
     return table
 

@@ -33,22 +33,31 @@ from outlast.analysis.discovery import (
 from outlast.analysis.fund_price import (
     FROZEN_ASSETS_USD,
     FUND_SETTINGS,
+    SHRANK_COLUMNS,
     SHRANK_IN_SEEDS,
+    SHRANK_MEANING,
     fund_price,
     lowest_payment,
 )
 from outlast.analysis.sensitivity import PAWN_BOOTSTRAP, pawn_sensitivity
 from outlast.analysis.tables import format_number
 
+#: The robustness analysis's verdict of a future where a policy does clearly worse.
+WORSE = "worse"
+
 
 @dataclass
 class Section:
-    """One section of a report: a heading, Markdown text (tables included), tables, figures."""
+    """One part of the report: a heading, its Markdown body, the files it wrote, its tables.
+
+    The same fields as the robustness report's own sections (title, body, files), plus the
+    tables behind the body for whoever wants them as data.
+    """
 
     title: str
-    markdown: str
+    body: str
+    files: list[Path] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: list[Path] = field(default_factory=list)
 
 
 def markdown_table(df: pd.DataFrame) -> str:
@@ -91,6 +100,7 @@ def discovery_section(
     package: str = "combined",
     baseline: str = "baseline",
     levers: list[str] | None = None,
+    verdicts: pd.DataFrame | None = None,
 ) -> Section:
     """PRIM boxes for 'the package ends the war' and for 'each lever backfires'.
 
@@ -101,6 +111,9 @@ def discovery_section(
         package: The policy whose success is explained.
         baseline: The do-nothing policy backfires are measured against.
         levers: Policies whose backfires are explained (default: all but package and baseline).
+        verdicts: Per (policy, future_id), the robustness analysis's `verdict` against the
+            baseline over paired seeds ("worse" is a backfire). Without it, a backfire is
+            `discovery.backfires`' unpaired test of the shares.
 
     """
     x = _uncertainties(futures)
@@ -116,8 +129,8 @@ def discovery_section(
         for lever in levers:
             questions.append(
                 (
-                    f"{lever} backfires (P(war ended) below {baseline}'s beyond seed noise)",
-                    backfires(per_future, lever, baseline),
+                    f"{lever} backfires (worse than {baseline} beyond seed noise)",
+                    _backfire(per_future, verdicts, lever, baseline),
                 )
             )
     section = Section("Scenario discovery", "")
@@ -126,8 +139,14 @@ def discovery_section(
         f"{_seeds(per_future)} seeds per future and policy. Coverage is the share of the futures "
         "where the outcome holds that lie inside the box; density the share of the futures inside "
         f"the box where it holds; mass the share of all futures inside. Rules: {SIGNIFICANCE_RULE}; "
-        f"{CHOICE_RULE}. A backfire is a one-sided Fisher exact test of the two policies' counts "
-        "over seeds at p < 0.05.",
+        f"{CHOICE_RULE}. "
+        + (
+            "A lever backfires in a future where the paired comparison of its seeds with the "
+            f"{baseline}'s judged it worse (the robustness analysis's verdict)."
+            if verdicts is not None
+            else "A lever backfires in a future where its seeds' count of ends is below the "
+            f"{baseline}'s in a one-sided Fisher exact test at p < 0.05."
+        ),
         "",
     ]
     summary = []
@@ -146,10 +165,10 @@ def discovery_section(
         stem = _slug(outcome)
         section.tables[f"prim_limits_{stem}"] = found.limits
         section.tables[f"prim_trajectory_{stem}"] = found.trajectory
-        section.figures.append(
+        section.files.append(
             figures.prim_tradeoff_figure(found, out_dir / f"prim_tradeoff_{stem}.png")
         )
-        section.figures.append(figures.prim_limits_figure(found, out_dir / f"prim_box_{stem}.png"))
+        section.files.append(figures.prim_limits_figure(found, out_dir / f"prim_box_{stem}.png"))
         verdict = (
             "significant"
             if found.significant
@@ -168,8 +187,18 @@ def discovery_section(
     if summary:
         section.tables["prim_boxes"] = pd.DataFrame(summary)
         lines[2:2] = [markdown_table(section.tables["prim_boxes"]), ""]
-    section.markdown = "\n".join(lines) + "\n"
+    section.body = "\n".join(lines) + "\n"
     return section
+
+
+def _backfire(
+    per_future: pd.DataFrame, verdicts: pd.DataFrame | None, lever: str, baseline: str
+) -> pd.Series:
+    """Per future, whether `lever` backfires against `baseline`."""
+    if verdicts is None:
+        return backfires(per_future, lever, baseline)
+    mine = verdicts[verdicts["policy"] == lever].set_index("future_id")["verdict"]
+    return (mine == WORSE).rename(f"{lever} backfires")
 
 
 def _box_row(box: PrimBox) -> dict[str, object]:
@@ -217,7 +246,7 @@ def sensitivity_section(
             lines += [f"No indices: {table}.", ""]
             continue
         section.tables[f"pawn_{_slug(policy)}"] = table
-        section.figures.append(
+        section.files.append(
             figures.pawn_figure(
                 table,
                 f"PAWN sensitivity of {outcome} under {policy}",
@@ -233,7 +262,7 @@ def sensitivity_section(
             markdown_table(table),
             "",
         ]
-    section.markdown = "\n".join(lines) + "\n"
+    section.body = "\n".join(lines) + "\n"
     return section
 
 
@@ -244,7 +273,8 @@ def fund_price_section(
 ) -> Section:
     """The fund's price: share of futures where the army shrinks per setting, cost, frontier."""
     rows = per_future.dropna(subset=[s for s in settings if s in per_future.columns])
-    missing = [c for c in (*settings, "p_army_shrank", "fund_spent_usd") if c not in rows]
+    shrank = next((c for c in SHRANK_COLUMNS if c in rows), SHRANK_COLUMNS[0])
+    missing = [c for c in (*settings, shrank, "fund_spent_usd") if c not in rows]
     if missing:
         return Section("The fund's price", f"Not done: the results lack {', '.join(missing)}.\n")
     table = fund_price(rows, settings)
@@ -253,8 +283,8 @@ def fund_price_section(
     answer = _fund_answer(table, settings)
     lines = [
         f"Over {int(table['futures'].max())} futures and {_seeds(rows)} seeds each: the army "
-        f"shrinks in a future when the active force fell below its starting size within 104 "
-        f"weeks in at least {SHRANK_IN_SEEDS:.0%} of the seeds; the share of futures where it "
+        f"shrinks in a future when {SHRANK_MEANING[shrank]} "
+        f"in at least {SHRANK_IN_SEEDS:.0%} of the seeds; the share of futures where it "
         "does, with its Wilson 95% interval over futures; the cost is the fund's spending (its "
         "paid claims, mean over seeds, then over futures; 5%-95% across futures) against the "
         f"frozen assets (USD {FROZEN_ASSETS_USD / 1e9:.0f}bn, docs/FACTS.md).",
@@ -271,8 +301,8 @@ def fund_price_section(
     return Section(
         "The fund's price",
         "\n".join(lines) + "\n",
-        {"fund_price": table, "fund_lowest_payment": by_trust},
         [figure],
+        {"fund_price": table, "fund_lowest_payment": by_trust},
     )
 
 

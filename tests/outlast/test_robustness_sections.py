@@ -106,18 +106,18 @@ def test_discovery_section_finds_both_boxes(results, tmp_path, drawn):
     assert "exile_outside_option >=" in boxes.at[ends, "box"]
     assert "offer_trust <=" in boxes.at[backfire, "box"]
     assert boxes.at[ends, "density"] > 0.9 and boxes.at[ends, "coverage"] > 0.8
-    assert len(section.figures) == 4 and all(p.exists() for p in section.figures)
+    assert len(section.files) == 4 and all(p.exists() for p in section.files)
     for fig in drawn:
         assert_labelled(fig)
-    assert f"PRIM (EMA Workbench) over {N_FUTURES} futures" in section.markdown
+    assert f"PRIM (EMA Workbench) over {N_FUTURES} futures" in section.body
 
 
 def test_discovery_section_without_ema_workbench_is_one_line(results, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ema_workbench", None)
     monkeypatch.setitem(sys.modules, "ema_workbench.analysis", None)
     section = discovery_section(*results, tmp_path)
-    assert section.markdown == f"Not done: {EMA_MISSING}.\n"
-    assert not section.figures and not list(tmp_path.iterdir())
+    assert section.body == f"Not done: {EMA_MISSING}.\n"
+    assert not section.files and not list(tmp_path.iterdir())
 
 
 def test_sensitivity_section_ranks_the_deciding_parameter(results, tmp_path, drawn):
@@ -125,8 +125,8 @@ def test_sensitivity_section_ranks_the_deciding_parameter(results, tmp_path, dra
     table = section.tables["pawn_combined"]
     assert table.iloc[0]["parameter"] == "exile_outside_option"
     assert table["above_noise"].tolist() == [True, False, False, False]
-    assert "Beyond noise: exile_outside_option." in section.markdown
-    assert [p.name for p in section.figures] == ["pawn_combined_p_war_ended.png"]
+    assert "Beyond noise: exile_outside_option." in section.body
+    assert [p.name for p in section.files] == ["pawn_combined_p_war_ended.png"]
     assert_labelled(drawn[0])
     assert "(utility)" in drawn[0].axes[0].get_yticklabels()[0].get_text()  # units from Scenario
 
@@ -164,16 +164,41 @@ def test_fund_price_section_answers_with_the_cheapest_setting(tmp_path, drawn):
         "- With offer_trust = 0.3: the cheapest setting reaching the target is "
         "defection_payment_usd = 100,000, offer_reach_per_week = 0.05: the army shrinks in "
         "0.67 [0.49, 0.81] of 30 futures, at an expected USD 6.5bn (2.2% of the frozen assets)."
-    ) in section.markdown
-    assert "- With offer_trust = 0.7: the cheapest setting reaching the target is" in (
-        section.markdown
-    )
+    ) in section.body
+    assert "- With offer_trust = 0.7: the cheapest setting reaching the target is" in (section.body)
     assert table["cheapest"].sum() == 2
-    assert section.figures[0].exists()
+    assert section.files[0].exists()
     assert_labelled(drawn[0])
 
 
 def test_fund_price_section_says_what_is_missing(tmp_path):
     rows = pd.DataFrame({"policy": ["a"], "future_id": [0], "n_seeds": [2], "p_war_ended": [0.5]})
     section = fund_price_section(rows, tmp_path)
-    assert section.markdown.startswith("Not done: the results lack defection_payment_usd")
+    assert section.body.startswith("Not done: the results lack defection_payment_usd")
+
+
+@needs_ema
+def test_discovery_section_takes_the_paired_verdicts_when_given(results, tmp_path):
+    futures, per_future = results
+    # The robustness analysis's paired verdicts: the fund is worse where leader_commitment > 0.7.
+    verdicts = pd.DataFrame(
+        {
+            "policy": "fund",
+            "future_id": futures["future_id"],
+            "verdict": np.where(futures["leader_commitment"] > 0.7, "worse", "no clear difference"),
+        }
+    )
+    section = discovery_section(futures, per_future, tmp_path, verdicts=verdicts)
+    boxes = section.tables["prim_boxes"].set_index("outcome")
+    assert (
+        "leader_commitment >="
+        in boxes.at["fund backfires (worse than baseline beyond seed noise)", "box"]
+    )
+    assert "the robustness analysis's verdict" in section.body
+
+
+def test_fund_price_section_reads_the_force_at_two_years_too(tmp_path):
+    rows = fund_grid().rename(columns={"p_army_shrank": "p_force_below_start_2y"})
+    section = fund_price_section(rows, tmp_path)
+    assert "was below its starting size in week 104" in section.body
+    assert section.tables["fund_price"]["reaches"].sum() == 2
