@@ -154,6 +154,7 @@ class PrimBox:
         significant: Whether the chosen box meets `SIGNIFICANCE_RULE`.
         why_not: Why it does not (None if it does).
         quasi_p_threshold: The quasi-p each dimension had to meet.
+        cases: What a case is, in words: "futures", or "runs" for a sweep.
 
     """
 
@@ -170,6 +171,7 @@ class PrimBox:
     significant: bool
     why_not: str | None
     quasi_p_threshold: float
+    cases: str = "futures"
 
     def describe(self) -> str:
         """The box in one line, e.g. 'x1 >= 0.7, x2 <= 0.4'."""
@@ -193,13 +195,16 @@ def _ema_prim() -> Any:
     return prim
 
 
-def find_box(x: pd.DataFrame, y: pd.Series | np.ndarray, outcome: str) -> PrimBox | str:
+def find_box(
+    x: pd.DataFrame, y: pd.Series | np.ndarray, outcome: str, cases: str = "futures"
+) -> PrimBox | str:
     """PRIM's box for a yes/no outcome over the futures' uncertain parameters.
 
     Args:
         x: One row per future, one numeric column per uncertain parameter.
         y: Per future (same order), whether the outcome holds.
         outcome: The outcome in words, for tables and figures.
+        cases: What a row is, in words ("futures", "runs").
 
     Returns:
         The chosen box (`CHOICE_RULE`), or one sentence saying why there is no box to look for
@@ -220,11 +225,11 @@ def find_box(x: pd.DataFrame, y: pd.Series | np.ndarray, outcome: str) -> PrimBo
     k = int(y.sum())
     if k < MIN_BOX_CASES:
         return (
-            f"'{outcome}' holds in {k} of {len(y)} futures, fewer than the {MIN_BOX_CASES} "
+            f"'{outcome}' holds in {k} of {len(y)} {cases}, fewer than the {MIN_BOX_CASES} "
             "a box needs"
         )
     if k == len(y):
-        return f"'{outcome}' holds in every one of the {len(y)} futures; there is no box to find"
+        return f"'{outcome}' holds in every one of the {len(y)} {cases}; there is no box to find"
     try:
         prim = _ema_prim()
     except ImportError as err:
@@ -246,7 +251,9 @@ def find_box(x: pd.DataFrame, y: pd.Series | np.ndarray, outcome: str) -> PrimBo
             box = runner.find_box()
     finally:
         ema_logger.setLevel(level)
-    return _judge(box, x, y, outcome)
+    found = _judge(box, x, y, outcome)
+    found.cases = cases
+    return found
 
 
 def _dimension_quasi_p(sides: list[float]) -> float:
@@ -355,6 +362,26 @@ def _limits(box: Any, step: int, x: pd.DataFrame) -> pd.DataFrame:
         "quasi_p",
     ]
     return pd.DataFrame(rows, columns=columns).sort_values("quasi_p", kind="stable")
+
+
+def sweep_box(sweep: Sweep) -> PrimBox | str:
+    """PRIM's box over a sweep's runs for 'the war ended or the regime changed'.
+
+    Each successful run is a case, its design parameters the dimensions (the seeds of a design
+    point share them). Judged by the same rules as the futures' boxes (`SIGNIFICANCE_RULE`).
+
+    Returns:
+        The box, or one sentence saying why there is none.
+
+    """
+    features = [p for p in sweep.parameters if pd.api.types.is_numeric_dtype(sweep.results[p])]
+    ok = sweep.ok
+    if not features:
+        return "the design's points are presets, not ranges; compare them in the outcome table"
+    ended = ok["outcome"].isin(ENDED).to_numpy()
+    return find_box(
+        ok[features].reset_index(drop=True), ended, "war ended or regime changed", cases="runs"
+    )
 
 
 # ---- the tree over a sweep's runs --------------------------------------------------------------

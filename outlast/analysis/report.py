@@ -13,14 +13,17 @@ from pathlib import Path
 import pandas as pd
 
 from model.metrics import OUTCOMES
-from outlast.analysis import figures
+from outlast.analysis import figures, robustness_figures
 from outlast.analysis.discovery import (
     DISCOVERY_DEPTH,
     LEAF_ALPHA,
     MIN_LEAF_RUNS,
     MIN_LEAF_SHARE,
+    SIGNIFICANCE_RULE,
     Discovery,
+    PrimBox,
     discover,
+    sweep_box,
 )
 from outlast.analysis.sensitivity import Sensitivity, sensitivity
 from outlast.analysis.tables import (
@@ -146,9 +149,33 @@ def write_report(root: Path) -> list[Path]:
     found = discover(sweep)
     if isinstance(found, Discovery):
         written += figures.discovery_figure(found, out)
+    box = sweep_box(sweep)
+    if isinstance(box, PrimBox):
+        written += [
+            robustness_figures.prim_tradeoff_figure(box, out / "prim_tradeoff.png"),
+            robustness_figures.prim_limits_figure(box, out / "prim_box.png"),
+        ]
     md = out / "report.md"
-    md.write_text(_markdown(sweep, outcomes, labels, sens, found, written), encoding="utf-8")
+    md.write_text(_markdown(sweep, outcomes, labels, sens, found, written, box), encoding="utf-8")
     return [md, *written]
+
+
+def _prim_markdown(box: PrimBox | str) -> str:
+    """The PRIM box of the runs, with its measures and whether it is a finding."""
+    lines = ["### PRIM box", ""]
+    if isinstance(box, str):
+        return "\n".join([*lines, f"No box: {box}.", "", ""])
+    verdict = "significant" if box.significant else f"**not significant** ({box.why_not})"
+    lines += [
+        f"PRIM (EMA Workbench) over {box.n_futures} runs, {box.n_of_interest} of which ended in "
+        f"negotiation or regime change: {box.describe()}; coverage {box.coverage:.2f}, density "
+        f"{box.density:.2f}, mass {box.mass:.2f}; {verdict}. {SIGNIFICANCE_RULE.capitalize()}.",
+        "",
+        markdown_table(box.limits[["dimension", "low", "high", "quasi_p"]]),
+        "",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _markdown(
@@ -158,6 +185,7 @@ def _markdown(
     sens: Sensitivity | None,
     found: Discovery | str,
     figures_written: list[Path],
+    box: PrimBox | str | None = None,
 ) -> str:
     m = sweep.manifest
     design = m["design"]
@@ -236,6 +264,8 @@ def _markdown(
         ]
     else:
         lines += [f"Not done: {found}.", ""]
+    if box is not None:
+        lines.append(_prim_markdown(box))
     lines += ["## Figures", ""]
     lines += [f"- [{p.name}]({p.name})" for p in figures_written if p.suffix == ".png"]
     return "\n".join(lines) + "\n"

@@ -64,14 +64,14 @@ def prim_tradeoff_figure(box: PrimBox, path: Path) -> Path:
         zorder=3,
         label=f"chosen box (step {box.step}, {'significant' if box.significant else 'NOT significant'})",
     )
-    ax.axhline(box.base_rate, color="grey", ls="--", lw=1, label="share in all futures")
+    ax.axhline(box.base_rate, color="grey", ls="--", lw=1, label=f"share in all {box.cases}")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("coverage (share of the cases of interest inside the box)")
-    ax.set_ylabel("density (share of futures in the box that are cases)")
+    ax.set_ylabel(f"density (share of {box.cases} in the box that are cases)")
     ax.set_title(
         f"PRIM peeling trajectory: {box.outcome}\n"
-        f"n = {box.n_futures} futures, {box.n_of_interest} cases of interest",
+        f"n = {box.n_futures} {box.cases}, {box.n_of_interest} cases of interest",
         fontsize="medium",
     )
     ax.legend(fontsize="small", loc="lower left")
@@ -100,11 +100,11 @@ def prim_limits_figure(box: PrimBox, path: Path) -> Path:
     ax.set_yticks(range(len(limits)), [parameter_label(d) for d in limits["dimension"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("position within the ensemble's range (0 = lowest sampled value, 1 = highest)")
+    ax.set_xlabel("position within the sampled range (0 = lowest sampled value, 1 = highest)")
     verdict = "significant" if box.significant else f"NOT significant: {box.why_not}"
     ax.set_title(
         f"PRIM box: {box.outcome}\ncoverage {box.coverage:.2f}, density {box.density:.2f}, "
-        f"mass {box.mass:.2f}, n = {box.n_futures} futures; {verdict}",
+        f"mass {box.mass:.2f}, n = {box.n_futures} {box.cases}; {verdict}",
         fontsize="medium",
         loc="left",
     )

@@ -17,6 +17,7 @@ from outlast.analysis.discovery import (
     discover,
     ends_war,
     find_box,
+    sweep_box,
 )
 from tests.outlast.test_report import synthetic
 
@@ -146,3 +147,18 @@ def test_the_tree_on_noise_reports_no_finding():
 def test_the_tree_refuses_too_few_runs():
     said = discover(synthetic(4 * MIN_LEAF_RUNS - 1))
     assert isinstance(said, str) and f"at least {4 * MIN_LEAF_RUNS}" in said
+
+
+@needs_ema
+def test_a_sweeps_box_is_judged_by_the_same_rules():
+    box = sweep_box(synthetic())  # regime change exactly when x > 0.6
+    assert isinstance(box, PrimBox)
+    assert box.cases == "runs" and box.n_futures == 400
+    assert box.describe().startswith("x >= 0.6")
+    assert box.significant and box.density == 1.0 and box.coverage > 0.9
+    noisy = synthetic(400)
+    noisy.results["outcome"] = np.where(
+        np.random.default_rng(5).random(400) < 0.3, "regime_change", "ongoing"
+    )
+    box = sweep_box(noisy)
+    assert isinstance(box, PrimBox) and not box.significant
