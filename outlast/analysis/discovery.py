@@ -149,8 +149,9 @@ class PrimBox:
         mass: Share of all futures inside the box.
         limits: One row per restricted dimension: the box's low and high, the ensemble's range,
             which sides are restricted, and quasi-p.
-        trajectory: One row per step: coverage, density, mass, futures and cases in the box,
-            restricted dimensions, the largest quasi-p and whether the step is significant.
+        trajectory: One row per step: coverage, density, mass, futures (or runs) in the box,
+            cases of interest among them, restricted dimensions, the largest quasi-p and
+            whether the step is significant.
         significant: Whether the chosen box meets `SIGNIFICANCE_RULE`.
         why_not: Why it does not (None if it does).
         quasi_p_threshold: The quasi-p each dimension had to meet.
@@ -237,6 +238,8 @@ def find_box(
     x = x.astype(float).reset_index(drop=True)
     # Columns that do not vary cannot be restricted; EMA's peeling would divide by their range.
     x = x.loc[:, x.nunique() > 1]
+    if x.empty:
+        return f"no parameter varies across the {cases}"
     ema_logger = logging.getLogger("EMA")
     level = ema_logger.level
     ema_logger.setLevel(logging.WARNING)
@@ -289,7 +292,7 @@ def _judge(box: Any, x: pd.DataFrame, y: np.ndarray, outcome: str) -> PrimBox:
                 "coverage": float(traj.at[i, "coverage"]),
                 "density": density,
                 "mass": float(traj.at[i, "mass"]),
-                "futures_in_box": int(traj.at[i, "n"]),
+                "in_box": int(traj.at[i, "n"]),
                 "cases_in_box": k,
                 "restricted_dimensions": int(traj.at[i, "res_dim"]),
                 "max_quasi_p": worst,
