@@ -170,6 +170,9 @@ def pawn_sensitivity(
         return slices
     if np.ptp(y) == 0:
         return f"the outcome is {y[0]:.3g} in every future; nothing depends on anything"
+    x = x.loc[:, x.nunique() > 1]  # a parameter fixed across the futures has no slices
+    if x.empty:
+        return "no parameter varies across the futures"
     rng = np.random.default_rng(seed)
     names = [str(c) for c in x.columns]
     d = len(names)

@@ -66,3 +66,10 @@ def test_pawn_says_why_it_cannot_be_done(n, y, said):
     if y is not None:
         outcome = np.full(n, y)
     assert pawn_sensitivity(x, outcome).startswith(said)
+
+
+def test_a_parameter_fixed_across_futures_is_left_out():
+    x, y = ensemble(300, 8)
+    x["fixed"] = 0.5
+    table = pawn_sensitivity(x, y, bootstrap=20)
+    assert "fixed" not in set(table["parameter"]) and len(table) == 6
