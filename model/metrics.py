@@ -712,6 +712,13 @@ def _last(name: str) -> SummaryItem:
     return SummaryItem(name, lambda m: m.metrics[name])
 
 
+def _force_below_start_week(m: mesa.Model) -> int | None:
+    # The fund's test (docs/ROBUSTNESS.md, "The fund's price"): did the active force ever fall
+    # below its starting size, and when? active_history[i] is the force at the end of week i.
+    below = np.flatnonzero(np.asarray(m.active_history) < m.initial_active)
+    return int(below[0]) if below.size else None
+
+
 #: The run summary: the outcome and its week, then the last week's key metrics.
 SUMMARY: tuple[SummaryItem, ...] = (
     SummaryItem("outcome", lambda m: m.outcome),
@@ -721,6 +728,7 @@ SUMMARY: tuple[SummaryItem, ...] = (
     SummaryItem("weeks_run", lambda m: int(m.metrics["week"])),
     _last("force_active"),
     _last("army_cracked"),
+    SummaryItem("force_below_start_week", _force_below_start_week),
     _last("desertions_total"),
     _last("surrenders_total"),
     _last("deaths_total"),

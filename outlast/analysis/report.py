@@ -14,8 +14,18 @@ from pathlib import Path
 import pandas as pd
 
 from model.metrics import OUTCOMES, SUCCESSOR_STANCES
-from outlast.analysis import figures
-from outlast.analysis.discovery import DISCOVERY_DEPTH, MIN_LEAF_SHARE, Discovery, discover
+from outlast.analysis import figures, robustness_figures
+from outlast.analysis.discovery import (
+    DISCOVERY_DEPTH,
+    LEAF_ALPHA,
+    MIN_LEAF_RUNS,
+    MIN_LEAF_SHARE,
+    SIGNIFICANCE_RULE,
+    Discovery,
+    PrimBox,
+    discover,
+    sweep_box,
+)
 from outlast.analysis.labels import axis_label
 from outlast.analysis.sensitivity import Sensitivity, sensitivity
 from outlast.analysis.tables import (
@@ -194,8 +204,14 @@ def write_report(
     sens = sensitivity(sweep)
     found = discover(sweep)
     made = figures.report_figures(sweep, outcomes, sens, found, min_runs)
-    text = _markdown(sweep, outcomes, labels, sens, found, made, formats, min_runs)
+    box = sweep_box(sweep)
+    text = _markdown(sweep, outcomes, labels, sens, found, made, formats, min_runs, box)
     written += figures.save_figures(made, out, formats, dpi)
+    if isinstance(box, PrimBox):
+        written += [
+            robustness_figures.prim_tradeoff_figure(box, out / "prim_tradeoff.png"),
+            robustness_figures.prim_limits_figure(box, out / "prim_box.png"),
+        ]
     md = out / "report.md"
     md.write_text(text, encoding="utf-8")
     return [md, *written]
@@ -230,6 +246,24 @@ def _reading_notes(sweep: Sweep, min_runs: int) -> list[str]:
     ]
 
 
+def _prim_markdown(box: PrimBox | str) -> str:
+    """The PRIM box of the runs, with its measures and whether it is a finding."""
+    lines = ["### PRIM box", ""]
+    if isinstance(box, str):
+        return "\n".join([*lines, f"No box: {box}.", "", ""])
+    verdict = "significant" if box.significant else f"**not significant** ({box.why_not})"
+    lines += [
+        f"PRIM (EMA Workbench) over {box.n_futures} runs, {box.n_of_interest} of which ended in "
+        f"negotiation or regime change: {box.describe()}; coverage {box.coverage:.2f}, density "
+        f"{box.density:.2f}, mass {box.mass:.2f}; {verdict}. {SIGNIFICANCE_RULE.capitalize()}.",
+        "",
+        markdown_table(box.limits[["dimension", "low", "high", "quasi_p"]]),
+        "",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _markdown(
     sweep: Sweep,
     outcomes: pd.DataFrame,
@@ -239,6 +273,7 @@ def _markdown(
     made: list[figures.ReportFigure],
     formats: tuple[str, ...],
     min_runs: int,
+    box: PrimBox | str | None = None,
 ) -> str:
     m = sweep.manifest
     design = m["design"]
@@ -311,18 +346,31 @@ def _markdown(
     if isinstance(found, Discovery):
         lines += [
             f"A classification tree (depth {DISCOVERY_DEPTH}, leaves of at least "
-            f"{MIN_LEAF_SHARE:.0%} of runs) of the outcome on {', '.join(found.features)}. Each "
-            "leaf is a box of parameter ranges; boxes where runs most often end in negotiation "
-            "or regime change come first.",
+            f"{MIN_LEAF_RUNS} runs and {MIN_LEAF_SHARE:.0%} of them) of the outcome on "
+            f"{', '.join(found.features)}, grown on half of the runs. Each leaf is a box of "
+            "parameter ranges; boxes where runs most often end in negotiation or regime change "
+            "come first. A tree splits noise as readily as signal, so each leaf is judged on the "
+            "other half of the runs: its P(end or change) there (held_out_p) with a Wilson 95% "
+            "interval, and it is a finding only when that differs from the other held-out runs' "
+            f"(Fisher exact test, p < {LEAF_ALPHA} / leaves); the others are chance.",
             "",
             markdown_table(found.leaves),
             "",
         ]
     else:
         lines += [f"Not done: {found}.", ""]
+    if box is not None:
+        lines.append(_prim_markdown(box))
     lines += ["## Figures", "", f"Each in {', '.join(formats)}.", ""]
     for item in made:
         flag = f" **Small sample: fewer than {min_runs} runs.**" if item.small_sample else ""
         name = f"{item.stem}.{formats[0]}"
         lines.append(f"- [{name}]({name}): {item.caption}.{flag}")
+    if isinstance(box, PrimBox):
+        lines += [
+            "- [prim_tradeoff.png](prim_tradeoff.png): PRIM's peeling trajectory (coverage "
+            "against density) with the chosen box marked.",
+            "- [prim_box.png](prim_box.png): the chosen PRIM box's limits on each restricted "
+            "parameter.",
+        ]
     return "\n".join(lines) + "\n"

@@ -90,3 +90,21 @@ def test_metrics_do_not_import_the_model():
             assert node.module != "model.model"
         if isinstance(node, ast.Import):
             assert all(alias.name != "model.model" for alias in node.names)
+
+
+@pytest.mark.parametrize("recruits_per_week", [0.0, None])
+def test_force_below_start_week_is_the_first_week_the_weekly_force_fell_below_week_0(
+    recruits_per_week,
+):
+    # Without recruits deaths shrink the army; with the default recruits the small test army
+    # grows. The summary must agree with the weekly table either way (the fund's test reads it).
+    overrides = {} if recruits_per_week is None else {"recruits_per_week_at_defaults": 0.0}
+    m = OutlastModel(
+        rng=4, n_soldier_agents=2_000, horizon_weeks=20, citizens_per_region=200, **overrides
+    )
+    m.run_model()
+    force = m.weekly_table()["force_active"]
+    below = force.index[force < force.iloc[0]]
+    expected = int(below[0]) if len(below) else None
+    assert summary(m)["force_below_start_week"] == expected
+    assert (expected is None) == (recruits_per_week is None)

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-CALL = "from outlast.experiments.allocator import keep_large_blocks_on_the_heap as k; print(k(), k())"
+CALL = (
+    "from outlast.experiments.allocator import keep_large_blocks_on_the_heap as k; print(k(), k())"
+)
 
 
 def raised_in_a_process_with(**env: str) -> str:

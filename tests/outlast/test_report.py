@@ -71,6 +71,8 @@ def test_report_of_a_grid_writes_tables_and_figures(tmp_path):
     assert np.allclose(points["force_active_median"], medians.to_numpy())
     text = (out / "report" / "report.md").read_text()
     assert "## Outcomes per design point" in text and "defection_payment_usd=50,000" in text
+    # 8 runs: too few for a PRIM box, and the report says so rather than drawing one.
+    assert "### PRIM box\n\nNo box: 'war ended or regime changed' holds in" in text
 
 
 def test_cli_report_on_a_presets_sweep(tmp_path, capsys):
