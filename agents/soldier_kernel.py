@@ -429,28 +429,26 @@ def update_peer_counts(
 
     A soldier whose signal changed since ``signal`` was written adds the change to each mate on
     his CSR row (the network is symmetric), and to the counts whose bit changed only: most
-    changes are soldiers who became aware. A first loop without branches (vector instructions)
-    writes the fresh signals and lists the soldiers whose signal changed (about 1.5% a week, one
-    in every block of a few dozen, so testing blocks would not skip any); a second walks that
-    list. Its reads of the rows and the mates' counts miss the caches at 10^6 soldiers (one
-    change every few kilobytes of the network), so it prefetches them `_PREFETCH_AHEAD` changes
-    ahead: 3.8 -> 2.0 ms a week at 10^6 soldiers. The counts are integers, so the order in which
-    changes are added does not matter.
+    changes are soldiers who became aware. The fresh signals are computed for all in a loop
+    without branches (vector instructions); a second loop lists the soldiers whose signal
+    changed (about 1.5% a week); a third walks that list. Its reads of the rows and the mates'
+    counts miss the caches at 10^6 soldiers (one change every few kilobytes of the network), so
+    it prefetches them `_PREFETCH_AHEAD` changes ahead: 3.8 -> 2.0 ms a week at 10^6 soldiers.
+    The counts are integers, so the order in which changes are added does not matter.
     """
     n = status.size
-    changed = np.empty(n, dtype=indptr.dtype)
-    flipped = np.empty(n, dtype=np.uint8)  # the bits that changed
-    n_changed = 0
+    fresh = np.empty(n, dtype=np.uint8)
     for i in range(n):
         st = status[i]
-        new = np.uint8((st == SoldierStatus.DESERTED) | (st == SoldierStatus.SURRENDERED)) | (
+        fresh[i] = np.uint8((st == SoldierStatus.DESERTED) | (st == SoldierStatus.SURRENDERED)) | (
             np.uint8((st == SoldierStatus.ACTIVE) & aware[i]) << 1
         )
-        old = signal[i]
-        changed[n_changed] = i
-        flipped[n_changed] = new ^ old
-        n_changed += new != old  # no branch: a change is rare but unpredictable
-        signal[i] = new
+    changed = np.empty(n, dtype=indptr.dtype)
+    n_changed = 0
+    for i in range(n):
+        if fresh[i] != signal[i]:
+            changed[n_changed] = i
+            n_changed += 1
     for c in range(n_changed):
         if c + _PREFETCH_AHEAD < n_changed:
             ahead = _at(changed[c + _PREFETCH_AHEAD])
@@ -460,17 +458,17 @@ def update_peer_counts(
         if c + 2 * _PREFETCH_AHEAD < n_changed:
             _prefetch(indptr, _at(changed[c + 2 * _PREFETCH_AHEAD]))
         i = _at(changed[c])
-        new = signal[i]
-        # A bit that changed went from 0 to 1 (+1) or from 1 to 0 (-1).
-        left_change = np.int32(new & 1) * 2 - 1
-        aware_change = np.int32(new >> 1) * 2 - 1
+        new, old = fresh[i], signal[i]
+        left_change = np.int32(new & 1) - np.int32(old & 1)
+        aware_change = np.int32(new >> 1) - np.int32(old >> 1)
         row = range(_at(indptr[i]), _at(indptr[i + 1]))
-        if flipped[c] & 1:
+        if left_change:
             for k in row:
                 left_ties[_at(indices[k])] += left_change
-        if flipped[c] & 2:
+        if aware_change:
             for k in row:
                 aware_ties[_at(indices[k])] += aware_change
+        signal[i] = new
 
 
 #: The census's counts past those by status start here.
