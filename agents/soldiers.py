@@ -702,7 +702,10 @@ class SoldierCorps:
         front = self.rotate(week.rotation_rate, week.share_at_front, rng, active)
         killed, invalided = self.casualties(week.death_hazard, week.invalided_per_death, rng, front)
         left_ties, aware_ties = self.peer_counts()
-        idx, unaware = kernel.active_and_unaware(active, self.status, self.aware)
+        # Still active after the losses (none became active since `active` was listed).
+        idx, unaware = kernel.active_and_unaware(
+            self.view("status"), self.view("aware"), self._index_type
+        )
         self.spread_awareness(week.offer_reach, week.awareness_per_tie, aware_ties, rng, unaware)
         choice, contacts = self.decide(week, idx, left_ties, rng, per_agent)
         deserters, attempts = kernel.split_choices(idx, choice)

@@ -244,3 +244,79 @@ def test_a_refilled_seat_is_a_new_agent():
     seats = c.defect(replace(QUIET, outside_option=1.0), RULE, 1.0, 0.2, np.random.default_rng(2))
     assert len(model.agents_by_type[Elite]) == c.n
     assert all(c.agents[i].unique_id > c.n for i in seats)
+
+
+def choose_actions_in_numpy(c, signals, rule, rng):
+    """`EliteCircle.choose_actions` as numpy wrote it before it was compiled (the reference).
+
+    Returns the leanings (pressing, signal, cost ratio) and the actions.
+    """
+    pressing_nb = c.neighbour_share(c.action >= EliteAction.PRESSING)
+    conspiring_nb = c.neighbour_share(c.action == EliteAction.CONSPIRING)
+    fear = c.total_fear(signals)
+    outside_option = np.asarray(rule.outside_option_by_kind)[c.kind] * signals.outside_option
+    gain = c.war_cost(signals, rule) + outside_option
+    loss = rule.conspiracy_cost + c.loyalty + fear + signals.rally
+    dissatisfaction = gain + rule.neighbour_weight * pressing_nb - c.loyalty - fear - signals.rally
+    pressing = dissatisfaction > rule.press_threshold
+    fundamental = rule.resilience * signals.regime_strength
+    signal = (
+        fundamental
+        + rule.signal_noise * rng.standard_normal(c.n)
+        - rule.neighbour_weight * conspiring_nb
+    )
+    at_stake = loss + gain
+    ratio = np.divide(loss, at_stake, out=np.ones(c.n), where=at_stake > 0)
+    cost_ratio = np.where(pressing, ratio, 1.0)
+    theta_hat = regime_change_threshold(cost_ratio, c.power)
+    threshold = switching_signal(theta_hat, cost_ratio, rule.signal_noise)
+    conspiring = pressing & (signal < threshold)
+    actions = np.where(
+        conspiring,
+        EliteAction.CONSPIRING,
+        np.where(pressing, EliteAction.PRESSING, EliteAction.LOYAL),
+    ).astype(np.int8)
+    return (pressing, signal, cost_ratio), actions
+
+
+def test_the_compiled_choice_is_numpys_to_the_bit():
+    """The compiled loop (`_leanings`) performs numpy's operations: the same actions every week.
+
+    Random states (actions, fear above 1 after repression, zero loyalty and costs so that
+    nothing is at stake, an elite without ties) and signals; the leanings are compared bit for
+    bit (their bytes), and the actions chosen from them.
+    """
+    states = np.random.default_rng(11)
+    for seed in range(40):
+        _, c = circle(seed, n=int(states.integers(20, 300)))
+        if seed % 5 == 0:  # an isolated elite: no neighbours' power, shares 0
+            rows = c.adjacency.tolil()
+            rows[0, :] = 0
+            rows[:, 0] = 0
+            c.adjacency = rows.tocsr()
+            c.adjacency.eliminate_zeros()
+            c._neighbour_power = c.adjacency @ c.power
+        if seed % 7 == 0:  # nothing at stake for some
+            c.loyalty[::3] = 0.0
+            c.base_cost[::3] = 0.0
+        for _ in range(6):
+            c.action = states.integers(0, 3, c.n).astype(np.int8)
+            c.fear = states.uniform(0.0, 1.2, c.n)
+            signals = EliteSignals(*states.uniform(0.0, 1.0, 7))
+            rule = replace(
+                RULE,
+                neighbour_weight=float(states.uniform(0, 1)),
+                press_threshold=float(states.uniform(-0.5, 1.0)),
+                conspiracy_cost=0.0 if seed % 7 == 0 else float(states.uniform(0, 1)),
+            )
+            leanings, actions = choose_actions_in_numpy(
+                c, signals, rule, np.random.default_rng(seed)
+            )
+            normal = np.random.default_rng(seed).standard_normal(c.n)
+            for compiled, numpy_value in zip(
+                c.leanings(signals, rule, normal), leanings, strict=True
+            ):
+                assert compiled.dtype == numpy_value.dtype
+                assert compiled.tobytes() == numpy_value.tobytes()
+            c.choose_actions(signals, rule, np.random.default_rng(seed))
+            assert np.array_equal(c.action, actions)
