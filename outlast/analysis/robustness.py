@@ -68,7 +68,7 @@ class RobustnessResults:
         per_future: One row per (policy, future_id): n_seeds (finished runs) and the shares
             ``p_war_ended``, ``p_regime_change``, ``p_hardline_successor``,
             ``p_force_below_start_2y``, the means ``mean_weeks_of_war`` and
-            ``mean_force_ratio_final``, and ``n_ended``.
+            ``mean_force_ratio_final``, ``fund_spent_usd`` (mean over seeds), and ``n_ended``.
         failed: Runs that failed, by policy (all policies listed).
         policies: The policies in the design's order.
         reference: The policy the others are judged against (None if the design names none).
@@ -152,6 +152,9 @@ def _runs(ok: pd.DataFrame, weekly: pd.DataFrame, levers: list[str], horizon: in
     ids = runs["run_id"]
     runs["force_ratio_final"] = ok["force_active"].to_numpy() / start.reindex(ids).to_numpy()
     runs["force_ratio_2y"] = at_2y.reindex(ids).to_numpy() / start.reindex(ids).to_numpy()
+    # Older outputs (before the fund's spending was always kept) read as NaN, not as no spending.
+    spent = ok["fund_spent_usd"] if "fund_spent_usd" in ok else pd.Series(np.nan, index=ok.index)
+    runs["fund_spent_usd"] = spent.to_numpy(dtype=float)
     for lever in levers:
         runs[lever] = ok[lever].to_numpy()
     return runs.reset_index(drop=True)
@@ -160,6 +163,8 @@ def _runs(ok: pd.DataFrame, weekly: pd.DataFrame, levers: list[str], horizon: in
 def per_future_table(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
     """One row per (policy, future): seeds finished, the outcome shares, the means."""
     runs = runs.assign(force_below_start_2y=runs["force_ratio_2y"] < 1.0)
+    if "fund_spent_usd" not in runs:
+        runs = runs.assign(fund_spent_usd=np.nan)
     grouped = runs.groupby(["policy", "future_id"], sort=False)
     table = grouped.agg(
         n_seeds=("run_id", "size"),
@@ -170,6 +175,7 @@ def per_future_table(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
         p_force_below_start_2y=("force_below_start_2y", "mean"),
         mean_weeks_of_war=("weeks_of_war", "mean"),
         mean_force_ratio_final=("force_ratio_final", "mean"),
+        fund_spent_usd=("fund_spent_usd", "mean"),
     ).reset_index()
     order = pd.Categorical(table["policy"], categories=policies, ordered=True)
     return table.assign(_order=order).sort_values(["_order", "future_id"]).drop(columns="_order")

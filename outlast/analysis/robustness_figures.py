@@ -152,9 +152,15 @@ def fund_frontier_figure(table: pd.DataFrame, n_seeds: str, path: Path) -> Path:
     """Share of futures where the army shrinks against the fund's expected cost, per setting.
 
     One panel per value of the third setting (trust); colour is the payment, marker the reach;
-    the frontier's settings are joined by a line.
+    the frontier's settings are joined by a line. With fewer settings (trust varying across the
+    futures as an uncertainty, not on a grid) the missing ones take one panel or one marker.
     """
-    payment, reach, trust = table.attrs["settings"][:3]
+    settings = list(table.attrs["settings"][:3])
+    table = table.copy()
+    for missing in ("_one_reach", "_one_trust")[len(settings) - 1 :]:
+        settings.append(missing)
+        table[missing] = 0.0
+    payment, reach, trust = settings
     target = table.attrs["target"]
     trusts = sorted(table[trust].unique())
     payments = sorted(table[payment].unique())
@@ -193,7 +199,12 @@ def fund_frontier_figure(table: pd.DataFrame, n_seeds: str, path: Path) -> Path:
         if show_frozen:
             ax.axvline(FROZEN_ASSETS_USD / scale, color=PALETTE[3], ls="--", lw=1)
         ax.set_ylim(-0.02, 1.02)
-        ax.set_title(f"{parameter_label(trust)} = {level:.3g}", fontsize="medium")
+        title = (
+            "offer trust as the futures have it"
+            if trust == "_one_trust"
+            else f"{parameter_label(trust)} = {level:.3g}"
+        )
+        ax.set_title(title, fontsize="medium")
         ax.grid(alpha=0.3)
     fig.supxlabel("expected fund spending (USD bn, mean over futures)", fontsize="medium")
     fig.supylabel("share of futures where the army shrinks (Wilson 95%)", fontsize="medium")
@@ -204,6 +215,7 @@ def fund_frontier_figure(table: pd.DataFrame, n_seeds: str, path: Path) -> Path:
     handles += [
         Line2D([], [], color="grey", marker=MARKERS[i % len(MARKERS)], ls="", label=f"{r:.3g}")
         for i, r in enumerate(reaches)
+        if reach != "_one_reach"
     ]
     handles += [
         Line2D([], [], color="grey", ls="--", label=f"target: {target:.0%} of futures"),

@@ -270,12 +270,68 @@ def section_regret(res: RobustnessResults, out: Path) -> Section:
 
 
 #: The report's sections, in order.
+def section_discovery(res: RobustnessResults, out: Path) -> Section:
+    """PRIM boxes: where the combined package ends the war, where each lever backfires.
+
+    A backfire is the comparison section's verdict ("worse" than the reference over paired
+    seeds), so the two sections mean the same thing by it.
+    """
+    from outlast.analysis.robustness_sections import discovery_section
+
+    package = "combined" if "combined" in res.policies else res.policies[-1]
+    reference = res.reference or res.policies[0]
+    paired = verdicts(res) if res.reference is not None else None
+    found = discovery_section(
+        res.futures, res.per_future, out, package=package, baseline=reference, verdicts=paired
+    )
+    return Section(found.title, found.body, found.files)
+
+
+def section_sensitivity(res: RobustnessResults, out: Path) -> Section:
+    """PAWN indices of each policy's P(war ended) per future over the uncertainties."""
+    from outlast.analysis.robustness_sections import sensitivity_section
+
+    found = sensitivity_section(res.futures, res.per_future, out)
+    return Section(found.title, found.body, found.files)
+
+
+#: A fund setting is a dimension of the price table when it takes at most this many values
+#: across the design (a grid); a setting sampled across futures (trust, in an LHS ensemble) is an
+#: uncertainty the share of futures already averages over.
+MAX_SETTING_LEVELS = 12
+
+
+def section_fund_price(res: RobustnessResults, out: Path) -> Section:
+    """The fund's price over a grid of fund settings, when the policies form one."""
+    from outlast.analysis.fund_price import FUND_SETTINGS
+    from outlast.analysis.robustness_sections import fund_price_section
+
+    levels = res.runs.groupby("policy").first()
+    table = res.per_future.merge(res.futures, on="future_id", how="left", suffixes=("", "_f"))
+    for lever in res.levers:
+        table[lever] = table["policy"].map(levels[lever])
+    settings = tuple(
+        s for s in FUND_SETTINGS if s in table and 1 < table[s].nunique() <= MAX_SETTING_LEVELS
+    )
+    if not settings:
+        return Section(
+            "The fund's price",
+            "Not run: the policies do not vary the fund's settings "
+            f"({', '.join(FUND_SETTINGS)}); a design with a `policy_grid` over them does.\n",
+        )
+    found = fund_price_section(table, out, settings=settings)
+    return Section(found.title, found.body, found.files)
+
+
 SECTIONS: list[Callable[[RobustnessResults, Path], Section]] = [
     section_design,
     section_distributions,
     section_time,
     section_comparison,
     section_regret,
+    section_discovery,
+    section_sensitivity,
+    section_fund_price,
 ]
 
 

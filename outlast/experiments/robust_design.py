@@ -29,8 +29,14 @@ from model.scenario import Scenario, ScenarioError, make_scenario, preset_overri
 #: The policy the others are judged against when the file names none and one is called so.
 DEFAULT_REFERENCE = "baseline"
 #: Final metrics every robustness run keeps (added to the file's [keep]); the weekly force gives
-#: the army's size relative to its start.
-REQUIRED_FINAL = ("war_ended", "regime_change", "successor_stance_code", "force_active")
+#: the army's size relative to its start, the fund's spending its price.
+REQUIRED_FINAL = (
+    "war_ended",
+    "regime_change",
+    "successor_stance_code",
+    "force_active",
+    "fund_spent_usd",
+)
 REQUIRED_WEEKLY = ("force_active",)
 
 

@@ -225,6 +225,32 @@ def test_outlast_report_writes_the_robustness_tables_with_the_right_counts(tiny,
     for figure in ("distributions", "backfire", "regret"):
         assert (report / f"robustness_{figure}.png").stat().st_size > 0
         assert f"robustness_{figure}.png" in md
+    # Discovery and sensitivity are reported (3 futures are too few to find anything), and the
+    # fund's price says why it was not run: these policies do not vary the fund.
+    for heading in ("## Scenario discovery", "## Sensitivity", "## The fund's price"):
+        assert heading in md
+    assert "do not vary the fund's settings" in md
+
+
+def test_a_grid_of_fund_settings_gets_its_price_in_the_report(tmp_path):
+    grid = """
+    [design.policy_grid]
+    defection_payment_usd = [0, 50000]
+    offer_reach_per_week = [0.0, 0.05]
+    """
+    path = experiment_file(tmp_path, extra=textwrap.dedent(grid))
+    text = path.read_text().replace('    policies = [\n', "    policies = [\n", 1)
+    text = text.replace("horizon_weeks = 40", "horizon_weeks = 20")
+    text = text.replace('{ name = "exile-late", preset = "baseline", set = { exile_support = 0.8, '
+                        'exile_formation_week = 30 } },', "")
+    path.write_text(text, encoding="utf-8")
+    exp = load_experiment(path)
+    run_sweep(exp, tmp_path / "out", LocalBackend(1), progress=False)
+    assert main(["report", str(tmp_path / "out"), "--quiet"]) == 0
+    md = (tmp_path / "out" / "report" / "report.md").read_text()
+    price = md.split("## The fund's price", 1)[1]
+    assert "Not run" not in price and "Not done" not in price
+    assert (tmp_path / "out" / "report" / "fund_frontier.png").stat().st_size > 0
 
 
 def constructed_results() -> "RobustnessResults":  # noqa: F821 (imported below)
