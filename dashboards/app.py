@@ -166,7 +166,7 @@ def ParameterControls(
         solara.InputInt(
             "Seeds in the ensemble",
             value=ensemble_seeds.value,
-            on_value=lambda n: ensemble_seeds.set(max(1, min(ens.MAX_SEEDS, int(n or 1)))),
+            on_value=lambda n: ensemble_seeds.set(max(0, min(ens.MAX_SEEDS, int(n or 0)))),
         )
         army = values["n_soldier_agents"] * values["soldiers_per_agent"]
         options = sorted({*resolution_options(army), int(values["n_soldier_agents"])})
@@ -251,6 +251,9 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
     )
 
     def run_ensemble(cancel: threading.Event) -> None:
+        if n_seeds.value < 1:
+            ensemble_state.set({"off": True})
+            return
         inputs = ensemble_inputs(preset.value, pending.value, seed_text.value)
         if inputs is None:
             ensemble_state.set({"error": "the controls hold a value that is not allowed"})

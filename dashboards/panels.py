@@ -26,7 +26,9 @@ def VerdictCard(model: OutlastModel):
 @solara.component
 def EnsembleStatus(state: dict):
     """The ensemble's headline, or its progress while it runs."""
-    if state.get("error"):
+    if state.get("off"):
+        solara.Info("The ensemble is off: set the seeds in the ensemble above 0.", dense=True)
+    elif state.get("error"):
         solara.Error(f"The ensemble stopped: {state['error']}", dense=True)
     elif state.get("ensemble") is not None:
         solara.Markdown(
@@ -57,7 +59,7 @@ def EnsembleView(model: OutlastModel, state: dict, applied: bool):
         "show (the page's seed)."
         + ("" if applied else " It is of the settings before your changes: press Reset.")
     )
-    bands = solara.use_memo(lambda: censored_bands(result.weekly, BAND_METRICS), [result])
+    bands = censored_bands(result.weekly, BAND_METRICS)
     draw = model.weekly_table()[["week", *BAND_METRICS]]
     Chart(ensemble_chart.ensemble_spec(bands, draw, model.params.horizon_weeks), "ensemble")
     solara.Markdown(
