@@ -6,11 +6,10 @@ import ipyvuetify as v
 import pandas as pd
 import pytest
 import solara
+from dashboard_helpers import set_control
 from mesa.visualization.utils import force_update
 
 from dashboards import views
-from dashboard_helpers import set_control
-
 from dashboards.app import TABS, Dashboard, new_model
 from dashboards.compare import BaselineRun, baseline_scenario, changed_levers
 from dashboards.controls import DEFAULT_SEED, DashboardModel
