@@ -31,10 +31,12 @@ def EnsembleStatus(state: dict):
     elif state.get("error"):
         solara.Error(f"The ensemble stopped: {state['error']}", dense=True)
     elif state.get("ensemble") is not None:
-        solara.Markdown(
-            f"**Over {len(state['ensemble'].seeds)} seeds:** {headline(state['ensemble'].results)}",
-            style={"margin": "0"},
-        )
+        with solara.Div(classes=["outlast-ensemble-headline"]):
+            solara.Markdown(
+                f"**Over {len(state['ensemble'].seeds)} seeds:** "
+                f"{headline(state['ensemble'].results)}",
+                style={"margin": "0"},
+            )
     else:
         done, total = state.get("progress", (0, 1))
         solara.Text(
