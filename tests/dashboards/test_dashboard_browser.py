@@ -134,8 +134,9 @@ def choose_preset(page, name: str, payment: int) -> None:
     page.locator(".v-select").filter(has_text="Preset").click()
     page.get_by_role("option", name=name, exact=True).click()
     page.get_by_text("Week 0 of").wait_for()
-    thumb = slider(page, "Defection payment (USD/soldier)").get_by_role("slider")
-    expect(thumb).to_have_attribute("aria-valuenow", str(payment))
+    expect(
+        page.get_by_label(f"Payment to each surrendering soldier: ${payment:,} per soldier").first
+    ).to_be_visible()
 
 
 def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None:
@@ -173,13 +174,13 @@ def test_each_step_of_the_default_scenario_redraws(dashboard, record_property) -
 def test_slider_and_reset_rebuild_the_model_with_the_new_value(dashboard) -> None:
     dashboard.get_by_role("button", name="Step").click()
     dashboard.get_by_text("Week 1 of").wait_for()
-    payment = slider(dashboard, "Defection payment (USD/soldier)")
-    thumb = payment.get_by_role("slider")
-    thumb.focus()
-    for _ in range(3):
-        thumb.press("ArrowRight")  # 3 steps of 10,000 USD
-    assert thumb.get_attribute("aria-valuenow") == "30000"
-    assert payment.locator(".v-slider-thumb__label").inner_text() == "30000"
+    payment = dashboard.get_by_label("Payment to each surrendering soldier: $0 per soldier").first
+    payment.fill("30000")
+    payment.press("Enter")
+    dashboard.get_by_text("Changed: press Reset to apply.").wait_for()
+    expect(
+        dashboard.get_by_text("Payment to each surrendering soldier: $30,000 per soldier").first
+    ).to_be_visible()
     dashboard.get_by_role("button", name="Reset").click()
     dashboard.get_by_text("Week 0 of").wait_for()
     open_tab(dashboard, "Compare with baseline")
