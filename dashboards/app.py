@@ -1,7 +1,7 @@
 """The outlast dashboard: the levers, one run week by week, and the same levers over many seeds.
 
 Serve it with ``outlast dashboard`` (or ``solara run dashboards/app.py``). The sidebar holds the
-preset, play/step/reset (Mesa's SolaraViz) and the page's own parameter controls; the main area a
+preset, reset/play/step and the page's own parameter controls; the main area a
 verdict card (what happened and why), the ensemble's headline, and the views in tabs.
 """
 
@@ -15,7 +15,6 @@ from typing import Any
 
 import solara
 import solara.lab
-from mesa.visualization import SolaraViz
 
 from dashboards import ensemble as ens
 from dashboards import panels, views
@@ -32,11 +31,11 @@ from dashboards.controls import (
     field_bounds,
     resolution_options,
     slider_spec,
-    solaraviz_params,
     with_resolution,
 )
 from dashboards.export import scenario_overrides
 from dashboards.formatting import format_value, plain_label, tooltip
+from dashboards.player import Player
 from model.model import OutlastModel
 from model.scenario import PRESETS, ScenarioError, make_scenario, preset_overrides
 from model.seeds import parse_seed
@@ -202,17 +201,6 @@ def ensemble_inputs(preset: str, values: dict, seed_text: str) -> tuple[Any, Any
 
 
 @solara.component
-def Controls(model: solara.Reactive[OutlastModel], preset: str, holder: PendingParameters):
-    """Mesa's SolaraViz (play, step, reset) resetting the model from the page's controls."""
-    SolaraViz(
-        model,
-        components=[],
-        model_params=solaraviz_params(preset, holder),
-        name="outlast: regime stability week by week",
-    )
-
-
-@solara.component
 def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]):
     """The whole page for a reactive model and its preset.
 
@@ -222,27 +210,22 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
     after a short pause, starts it again.
     """
     tab = solara.use_reactive(0)
-    rebuilding = solara.use_reactive(False)
     pending = solara.use_reactive(start_values(preset.value))
     seed_text = solara.use_reactive(str(model.value.seed))
     n_seeds = solara.use_reactive(START_ENSEMBLE_SEEDS)
-    holder = solara.use_memo(lambda: PendingParameters(seed_text.value, pending.value), [])
-    holder.values, holder.seed = {**START_OVERRIDES, **pending.value}, seed_text.value
+    holder = solara.use_memo(
+        lambda: PendingParameters(preset.value, seed_text.value, pending.value), []
+    )
+    holder.preset, holder.seed = preset.value, seed_text.value
+    holder.values = {**START_OVERRIDES, **pending.value}
     ensemble_state = solara.use_reactive({"progress": (0, 1)})
 
     def choose_preset(name: str) -> None:
         seed = model.value.seed if model.value.seed is not None else DEFAULT_SEED
-        rebuilding.set(True)
         preset.set(name)
         pending.set(start_values(name))
         seed_text.set(str(seed))
         model.set(new_model(name, seed))
-
-    def finish_rebuilding() -> None:
-        if rebuilding.value:
-            rebuilding.set(False)
-
-    solara.use_effect(finish_rebuilding, [rebuilding.value])
 
     key = json.dumps(
         [preset.value, pending.value, str(seed_text.value), n_seeds.value],
@@ -285,10 +268,10 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
 
     with solara.Sidebar(), solara.Card("Scenario"):
         solara.Select("Preset", value=preset.value, values=list(PRESETS), on_value=choose_preset)
-    if not rebuilding.value:
-        Controls(model, preset.value, holder)
-        with solara.Sidebar():
-            ParameterControls(model.value, pending, seed_text, n_seeds)
+    with solara.Sidebar():
+        Player(model, lambda: DashboardModel(pending=holder))
+        ParameterControls(model.value, pending, seed_text, n_seeds)
+    solara.AppBarTitle("outlast: regime stability week by week")
     solara.Style(PAGE_CSS)
     views.StatusBar(model.value)
     panels.VerdictCard(model.value)

@@ -187,14 +187,14 @@ def with_resolution(values: dict[str, Any], n_agents: int) -> dict[str, Any]:
 
 
 class PendingParameters:
-    """What the sidebar's controls hold until Reset: the seed typed and the parameters' values.
+    """What the sidebar's controls hold until Reset: the preset, the seed typed and the values.
 
-    SolaraViz keeps the keyword arguments it resets the model with in state made once; this
-    object is one of them (a fixed parameter), so that the model built on Reset reads the
-    controls' values as they are at that moment.
+    The page keeps one of these for its whole life; Reset builds the model from it
+    (``DashboardModel(pending=...)``), so it reads the controls as they are at that moment.
     """
 
-    def __init__(self, seed: int | str, values: dict[str, Any]) -> None:
+    def __init__(self, preset: str, seed: int | str, values: dict[str, Any]) -> None:
+        self.preset: str = preset
         self.seed: int | str = seed
         self.values: dict[str, Any] = dict(values)
 
@@ -205,16 +205,11 @@ def control_values(preset: str) -> dict[str, Any]:
     return {name: values[name] for name in (*SLIDER_FIELDS, "soldiers_per_agent")}
 
 
-def solaraviz_params(preset: str, pending: PendingParameters) -> dict[str, Any]:
-    """SolaraViz's ``model_params``: only fixed ones (the page draws its own controls)."""
-    return {"preset": preset, "pending": pending}
-
-
 class DashboardModel(OutlastModel):
     """OutlastModel as the dashboard builds it: a bad seed in the seed box is reported, not raised.
 
-    SolaraViz's reset calls ``type(model)(**values)`` in a click handler, where an exception
-    replaces the whole page with a traceback. The seed box is free text, so it is the one control
+    Reset builds the model in a click handler, where an exception would replace the whole page
+    with a traceback. The seed box is free text, so it is the one control
     that can hold a bad value: a seed that is not a whole number from 0 to 2^63 - 1 is replaced by
     `DEFAULT_SEED` and the reason kept in `input_error`, which the page shows as one line.
     """
@@ -224,7 +219,7 @@ class DashboardModel(OutlastModel):
     ) -> None:
         if pending is not None:
             rng = pending.seed
-            params = {**params, **pending.values}
+            params = {**params, "preset": pending.preset, **pending.values}
         error = None
         if isinstance(rng, str):
             try:

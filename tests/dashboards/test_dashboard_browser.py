@@ -130,7 +130,7 @@ def slider(page, label: str):
 
 
 def choose_preset(page, name: str, payment: int) -> None:
-    """Choose a preset, and wait until SolaraViz's rebuilt controls show its defection payment."""
+    """Choose a preset, and wait until the page's controls show its defection payment."""
     page.locator(".v-select").filter(has_text="Preset").click()
     page.get_by_role("option", name=name, exact=True).click()
     page.get_by_text("Week 0 of").wait_for()
@@ -141,8 +141,10 @@ def choose_preset(page, name: str, payment: int) -> None:
 
 def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None:
     assert "Week 0 of 156" in status(dashboard)
-    for card in ("Scenario", "Controls", "Model Parameters"):
+    for card in ("Scenario", "Controls", "Parameters"):
         expect(dashboard.get_by_text(card, exact=True).first).to_be_visible()
+    # No SolaraViz parameter card: the page draws its own controls.
+    expect(dashboard.get_by_text("Model Parameters", exact=True)).to_have_count(0)
     dashboard.screenshot(path=artifacts / "page.png")
     assert dashboard.errors == []
     assert dashboard.foreign == [], "the page reached beyond its own server"
@@ -194,7 +196,7 @@ def test_switching_preset_applies_its_values(dashboard, artifacts) -> None:
     dashboard.get_by_role("button", name="Step").click()
     dashboard.get_by_text("Week 1 of").wait_for()
     choose_preset(dashboard, "combined", payment=50_000)
-    # A reset after the switch keeps the preset (SolaraViz's controls were rebuilt with it).
+    # A reset after the switch keeps the preset (SolaraViz resets from the page's controls).
     dashboard.get_by_role("button", name="Step").click()
     dashboard.get_by_text("Week 1 of").wait_for()
     dashboard.get_by_role("button", name="Reset").click()

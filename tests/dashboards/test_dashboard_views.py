@@ -201,3 +201,27 @@ def test_the_sweep_view_says_when_there_is_nothing_or_something_broken(tmp_path,
     _, rc = solara.render(views.SweepView(root=str(sweep_dir.parent)), handle_error=False)
     (error,) = rc.find(v.Alert).widgets
     assert "is not valid JSON" in error.children[0]
+
+
+def test_a_preset_chosen_after_the_run_ended_can_be_stepped(monkeypatch) -> None:
+    # SolaraViz greys out Step when a run ends and re-enables it only on its own Reset; a
+    # preset's choice replaces the model, so its controls must start afresh with it.
+    from dashboards import app
+
+    small = {"horizon_weeks": 20, "n_soldier_agents": 2_000, "citizens_per_region": 200}
+    monkeypatch.setattr(app, "START_OVERRIDES", small)
+    model = solara.reactive(app.new_model())
+    preset = solara.reactive("baseline")
+    _, rc = solara.render(solara.AppLayout(children=[Dashboard(model, preset)]), handle_error=False)
+    for _ in range(small["horizon_weeks"] + 1):
+        step = rc.find(v.Btn, children=["Step"]).widget
+        if step.disabled:
+            break
+        step.click()
+    assert step.disabled and not model.value.running
+    rc.find(v.Select, label="Preset").widget.v_model = "combined"
+    step = rc.find(v.Btn, children=["Step"]).widget
+    assert not step.disabled
+    step.click()
+    assert model.value.week == 1
+    assert len(rc.find(v.Btn, children=["Step"]).widgets) == 1
