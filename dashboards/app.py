@@ -78,6 +78,7 @@ PAGE_CSS = """
 .outlast-params .v-input { margin-top: 2px; }
 .outlast-params .v-slider { margin-left: 0; }
 .outlast-chart { max-width: 100%; overflow-x: auto; }
+.outlast-chart .vega-embed { width: 100%; }
 """
 
 

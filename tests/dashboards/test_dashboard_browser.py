@@ -134,9 +134,10 @@ def choose_preset(page, name: str, payment: int) -> None:
     page.locator(".v-select").filter(has_text="Preset").click()
     page.get_by_role("option", name=name, exact=True).click()
     page.get_by_text("Week 0 of").wait_for()
+    # The new model is built in the click's handler: seconds on a loaded machine.
     expect(
         page.get_by_label(f"Payment to each surrendering soldier: ${payment:,} per soldier").first
-    ).to_be_visible()
+    ).to_be_visible(timeout=LOAD_TIMEOUT_MS)
 
 
 def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None:
