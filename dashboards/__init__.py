@@ -1,1 +1,1 @@
-"""Solara pages on Mesa's SolaraViz: they read the model and never change its rules."""
+"""The Solara dashboard (Mesa models, Solara components): it reads the model and never changes its rules."""

@@ -156,16 +156,70 @@ def model_params(preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED) -> dict
     return params
 
 
+#: Parameters typed in a number box: money, whose range spans orders of magnitude that a slider's
+#: 100-pixel track cannot resolve.
+NUMBER_BOX_UNITS = ("USD", "USD/soldier", "USD/week", "RUB")
+#: Start weeks, bounded on the page by the run's length (their declared bound is 1040 weeks).
+START_WEEK_FIELDS = tuple(name for name in LEVER_FIELDS if name.endswith("_week"))
+#: Agent counts offered for the army's resolution (the army's size in soldiers stays the same).
+AGENT_COUNTS = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 600_000)
+
+
+def resolution_options(army_soldiers: float) -> list[int]:
+    """Agent counts for an army of `army_soldiers`: at least one soldier per agent, in bounds.
+
+    Examples:
+        >>> resolution_options(600_000)[-3:]
+        [100000, 200000, 600000]
+        >>> resolution_options(190_000)[-1]
+        100000
+
+    """
+    lo, hi, _ = field_bounds("n_soldier_agents")
+    spa_lo, spa_hi, _ = field_bounds("soldiers_per_agent")
+    return [n for n in AGENT_COUNTS if lo <= n <= hi and spa_lo <= army_soldiers / n <= spa_hi]
+
+
+def with_resolution(values: dict[str, Any], n_agents: int) -> dict[str, Any]:
+    """`values` with `n_agents` soldier agents and as many soldiers per agent as keep the army."""
+    army = values["n_soldier_agents"] * values["soldiers_per_agent"]
+    return {**values, "n_soldier_agents": n_agents, "soldiers_per_agent": army / n_agents}
+
+
+class PendingParameters:
+    """What the sidebar's controls hold until Reset: the preset, the seed typed and the values.
+
+    The page keeps one of these for its whole life; Reset builds the model from it
+    (``DashboardModel(pending=...)``), so it reads the controls as they are at that moment.
+    """
+
+    def __init__(self, preset: str, seed: int | str, values: dict[str, Any]) -> None:
+        self.preset: str = preset
+        self.seed: int | str = seed
+        self.values: dict[str, Any] = dict(values)
+
+
+def control_values(preset: str) -> dict[str, Any]:
+    """The values the page's controls start at for `preset` (sliders, boxes and resolution)."""
+    values = preset_values(preset)
+    return {name: values[name] for name in (*SLIDER_FIELDS, "soldiers_per_agent")}
+
+
 class DashboardModel(OutlastModel):
     """OutlastModel as the dashboard builds it: a bad seed in the seed box is reported, not raised.
 
-    SolaraViz's reset calls ``type(model)(**values)`` in a click handler, where an exception
-    replaces the whole page with a traceback. The seed box is free text, so it is the one control
+    Reset builds the model in a click handler, where an exception would replace the whole page
+    with a traceback. The seed box is free text, so it is the one control
     that can hold a bad value: a seed that is not a whole number from 0 to 2^63 - 1 is replaced by
     `DEFAULT_SEED` and the reason kept in `input_error`, which the page shows as one line.
     """
 
-    def __init__(self, rng: Any = None, **params: Any) -> None:
+    def __init__(
+        self, rng: Any = None, pending: PendingParameters | None = None, **params: Any
+    ) -> None:
+        if pending is not None:
+            rng = pending.seed
+            params = {**params, "preset": pending.preset, **pending.values}
         error = None
         if isinstance(rng, str):
             try:

@@ -3,8 +3,9 @@
 A finished sweep is a directory ``runs/output/<experiment>/`` holding ``manifest.json``,
 ``results.parquet`` (one row per run: run_id, point_id, seed, one column per design parameter,
 the kept final metrics, outcome, outcome_week, status, error) and ``weekly.parquet`` (run_id,
-point_id, week, the kept weekly metrics). Design parameters are the columns named after Scenario
-fields; metrics are the columns named after `model.metrics.METRICS`.
+point_id, week, the kept weekly metrics). Design parameters are the manifest's (a ``presets``
+design's is ``preset``), else the columns named after Scenario fields; metrics are the columns
+named after `model.metrics.METRICS`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
 
 from model.metrics import METRIC_NAMES, OUTCOMES
 from model.scenario import Scenario
@@ -112,10 +114,28 @@ def load_sweep(directory: Path) -> Sweep:
         manifest=manifest,
         results=results,
         weekly=weekly,
-        parameters=tuple(c for c in results.columns if c in Scenario.model_fields),
+        parameters=design_parameters(manifest, results),
         metrics=tuple(c for c in results.columns if c in METRIC_NAMES and c != "week"),
         weekly_metrics=tuple(c for c in weekly.columns if c in METRIC_NAMES and c != "week"),
     )
+
+
+def design_parameters(manifest: dict[str, Any], results: pd.DataFrame) -> tuple[str, ...]:
+    """The design's dimensions: the manifest's list if it has one, else Scenario-named columns.
+
+    A ``presets`` design's one dimension is ``preset`` (a preset's name, not a Scenario field).
+    """
+    design = manifest.get("design")
+    listed = design.get("parameters") if isinstance(design, dict) else None
+    if isinstance(listed, list) and listed:
+        return tuple(str(c) for c in listed if c in results.columns)
+    named = [c for c in results.columns if c in Scenario.model_fields]
+    return tuple((["preset"] if "preset" in results.columns else []) + named)
+
+
+def is_numeric(values: pd.Series) -> bool:
+    """Whether a design parameter's values are numbers (a preset's name is not)."""
+    return pd.api.types.is_numeric_dtype(values)
 
 
 def manifest_summary(sweep: Sweep) -> dict[str, str]:
@@ -135,14 +155,16 @@ def manifest_summary(sweep: Sweep) -> dict[str, str]:
 
 
 def parameter_groups(values: pd.Series) -> pd.Series:
-    """Group a design parameter's values for colouring: as they are if few, else quantile bins."""
-    if values.nunique() <= MAX_GROUPS:
+    """Group a design parameter's values: as they are if few or not numbers, else quantile bins."""
+    if values.nunique() <= MAX_GROUPS or not is_numeric(values):
         return values.map(lambda v: f"{v:g}" if isinstance(v, int | float) else str(v))
     bins = pd.qcut(values, MAX_GROUPS, duplicates="drop")
     return bins.map(lambda b: f"{b.left:.3g} to {b.right:.3g}").astype(str)
 
 
 def _group_order(groups: pd.Series, values: pd.Series) -> list[str]:
+    if not is_numeric(values):  # in the design's order (point_id), e.g. baseline first
+        return list(dict.fromkeys(groups))
     return list(
         pd.DataFrame({"g": groups, "v": values}).groupby("g")["v"].min().sort_values().index
     )
@@ -159,6 +181,53 @@ def outcome_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
         {g: i for i, g in enumerate(_group_order(table["group"], runs[parameter]))}
     )
     return shares
+
+
+def war_ended_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
+    """P(war ended) by group of a design parameter, with Wilson 95% intervals and run counts.
+
+    Needs the ``war_ended`` final metric kept (empty table otherwise). Failed runs are left out.
+    """
+    runs = sweep.ok
+    if "war_ended" not in runs.columns:
+        return pd.DataFrame(columns=["group", "runs", "ended", "share", "low", "high", "order"])
+    table = pd.DataFrame(
+        {"group": parameter_groups(runs[parameter]), "ended": runs["war_ended"] > 0}
+    )
+    counts = table.groupby("group", sort=False)["ended"].agg(runs="size", ended="sum")
+    low, high = proportion_confint(counts["ended"], counts["runs"], alpha=0.05, method="wilson")
+    shares = counts.assign(share=counts["ended"] / counts["runs"], low=low, high=high)
+    order = _group_order(table["group"], runs[parameter])
+    shares = shares.reset_index()
+    shares["order"] = shares["group"].map({g: i for i, g in enumerate(order)})
+    return shares.sort_values("order")
+
+
+def war_ended_chart(sweep: Sweep, parameter: str) -> alt.LayerChart:
+    """Bars of P(war ended) by a design parameter, with Wilson 95% intervals as error bars."""
+    shares = war_ended_shares(sweep, parameter)
+    label = "preset" if parameter == "preset" else parameter.replace("_", " ")
+    x = alt.X("group:N", sort=alt.SortField("order"), title=label, axis=alt.Axis(labelAngle=-30))
+    base = alt.Chart(shares, title=f"Share of runs in which the war ended, by {label}").encode(x=x)
+    tooltip = [
+        alt.Tooltip("group:N", title=label),
+        alt.Tooltip("ended:Q", title="war ended in"),
+        alt.Tooltip("runs:Q", title="of runs"),
+        alt.Tooltip("share:Q", format=".0%", title="share"),
+        alt.Tooltip("low:Q", format=".0%", title="95% interval from"),
+        alt.Tooltip("high:Q", format=".0%", title="95% interval to"),
+    ]
+    bars = base.mark_bar(color="#0072B2").encode(
+        y=alt.Y(
+            "share:Q",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+            title="war ended (share of runs, 95% Wilson interval)",
+        ),
+        tooltip=tooltip,
+    )
+    whiskers = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q", tooltip=tooltip)
+    return alt.layer(bars, whiskers).properties(width="container", height=260)
 
 
 def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
@@ -180,7 +249,7 @@ def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
             ),
             tooltip=["group:N", "outcome:N", alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(width=420, height=240)
+        .properties(width="container", height=240)
     )
 
 
@@ -195,14 +264,18 @@ def metric_scatter(sweep: Sweep, parameter: str, metric: str) -> alt.Chart:
         alt.Chart(shown, title=title)
         .mark_circle(opacity=0.6)
         .encode(
-            x=alt.X(f"{parameter}:Q", scale=alt.Scale(zero=False)),
+            x=(
+                alt.X(f"{parameter}:Q", scale=alt.Scale(zero=False))
+                if is_numeric(runs[parameter])
+                else alt.X(f"{parameter}:N", sort=list(dict.fromkeys(runs[parameter])))
+            ),
             y=alt.Y(f"{metric}:Q"),
             color=alt.Color(
                 "outcome:N", scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOME_COLOURS))
             ),
-            tooltip=["run_id:N", f"{parameter}:Q", f"{metric}:Q", "outcome:N"],
+            tooltip=["run_id:N", f"{parameter}", f"{metric}:Q", "outcome:N"],
         )
-        .properties(width=420, height=240)
+        .properties(width="container", height=240)
     )
 
 
@@ -233,4 +306,4 @@ def weekly_chart(sweep: Sweep, parameter: str, metric: str) -> alt.LayerChart:
         color=colour,
         tooltip=["group:N", "week:Q", alt.Tooltip("mean:Q", format=",.3~f")],
     )
-    return alt.layer(band, line).properties(width=860, height=260)
+    return alt.layer(band, line).properties(width="container", height=260)

@@ -7,6 +7,7 @@ Each view takes the model and re-renders when SolaraViz steps it (through Mesa's
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from typing import Any
 
@@ -213,10 +214,28 @@ def _load_sweep(folder: str, name: str | None) -> sweeps.Sweep | str:
         return str(exc)
 
 
+#: Where `outlast sweep` writes, found from this file (not from where the server was started);
+#: the environment variable OUTLAST_SWEEPS_DIR, or the page's folder box, points elsewhere.
+PROJECT_SWEEPS = Path(__file__).resolve().parents[1] / "runs" / "output"
+
+
+def sweeps_folder() -> str:
+    """The folder of finished sweeps the Sweeps tab opens at."""
+    return os.environ.get("OUTLAST_SWEEPS_DIR") or str(PROJECT_SWEEPS)
+
+
+#: What the Sweeps tab says when a folder holds no sweep: how to make one.
+HOW_TO_SWEEP = (
+    "A sweep runs an experiment file's design over many seeds: `outlast sweep runs/policies.toml` "
+    "(every lever against the baseline, 40 seeds each) writes `runs/output/policies`; "
+    "`outlast sweep --help` lists the options, runs/README.md the experiment files."
+)
+
+
 @solara.component
-def SweepView(root: str = "runs/output"):
+def SweepView(root: str | None = None):
     """A finished sweep from a folder of sweeps: its manifest and plots of its results."""
-    folder, set_folder = solara.use_state(root)
+    folder, set_folder = solara.use_state(root or sweeps_folder())
     chosen, set_chosen = solara.use_state(None)
     names = sweeps.find_sweeps(Path(folder))
     name = chosen if chosen in names else (names[0] if names else None)
@@ -226,6 +245,7 @@ def SweepView(root: str = "runs/output"):
         solara.Info(
             f"No finished sweep in '{folder}' (a folder holding manifest.json and results.parquet)."
         )
+        solara.Markdown(HOW_TO_SWEEP)
     elif isinstance(loaded, str):
         solara.Select("Sweep", value=name, values=names, on_value=set_chosen)
         solara.Error(loaded)
@@ -259,6 +279,8 @@ def SweepResults(sweep: sweeps.Sweep):
     solara.Select(
         "Design parameter", value=parameter, values=list(sweep.parameters), on_value=set_parameter
     )
+    if "war_ended" in sweep.ok.columns:
+        Chart(sweeps.war_ended_chart(sweep, parameter).to_dict(), "sweep-war-ended")
     Chart(sweeps.outcome_chart(sweep, parameter).to_dict(), "sweep-outcomes")
     if metric is not None:
         solara.Select("Final metric", value=metric, values=list(sweep.metrics), on_value=set_metric)

@@ -29,6 +29,19 @@ def pytest_configure(config: pytest.Config) -> None:
     solara.settings.assets.cdn = NO_CDN
 
 
+@pytest.fixture(autouse=True)
+def no_ensemble_unless_asked(request, monkeypatch) -> None:
+    """Pages open with the ensemble off (0 seeds), unless a test is marked ``ensemble``.
+
+    The ensemble runs 2 x 20 runs of the default scenario in worker processes: on a machine
+    shared by many test runs only the tests about it should pay for it.
+    """
+    from dashboards import app
+
+    if request.node.get_closest_marker("ensemble") is None:
+        monkeypatch.setattr(app, "START_ENSEMBLE_SEEDS", 0)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict:
     """Launch Debian's Chromium, headless, with no background traffic."""

@@ -85,3 +85,24 @@ def write_sweep(root: Path, name: str = "payment-by-resolve") -> Path:
     }
     (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return directory
+
+
+def set_control(rc, name: str, value) -> None:
+    """Set the page's control of Scenario field `name` (slider, number box or resolution)."""
+    import ipyvuetify as v
+
+    from dashboards.formatting import plain_label
+
+    if name == "n_soldier_agents":
+        select = rc.find(v.Select, label="Resolution").widget
+        (choice,) = [k for k in select.items if k.startswith(f"{value:,} agents")]
+        select.v_model = choice
+        return
+    prefix = plain_label(name) + ":"
+    sliders = [w for w in rc.find(v.Slider).widgets if str(w.label).startswith(prefix)]
+    if sliders:
+        sliders[0].v_model = value
+        return
+    (box,) = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith(prefix)]
+    box.v_model = str(value)
+    box.fire_event("keyup.enter", None)

@@ -130,18 +130,22 @@ def slider(page, label: str):
 
 
 def choose_preset(page, name: str, payment: int) -> None:
-    """Choose a preset, and wait until SolaraViz's rebuilt controls show its defection payment."""
+    """Choose a preset, and wait until the page's controls show its defection payment."""
     page.locator(".v-select").filter(has_text="Preset").click()
     page.get_by_role("option", name=name, exact=True).click()
     page.get_by_text("Week 0 of").wait_for()
-    thumb = slider(page, "Defection payment (USD/soldier)").get_by_role("slider")
-    expect(thumb).to_have_attribute("aria-valuenow", str(payment))
+    # The new model is built in the click's handler: seconds on a loaded machine.
+    expect(
+        page.get_by_label(f"Payment to each surrendering soldier: ${payment:,} per soldier").first
+    ).to_be_visible(timeout=LOAD_TIMEOUT_MS)
 
 
 def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None:
     assert "Week 0 of 156" in status(dashboard)
-    for card in ("Scenario", "Controls", "Model Parameters"):
+    for card in ("Scenario", "Controls", "Parameters"):
         expect(dashboard.get_by_text(card, exact=True).first).to_be_visible()
+    # No SolaraViz parameter card: the page draws its own controls.
+    expect(dashboard.get_by_text("Model Parameters", exact=True)).to_have_count(0)
     dashboard.screenshot(path=artifacts / "page.png")
     assert dashboard.errors == []
     assert dashboard.foreign == [], "the page reached beyond its own server"
@@ -173,13 +177,13 @@ def test_each_step_of_the_default_scenario_redraws(dashboard, record_property) -
 def test_slider_and_reset_rebuild_the_model_with_the_new_value(dashboard) -> None:
     dashboard.get_by_role("button", name="Step").click()
     dashboard.get_by_text("Week 1 of").wait_for()
-    payment = slider(dashboard, "Defection payment (USD/soldier)")
-    thumb = payment.get_by_role("slider")
-    thumb.focus()
-    for _ in range(3):
-        thumb.press("ArrowRight")  # 3 steps of 10,000 USD
-    assert thumb.get_attribute("aria-valuenow") == "30000"
-    assert payment.locator(".v-slider-thumb__label").inner_text() == "30000"
+    payment = dashboard.get_by_label("Payment to each surrendering soldier: $0 per soldier").first
+    payment.fill("30000")
+    payment.press("Enter")
+    dashboard.get_by_text("Changed: press Reset to apply.").wait_for()
+    expect(
+        dashboard.get_by_text("Payment to each surrendering soldier: $30,000 per soldier").first
+    ).to_be_visible()
     dashboard.get_by_role("button", name="Reset").click()
     dashboard.get_by_text("Week 0 of").wait_for()
     open_tab(dashboard, "Compare with baseline")
@@ -193,7 +197,7 @@ def test_switching_preset_applies_its_values(dashboard, artifacts) -> None:
     dashboard.get_by_role("button", name="Step").click()
     dashboard.get_by_text("Week 1 of").wait_for()
     choose_preset(dashboard, "combined", payment=50_000)
-    # A reset after the switch keeps the preset (SolaraViz's controls were rebuilt with it).
+    # A reset after the switch keeps the preset (SolaraViz resets from the page's controls).
     dashboard.get_by_role("button", name="Step").click()
     dashboard.get_by_text("Week 1 of").wait_for()
     dashboard.get_by_role("button", name="Reset").click()
@@ -285,3 +289,96 @@ def test_outlast_dashboard_serves_the_page_from_the_installed_project(
         assert foreign == []
     finally:
         context.close()
+
+
+SMALL_PAGE = {
+    "n_soldier_agents": 2_000,
+    "soldiers_per_agent": 300.0,
+    "horizon_weeks": 30,
+    "citizens_per_region": 200,
+}
+
+
+@pytest.fixture
+def small_dashboard(monkeypatch, solara_server, solara_app, page_session) -> Iterator:
+    """The dashboard on a small scenario with a 4-seed ensemble, in a 1280 x 900 window."""
+    from dashboards import app
+
+    monkeypatch.setattr(app, "START_OVERRIDES", dict(SMALL_PAGE))
+    monkeypatch.setattr(app, "START_ENSEMBLE_SEEDS", 4)
+    errors: list[str] = []
+    page_session.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page_session.set_viewport_size({"width": 1280, "height": 900})
+    with solara_app("dashboards.app:Page"):
+        page_session.goto(solara_server.base_url)
+        page_session.get_by_text("Week 0 of 30").wait_for(timeout=LOAD_TIMEOUT_MS)
+        page_session.errors = errors
+        yield page_session
+        page_session.goto("about:blank")
+    page_session.set_viewport_size({"width": 1600, "height": 1100})
+
+
+@pytest.mark.ensemble
+def test_ensemble_headline_sidebar_and_scenario_download(small_dashboard, tmp_path) -> None:
+    from dashboards import ensemble as ens
+    from dashboards.compare import baseline_scenario
+    from model.scenario import make_scenario
+    from model.seeds import DEFAULT_SEED
+
+    page = small_dashboard
+    # Every control of the sidebar lies inside the sidebar at 1280 px.
+    drawer = page.locator(".v-navigation-drawer").first.bounding_box()
+    controls = page.locator(".v-navigation-drawer .v-input")
+    assert controls.count() > 20
+    for i in range(controls.count()):
+        box = controls.nth(i).bounding_box()
+        assert box is not None
+        assert (
+            drawer["x"] - 1 <= box["x"]
+            and box["x"] + box["width"] <= drawer["x"] + drawer["width"] + 1
+        ), controls.nth(i).inner_text()
+    # The ensemble finishes, and its headline is that of the same seeds run by the engine.
+    page.get_by_text("Over 4 seeds:").wait_for(timeout=240_000)
+    headline = page.locator(".outlast-ensemble-headline")
+    scenario = make_scenario(SMALL_PAGE)
+    expected = ens.run_ensemble(scenario, baseline_scenario(scenario), DEFAULT_SEED, 4, workers=1)
+    assert ens.headline(expected.results) in headline.inner_text()
+    open_tab(page, "Many seeds")
+    page.locator(".outlast-chart-ensemble .vega-embed svg").wait_for()
+    # The downloaded scenario reproduces the run with `outlast run`.
+    for _ in range(3):
+        page.get_by_role("button", name="Step").click()
+    page.get_by_text("Week 3 of").wait_for()
+    open_tab(page, "Export")
+    with page.expect_download() as download:
+        page.get_by_text("Scenario (TOML)").click()
+    toml = tmp_path / "scenario.toml"
+    download.value.save_as(toml)
+    out = tmp_path / "run"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "outlast",
+            "run",
+            "--config",
+            str(toml),
+            "--seed",
+            str(DEFAULT_SEED),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    import pandas as pd
+
+    weekly = pd.read_parquet(out / "weekly.parquet")
+    from model.model import OutlastModel
+
+    model = OutlastModel(rng=DEFAULT_SEED, scenario_obj=scenario)
+    while model.running:
+        model.step()
+    assert weekly["stability_index"].tolist() == model.weekly_table()["stability_index"].tolist()
+    assert page.errors == []

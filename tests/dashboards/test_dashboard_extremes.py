@@ -19,7 +19,7 @@ from pathlib import Path
 import ipyvuetify as v
 import pytest
 import solara
-from dashboard_helpers import free_port
+from dashboard_helpers import free_port, set_control
 from mesa.visualization.solara_viz import _build_model_init_kwargs
 
 from dashboards import serve
@@ -97,17 +97,18 @@ def shown_page():
 
 
 def set_sliders(rc, values: dict) -> None:
-    params = model_params()
     for name, value in values.items():
-        rc.find(v.Slider, label=params[name]["label"]).widget.v_model = value
+        set_control(rc, name, value)
 
 
 @pytest.mark.parametrize("end", ["min", "max"])
 def test_every_slider_widget_at_one_end_then_reset_and_step(shown_page, end):
     model, rc = shown_page
     values = {name: slider_end(name, end) for name in SLIDER_FIELDS}
-    values["n_soldier_agents"] = slider_end("n_soldier_agents", "min")  # the size: kept small
+    values["horizon_weeks"] = slider_end("horizon_weeks", "max")  # start weeks reach it
+    del values["n_soldier_agents"]  # the resolution: a list of agent counts, set to the fewest
     set_sliders(rc, values)
+    set_sliders(rc, {"n_soldier_agents": 1_000})
     rc.find(v.Btn, children=["Reset"]).widget.click()
     check = Invariants(model.value)
     for name, value in values.items():
@@ -132,7 +133,7 @@ def wait_until(predicate, timeout: float = 60.0) -> None:
 
 def test_reset_while_playing_leaves_a_fresh_model_and_no_error(shown_page, capsys):
     model, rc = shown_page
-    set_sliders(rc, {"n_soldier_agents": 500})
+    set_sliders(rc, {"n_soldier_agents": 1_000})
     rc.find(v.Btn, children=["Reset"]).widget.click()
     for _ in range(3):
         played = model.value
@@ -145,7 +146,7 @@ def test_reset_while_playing_leaves_a_fresh_model_and_no_error(shown_page, capsy
         stopped_at = played.week
         time.sleep(0.5)
         assert played.week == stopped_at, "the old model went on playing after the reset"
-        assert fresh.week <= 1 and fresh.params.n_soldier_agents == 500
+        assert fresh.week <= 1 and fresh.params.n_soldier_agents == 1_000
         assert rc.find(v.Btn, children=["▶"]).widget, "the page is not paused after the reset"
         for metric in METRICS:
             assert metric.lo <= fresh.metrics[metric.name] <= metric.hi, metric.name

@@ -106,3 +106,77 @@ def test_a_sweep_without_weekly_metrics_still_loads(sweep_dir) -> None:
     sweep = sweeps.load_sweep(sweep_dir)
     assert sweep.weekly_metrics == ()
     assert json.loads((sweep_dir / "manifest.json").read_text())["master_seed"] == 7
+
+
+def write_preset_sweep(root, ended: dict[str, tuple[int, int]]):
+    """A presets sweep (the design of runs/policies.toml): `ended[preset]` = (wars ended, runs)."""
+    directory = root / "policies"
+    directory.mkdir(parents=True)
+    rows = []
+    for point_id, (preset, (n_ended, n_runs)) in enumerate(ended.items()):
+        for seed in range(n_runs):
+            rows.append(
+                {
+                    "run_id": f"{point_id}-{seed}",
+                    "point_id": point_id,
+                    "seed": seed,
+                    "preset": preset,
+                    "war_ended": float(seed < n_ended),
+                    "stability_index": 0.5,
+                    "outcome": "ongoing",
+                    "outcome_week": -1,
+                    "status": "ok",
+                    "error": None,
+                }
+            )
+    pd.DataFrame(rows).to_parquet(directory / "results.parquet", index=False)
+    manifest = {"design": {"kind": "presets", "parameters": ["preset"]}}
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return directory
+
+
+def test_a_presets_sweep_plots_p_war_ended_per_preset_with_wilson_intervals(tmp_path) -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    ended = {"baseline": (0, 40), "combined": (8, 40), "exile": (3, 20)}
+    sweep = sweeps.load_sweep(write_preset_sweep(tmp_path, ended))
+    assert sweep.parameters == ("preset",)
+    shares = sweeps.war_ended_shares(sweep, "preset")
+    # In the design's order (baseline first), not alphabetical; counts and intervals per preset.
+    assert list(shares["group"]) == ["baseline", "combined", "exile"]
+    for row in shares.itertuples():
+        n_ended, n_runs = ended[row.group]
+        assert (row.ended, row.runs) == (n_ended, n_runs)
+        low, high = proportion_confint(n_ended, n_runs, method="wilson")
+        assert (row.low, row.high) == pytest.approx((low, high))
+    spec = sweeps.war_ended_chart(sweep, "preset").to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule"]
+    # The other charts take a preset (a name, not a number) as their dimension too.
+    sweeps.outcome_chart(sweep, "preset").to_dict()
+    sweeps.metric_scatter(sweep, "preset", "stability_index").to_dict()
+
+
+def test_the_sweeps_folder_is_the_projects_wherever_the_server_starts(tmp_path, monkeypatch):
+    from dashboards import views
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OUTLAST_SWEEPS_DIR", raising=False)
+    project = views.PROJECT_SWEEPS
+    assert views.sweeps_folder() == str(project)
+    assert (project.parent / "policies.toml").is_file()
+    monkeypatch.setenv("OUTLAST_SWEEPS_DIR", str(tmp_path))
+    assert views.sweeps_folder() == str(tmp_path)
+
+
+def test_an_empty_sweeps_folder_says_how_to_make_a_sweep(tmp_path) -> None:
+    import ipyvuetify as v
+    import solara
+
+    from dashboards import views
+
+    _, rc = solara.render(views.SweepView(str(tmp_path)), handle_error=False)
+    empty = (
+        f"No finished sweep in '{tmp_path}' (a folder holding manifest.json and results.parquet)."
+    )
+    assert rc.find(v.Alert, children=[empty]).widget
+    assert "outlast sweep runs/policies.toml" in views.HOW_TO_SWEEP

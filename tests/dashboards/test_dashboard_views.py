@@ -6,12 +6,14 @@ import ipyvuetify as v
 import pandas as pd
 import pytest
 import solara
+from dashboard_helpers import set_control
 from mesa.visualization.utils import force_update
 
 from dashboards import views
 from dashboards.app import TABS, Dashboard, new_model
 from dashboards.compare import BaselineRun, baseline_scenario, changed_levers
 from dashboards.controls import DEFAULT_SEED, DashboardModel
+from dashboards.formatting import plain_label
 from model.model import OutlastModel
 
 
@@ -41,13 +43,24 @@ def choose_tab(rc, label: str) -> None:
     rc.find(v.Tabs).widget.v_model = index
 
 
+def slider(rc, name: str):
+    prefix = plain_label(name) + ":"
+    return next(w for w in rc.find(v.Slider).widgets if str(w.label).startswith(prefix))
+
+
+def box(rc, name: str):
+    prefix = plain_label(name) + ":"
+    return next(w for w in rc.find(v.TextField).widgets if str(w.label).startswith(prefix))
+
+
 def test_the_page_has_solaraviz_controls_preset_and_status(shown) -> None:
     _, _, rc = shown
     assert rc.find(v.Btn, children=["Reset"]).widget
     assert rc.find(v.Btn, children=["Step"]).widget
     assert rc.find(v.Select, label="Preset").widget.v_model == "baseline"
     assert rc.find(v.TextField, label="Random seed").widget.v_model == str(DEFAULT_SEED)
-    assert rc.find(v.Slider, label="Defection payment (USD/soldier)").widget.v_model == 0.0
+    assert box(rc, "defection_payment_usd").label.endswith(": $0 per soldier")
+    assert slider(rc, "western_resolve").label == "Western resolve: 30%"
     assert status(rc).startswith("Week 0 of 156")
 
 
@@ -64,8 +77,10 @@ def test_moving_a_slider_and_pressing_reset_rebuilds_the_model(shown) -> None:
     model, _, rc = shown
     rc.find(v.Btn, children=["Step"]).widget.click()
     old = model.value
-    rc.find(v.Slider, label="Defection payment (USD/soldier)").widget.v_model = 30_000
+    set_control(rc, "defection_payment_usd", 30_000)
+    assert rc.find(v.Alert, children=["Changed: press Reset to apply."]).widget
     rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert not rc.find(v.Alert, children=["Changed: press Reset to apply."]).widgets
     assert model.value is not old
     assert model.value.week == 0
     assert model.value.params.defection_payment_usd == 30_000
@@ -80,8 +95,7 @@ def test_choosing_a_preset_rebuilds_the_model_and_moves_the_sliders(shown) -> No
     assert model.value.week == 0
     assert model.value.params.exile_support == 0.8
     assert model.value.seed == DEFAULT_SEED
-    slider = rc.find(v.Slider, label="Defection payment (USD/soldier)").widget
-    assert slider.v_model == 50_000
+    assert box(rc, "defection_payment_usd").label.endswith(": $50,000 per soldier")
     # ... and a reset keeps the preset's values, including those without a slider.
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert model.value.params.defection_payment_usd == 50_000
@@ -94,10 +108,9 @@ def test_a_bad_seed_shows_one_line_and_the_page_stays(shown) -> None:
     seed.v_model = "twelve"
     seed.fire_event("keyup.enter", None)
     rc.find(v.Btn, children=["Reset"]).widget.click()
-    (alert,) = rc.find(v.Alert).widgets
-    assert alert.children == [
-        f"seed 'twelve' is not a whole number; the run uses the default seed {DEFAULT_SEED}"
-    ]
+    alerts = [w.children for w in rc.find(v.Alert).widgets]
+    wanted = f"seed 'twelve' is not a whole number; the run uses the default seed {DEFAULT_SEED}"
+    assert alerts.count([wanted]) == 1
     assert model.value.seed == DEFAULT_SEED
 
 
@@ -188,3 +201,27 @@ def test_the_sweep_view_says_when_there_is_nothing_or_something_broken(tmp_path,
     _, rc = solara.render(views.SweepView(root=str(sweep_dir.parent)), handle_error=False)
     (error,) = rc.find(v.Alert).widgets
     assert "is not valid JSON" in error.children[0]
+
+
+def test_a_preset_chosen_after_the_run_ended_can_be_stepped(monkeypatch) -> None:
+    # SolaraViz greys out Step when a run ends and re-enables it only on its own Reset; a
+    # preset's choice replaces the model, so its controls must start afresh with it.
+    from dashboards import app
+
+    small = {"horizon_weeks": 20, "n_soldier_agents": 2_000, "citizens_per_region": 200}
+    monkeypatch.setattr(app, "START_OVERRIDES", small)
+    model = solara.reactive(app.new_model())
+    preset = solara.reactive("baseline")
+    _, rc = solara.render(solara.AppLayout(children=[Dashboard(model, preset)]), handle_error=False)
+    for _ in range(small["horizon_weeks"] + 1):
+        step = rc.find(v.Btn, children=["Step"]).widget
+        if step.disabled:
+            break
+        step.click()
+    assert step.disabled and not model.value.running
+    rc.find(v.Select, label="Preset").widget.v_model = "combined"
+    step = rc.find(v.Btn, children=["Step"]).widget
+    assert not step.disabled
+    step.click()
+    assert model.value.week == 1
+    assert len(rc.find(v.Btn, children=["Step"]).widgets) == 1
