@@ -11,7 +11,7 @@ import sys
 from types import ModuleType
 
 from model.scenario import ScenarioError
-from outlast.cli import dashboard, params, report, run, sweep, validate
+from outlast.cli import dashboard, match, params, report, run, sweep, validate
 from outlast.cli.common import Parser, Stopped, UsageError
 from outlast.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
@@ -22,6 +22,7 @@ COMMANDS: dict[str, ModuleType] = {
     "params": params,
     "validate": validate,
     "sweep": sweep,
+    "match": match,
     "report": report,
     "dashboard": dashboard,
 }
