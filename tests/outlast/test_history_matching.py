@@ -162,7 +162,7 @@ def test_cut_down_run_writes_ensemble_and_report(tmp_path):
     toml = tmp_path / "hm.toml"
     toml.write_text(CUT_DOWN.format(ensemble=ensemble), encoding="utf-8")
     out = tmp_path / "out"
-    status, stdout, stderr = cli("match", str(toml), "--workers", "1", "--out", str(out), "--quiet")
+    status, _, stderr = cli("match", str(toml), "--workers", "1", "--out", str(out), "--quiet")
     assert status == 0, stderr
     table = pd.read_csv(ensemble)
     assert list(table.columns) == ["future_id", *sampled_fields()]
@@ -190,7 +190,11 @@ def test_cut_down_run_writes_ensemble_and_report(tmp_path):
 @pytest.mark.parametrize(
     ("text", "flags", "message"),
     [
-        ('samples = [3]\nseeds = 2\nmaster_seed = 1\nname = "x"\nwaves = 2\n', [], "unknown key 'waves'"),
+        (
+            'samples = [3]\nseeds = 2\nmaster_seed = 1\nname = "x"\nwaves = 2\n',
+            [],
+            "unknown key 'waves'",
+        ),
         ('samples = [3]\nseeds = 1\nmaster_seed = 1\nname = "x"\n', [], "'seeds'"),
         ('seeds = 2\nmaster_seed = 1\nname = "x"\n', [], "'samples' is missing"),
         (
@@ -214,7 +218,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, text, flags, 
     toml.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     ensemble = tmp_path / "ens.csv"
-    status, stdout, stderr = cli(
+    status, _, stderr = cli(
         "match", str(toml), "--out", str(out), "--ensemble", str(ensemble), *flags
     )
     assert status == 2
