@@ -384,7 +384,11 @@ def judge(
 
 @dataclass
 class WaveResult:
-    """One wave: its points with their figures, its box, runs, and time taken."""
+    """One wave: its points with their figures, its box, runs, and time taken.
+
+    `runs_now` and `seconds` are the runs run and the time spent running them, over every
+    session that ran this wave's runs (`TIMING`).
+    """
 
     wave: int
     box: dict[str, FieldRange]
@@ -395,6 +399,7 @@ class WaveResult:
     failed: int
     tolerance: float = math.nan
     refocus_points: int = 0
+    session_runs: int = 0
 
 
 def run_points(
@@ -448,10 +453,11 @@ def run_waves(
         )
         start = time.perf_counter()
         table, outcome = run_points(config, points, wave, backend, out, progress)
-        seconds = time.perf_counter() - start
-        result = WaveResult(
-            wave, box, table, outcome.n_runs, outcome.n_run_now, seconds, outcome.n_failed
+        seconds, runs_run = add_timing(
+            out / f"wave-{wave}" / TIMING, time.perf_counter() - start, outcome.n_run_now
         )
+        result = WaveResult(wave, box, table, outcome.n_runs, runs_run, seconds, outcome.n_failed)
+        result.session_runs = outcome.n_run_now
         done.append(result)
         survivors, result.tolerance = refocus_set(config, all_points(done))
         result.refocus_points = len(survivors)
@@ -459,6 +465,22 @@ def run_waves(
             break
         box = survivors_box(prior, survivors, config.spec.widen)
     return done
+
+
+#: Each wave's time running runs and runs run, summed over the sessions that ran them (a resumed
+#: wave adds its own), so that a report written again from stored runs keeps them.
+TIMING = "timing.json"
+
+
+def add_timing(path: Path, seconds: float, runs_run: int) -> tuple[float, int]:
+    """Add this session's time and runs to a wave's record, if it ran any; return the totals."""
+    record = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    total_s, total_runs = record.get("seconds", 0.0), record.get("runs_run", 0)
+    if runs_run:
+        total_s, total_runs = total_s + seconds, total_runs + runs_run
+        text = json.dumps({"seconds": total_s, "runs_run": total_runs}) + "\n"
+        write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return total_s, total_runs
 
 
 def refocus_set(config: MatchConfig, points: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -705,6 +727,11 @@ def write_outputs(
     return info
 
 
+#: A parameter counts as narrowed by the ensemble when its range is under this share of what
+#: as many uniform draws would span.
+NARROWED = 0.6
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float | np.floating):
         return f"{value:.4g}" if math.isfinite(value) else "-"
@@ -727,7 +754,12 @@ def markdown_report(
 ) -> str:
     """The report: waves, figures, ranges, constraints and the held-out checks."""
     ranges = tables["ranges"]
-    narrowed = ranges[ranges["ensemble_ratio"] < 0.8]
+    n = info["futures"]
+    # n points drawn uniformly over a range span (n - 1) / (n + 1) of it on average: a parameter
+    # the figures do not constrain narrows that much by chance alone.
+    chance = (n - 1) / (n + 1) if n > 1 else 0.0
+    narrowed = ranges[ranges["ensemble_ratio"] < NARROWED * chance]
+    columns = ["parameter", "role", "prior_lo", "prior_hi", "ensemble_lo", "ensemble_hi"]
     return "\n\n".join(
         [
             f"# History matching: {config.spec.name}",
@@ -735,23 +767,14 @@ def markdown_report(
             f"threshold {info['threshold']:g} on the largest I (refocusing on the "
             f"{'largest' if config.spec.refocus_rule == 'max' else 'second largest'} I); "
             f"{info['futures']} plausible futures. {info['seconds']:.0f} s, "
-            f"{info['runs_per_second']} runs a second ({info['backend']}); commit {info['git_commit']}.",
+            f"{info['runs_per_second']} runs a second ({info['backend']}); "
+            f"commit {info['git_commit']}.",
             "## Waves\n\n" + _md(tables["waves"]),
             "## Figures: share of points each rules out alone\n\n" + _md(tables["figures"]),
-            "## Parameters whose ensemble range is under 0.8 of the prior's\n\n"
-            + _md(
-                narrowed[
-                    [
-                        "parameter",
-                        "role",
-                        "prior_lo",
-                        "prior_hi",
-                        "ensemble_lo",
-                        "ensemble_hi",
-                        "ensemble_ratio",
-                    ]
-                ]
-            ),
+            f"## Parameters the ensemble narrows\n\nThose whose ensemble range is under "
+            f"{NARROWED:g} x {chance:.2f} of the prior's ({chance:.2f}: the share of a range "
+            f"{n} uniform draws span on average).\n\n"
+            + _md(narrowed[[*columns, "ensemble_ratio"]]),
             "## Which figures constrain which parameters (wave 1, Kolmogorov-Smirnov)\n\n"
             + _md(tables["constraints"]),
             "## Held-out checks (outlast validate's out-of-sample figures) over the ensemble\n\n"

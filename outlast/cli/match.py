@@ -65,8 +65,9 @@ def run(args: argparse.Namespace) -> int:
         backend.close()
     for w in results:
         print(
-            f"wave {w.wave}: {len(w.table)} points, {w.runs} runs ({w.runs_now} run now, "
-            f"{w.seconds:.0f} s); {int(w.table['plausible'].sum())} plausible, "
+            f"wave {w.wave}: {len(w.table)} points, {w.runs} runs ({w.session_runs} run now; "
+            f"{w.seconds:.0f} s for {w.runs_now} over all sessions); "
+            f"{int(w.table['plausible'].sum())} plausible, "
             f"{int(w.table['refocus'].sum())} pass the refocusing rule"
         )
     if len(results) < waves:

@@ -185,6 +185,9 @@ def test_cut_down_run_writes_ensemble_and_report(tmp_path):
     status, stdout, _ = cli("match", str(toml), "--workers", "1", "--out", str(out), "--quiet")
     assert status == 0 and "(0 run now" in stdout
     assert pd.read_csv(ensemble).equals(table)
+    # The time of the session that ran the runs is kept, not that of reading them again.
+    again = json.loads(ensemble.with_suffix(".json").read_text())
+    assert again["seconds"] == info["seconds"] > 0
 
 
 @pytest.mark.parametrize(
