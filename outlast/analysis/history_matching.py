@@ -627,18 +627,18 @@ def constraint_table(waves: list[WaveResult], threshold: float, top: int = 5) ->
         if len(passing) < 3 or len(passing) == len(first):  # too few to compare, or no cut
             continue
         tests = []
-        for name in numeric:
-            stat = ks_2samp(passing[name].to_numpy(float), first[name].to_numpy(float))
-            tests.append((stat.statistic, stat.pvalue, name))
-        for rank, (distance, p, name) in enumerate(sorted(tests, reverse=True)[:top], start=1):
+        for field in numeric:
+            stat = ks_2samp(passing[field].to_numpy(float), first[field].to_numpy(float))
+            tests.append((stat.statistic, stat.pvalue, field))
+        for rank, (distance, p, field) in enumerate(sorted(tests, reverse=True)[:top], start=1):
             rows.append(
                 {
                     "figure": name,
                     "rank": rank,
-                    "parameter": name,
+                    "parameter": field,
                     "ks_distance": distance,
                     "p_value": p,
-                    "passing_range": f"{passing[name].min():.4g} - {passing[name].max():.4g}",
+                    "passing_range": f"{passing[field].min():.4g} - {passing[field].max():.4g}",
                     "points_passing": len(passing),
                 }
             )
