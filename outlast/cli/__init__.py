@@ -12,7 +12,7 @@ import textwrap
 from types import ModuleType
 
 from model.scenario import ScenarioError
-from outlast.cli import dashboard, params, report, rerun, run, sweep, validate
+from outlast.cli import dashboard, match, params, report, rerun, run, sweep, validate
 from outlast.cli.common import Parser, Stopped, UsageError
 from outlast.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_STATUSES, EXIT_USAGE
 
@@ -23,6 +23,7 @@ COMMANDS: dict[str, ModuleType] = {
     "params": params,
     "validate": validate,
     "sweep": sweep,
+    "match": match,
     "report": report,
     "rerun": rerun,
     "dashboard": dashboard,
