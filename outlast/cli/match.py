@@ -13,7 +13,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from outlast.cli.common import UsageError, add_backend_arguments, positive_int, stops_resumably
+from outlast.cli.common import (
+    UsageError,
+    add_backend_arguments,
+    add_output_arguments,
+    positive_int,
+    print_json,
+    stops_resumably,
+)
 
 #: Most waves one command runs.
 MAX_WAVES = 10
@@ -35,7 +42,7 @@ def add_command(sub: Any) -> None:
     cmd.add_argument(
         "--ensemble", type=Path, help="ensemble CSV to write (default: the file's 'ensemble')"
     )
-    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_arguments(cmd, "the waves' counts and the ensemble written as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,10 +66,31 @@ def run(args: argparse.Namespace) -> int:
     backend = make_backend(args.workers, args.scheduler)
     try:
         with stops_resumably("match", out):
-            results = run_waves(config, waves, backend, out, progress=not args.quiet)
+            quiet = args.quiet or args.json
+            results = run_waves(config, waves, backend, out, progress=not quiet)
         info = write_outputs(config, results, out, ensemble_path, backend.describe())
     finally:
         backend.close()
+    if args.json:
+        print_json(
+            {
+                "waves": [
+                    {
+                        "wave": w.wave,
+                        "points": len(w.table),
+                        "runs": w.runs,
+                        "plausible": int(w.table["plausible"].sum()),
+                        "refocus": int(w.table["refocus"].sum()),
+                    }
+                    for w in results
+                ],
+                "futures": info["futures"],
+                "points_run": info["points_run"],
+                "ensemble": str(ensemble_path),
+                "report": str(out / "report.md"),
+            }
+        )
+        return 0
     for w in results:
         print(
             f"wave {w.wave}: {len(w.table)} points, {w.runs} runs ({w.session_runs} run now; "

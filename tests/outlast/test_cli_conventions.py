@@ -14,13 +14,14 @@ from outlast.exit_codes import EXIT_FAILED, EXIT_STATUSES
 from outlast.experiments import engine
 
 #: Commands that print a table, and so take --json.
-TABLE_COMMANDS = ("run", "params", "validate", "sweep", "report", "rerun")
+TABLE_COMMANDS = ("run", "params", "validate", "sweep", "match", "report", "rerun")
 #: The least each command needs to parse.
 MINIMAL = {
     "run": [],
     "params": [],
     "validate": [],
     "sweep": ["x.toml"],
+    "match": ["x.toml"],
     "report": ["dir"],
     "rerun": ["dir", "0"],
     "dashboard": [],
