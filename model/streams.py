@@ -26,9 +26,9 @@ import numpy as np
 #: The subsystems that draw random numbers, in the order their streams are spawned (changing
 #: the order or inserting a name changes every run's numbers).
 SUBSYSTEMS = ("citizens", "army", "recruitment", "elites", "regime", "exile")
-#: Draws (64-bit words) reserved for each week of each stream. A week draws at most a few times
-#: the number of soldier agents (fewer than 2^25 at the model's limit), so weeks never overlap;
-#: PCG64's period of 2^128 holds 2^64 such weeks.
+#: Draws (64-bit words) reserved for each week of each stream. A week draws a few numbers per
+#: soldier agent and per peer tie (under 2^30 even at the model's limit of 4 million agents), so
+#: weeks never overlap; PCG64's period of 2^128 holds 2^64 such weeks.
 WEEK_STRIDE = 2**64
 
 
