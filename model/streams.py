@@ -11,9 +11,9 @@ far as the model lets it. So:
   `SeedSequence.spawn`: independent streams), so its draws do not depend on how many numbers the
   others drew;
 - each week, every stream starts at its own fixed place, ``week x WEEK_STRIDE`` draws past its
-  start (PCG64's `advance`), so a subsystem's draws in a week do not depend on how many numbers
-  it drew itself in earlier weeks either (a purge in week 35 under one policy does not shift the
-  elites' noise of week 40).
+  start (PCG64's `advance`, by numpy's `jumped` step), so a subsystem's draws in a week do not
+  depend on how many numbers it drew itself in earlier weeks either (a purge in week 35 under
+  one policy does not shift the elites' noise of week 40).
 
 The model is built at week 0. docs/MODEL.md ("Stochasticity") lists which draws each stream
 makes.
@@ -26,10 +26,13 @@ import numpy as np
 #: The subsystems that draw random numbers, in the order their streams are spawned (changing
 #: the order or inserting a name changes every run's numbers).
 SUBSYSTEMS = ("citizens", "army", "recruitment", "elites", "regime", "exile")
-#: Draws (64-bit words) reserved for each week of each stream. A week draws a few numbers per
-#: soldier agent and per peer tie (under 2^30 even at the model's limit of 4 million agents), so
-#: weeks never overlap; PCG64's period of 2^128 holds 2^64 such weeks.
-WEEK_STRIDE = 2**64
+#: How far apart (in 64-bit draws) the weeks of a stream start: (phi - 1) x 2^128, the step of
+#: numpy's `PCG64.jumped`. Not a power of two: PCG64 states 2^64 apart share their low 64 bits,
+#: and such streams are known to be correlated (numpy's docs on PCG64 and `jumped`). Week w
+#: starts w x stride mod 2^128 draws in; for any two of a run's weeks that distance is
+#: astronomically larger than a week's draws (a few per soldier agent and per peer tie, under
+#: 2^30 even at the model's limit of 4 million agents), so weeks never overlap.
+WEEK_STRIDE = 210306068529402873165736369884012333109
 
 
 class RandomStreams:
