@@ -1,7 +1,9 @@
 """The whole model against its soldier kernel: a week, the build, and peak memory of a long run.
 
 For each size: build the default scenario twice (both timed), run two weeks to settle, then time whole-model
-weeks (`OutlastModel.step`) and, within the same weeks, the soldier kernel (`SoldierCorps.week`).
+weeks (`OutlastModel.step`) and, within the same weeks, the soldier kernel (`SoldierCorps.week`),
+the unrest rule (`RegionPopulation.update_unrest`) and, where the model has them, the placing of
+its random streams at the week's start (`RandomStreams.start_week`).
 Then, in a fresh process, a run of 52 weeks at the largest size and its peak resident memory.
 
     .venv/bin/python benchmarks/model_week.py [--sizes 20000 1000000] [--weeks 10]
@@ -16,10 +18,26 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from _common import HERE, header, load, timed
 
 from model.model import OutlastModel
+
+
+def time_calls(owner: object, name: str) -> list[float]:
+    """Wrap ``owner.name`` so that each call's CPU seconds are appended to the returned list."""
+    seconds: list[float] = []
+    method: Callable[..., object] = getattr(owner, name)
+
+    def timed_method(*args: object, **kwargs: object) -> object:
+        start = time.process_time()
+        result = method(*args, **kwargs)
+        seconds.append(time.process_time() - start)
+        return result
+
+    setattr(owner, name, timed_method)  # the same weeks, timed from inside
+    return seconds
 
 
 def week_costs(n_soldiers: int, weeks: int, **params: object) -> dict[str, float]:
@@ -40,16 +58,10 @@ def week_costs(n_soldiers: int, weeks: int, **params: object) -> dict[str, float
         builds.append(time.process_time() - start)
     model.step()
     model.step()
-    kernel_seconds: list[float] = []
-    kernel = model.corps.week
-
-    def timed_kernel(*args, **kwargs):
-        start = time.process_time()
-        result = kernel(*args, **kwargs)
-        kernel_seconds.append(time.process_time() - start)
-        return result
-
-    model.corps.week = timed_kernel  # the same weeks, timed from inside
+    kernel_seconds = time_calls(model.corps, "week")
+    unrest_seconds = time_calls(model.regions, "update_unrest")
+    streams = getattr(model, "streams", None)
+    stream_seconds = time_calls(streams, "start_week") if streams is not None else [0.0]
     whole = [timed(model.step) for _ in range(weeks)]
     ratios = [w / k for w, k in zip(whole, kernel_seconds, strict=True)]
     return {
@@ -61,6 +73,10 @@ def week_costs(n_soldiers: int, weeks: int, **params: object) -> dict[str, float
         "kernel_s": min(kernel_seconds),
         "kernel_median_s": statistics.median(kernel_seconds),
         "ratio_median": statistics.median(ratios),
+        "unrest_s": min(unrest_seconds),
+        "unrest_median_s": statistics.median(unrest_seconds),
+        "streams_s": min(stream_seconds),
+        "streams_median_s": statistics.median(stream_seconds),
     }
 
 
@@ -99,6 +115,11 @@ def main() -> None:
             f"build {c['build_s']:.3f} s = {c['build_s'] / c['week_s']:.1f} weeks (first build "
             f"in the process {c['first_build_s']:.3f} s = "
             f"{c['first_build_s'] / c['week_s']:.1f} weeks); {load()}"
+        )
+        print(
+            f"{'':>9}  in the same weeks: unrest rule {c['unrest_s'] * 1e6:6.0f} us (median "
+            f"{c['unrest_median_s'] * 1e6:.0f}), streams placed {c['streams_s'] * 1e6:4.0f} us "
+            f"(median {c['streams_median_s'] * 1e6:.0f})"
         )
     n = max(args.sizes)
     child = subprocess.run(

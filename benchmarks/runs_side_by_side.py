@@ -8,11 +8,14 @@ while the other tree's wait. A run is ``OutlastModel(rng=seed).run_model()``: th
 weeks of the default scenario. Figures: runs per CPU second of the workers (what a core gives;
 the machine is shared), runs per wall second of the batches (throughput, timed by the parent),
 the ratios, and whether both trees gave the same weekly metrics for every seed (a digest of each
-run's weekly values).
+run's weekly values). Against a checkout from before the random streams changed on purpose
+(issue #15: one stream per subsystem), the same seed draws other numbers and the runs differ;
+``--results-may-differ`` then reports the digests without failing, and the ratio compares the
+same seeds' runs, whose outcomes (so whose lengths) are alike in distribution, not one by one.
 
     git worktree add /tmp/base 4318894
     .venv/bin/python benchmarks/runs_side_by_side.py --base /tmp/base [--runs 20] [--batch 5]
-        [--workers 1]
+        [--workers 1] [--results-may-differ]
 """
 
 from __future__ import annotations
@@ -93,6 +96,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="runs per tree")
     parser.add_argument("--batch", type=int, default=5, help="runs per alternating batch")
     parser.add_argument("--workers", type=int, default=1, help="worker processes per tree")
+    parser.add_argument(
+        "--results-may-differ",
+        action="store_true",
+        help="the base draws other random numbers (before #15's streams): report, do not fail",
+    )
     args = parser.parse_args()
     from _common import header, load
 
@@ -133,7 +141,7 @@ def main() -> None:
     print(f"ratio this/base, runs per wall second: {b['wall'] / h['wall']:.3f}")
     same = b["digests"] == h["digests"]
     print(f"weekly metrics identical for every seed: {same}")
-    if not same:
+    if not same and not args.results_may_differ:
         sys.exit(1)
 
 

@@ -62,6 +62,7 @@ from model.metrics import (
 from model.policy import DefectionFund, Levers, collective_punishment, levers_at
 from model.scenario import Scenario, make_scenario, preset_overrides
 from model.seeds import parse_seed
+from model.streams import RandomStreams
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,10 @@ class OutlastModel(mesa.Model):
     """The simulation. Accepts every Scenario field as a keyword, plus ``preset`` and ``rng``.
 
     Args:
-        rng: Seed or numpy Generator (Mesa's ``rng``); one Generator drives every random choice.
-            A seed may be a string of digits (SolaraViz's seed box returns text).
+        rng: Seed or numpy Generator (Mesa's ``rng``). The model's own draws come from one
+            stream per subsystem spawned from it (`streams`, model/streams.py); Mesa's
+            ``self.rng`` stays for Mesa's own use. A seed may be a string of digits (SolaraViz's
+            seed box returns text).
         preset: A preset name whose values are applied before the keyword overrides.
         scenario_obj: A ready Scenario (overrides ``preset`` and keywords when given).
         per_agent_decisions: Step soldiers' decisions through each Soldier agent instead of the
@@ -176,6 +179,8 @@ class OutlastModel(mesa.Model):
         super().__init__(rng=rng)
         #: The integer seed of this run (None when built from a Generator or from entropy).
         self.seed: int | None = int(rng) if isinstance(rng, int | np.integer) else None
+        #: One random stream per subsystem, each week from its own place (model/streams.py).
+        self.streams = RandomStreams.from_generator(self.rng)
         if scenario_obj is None:
             base = preset_overrides(preset) if preset else {}
             scenario_obj = make_scenario({**base, **params})
@@ -214,14 +219,18 @@ class OutlastModel(mesa.Model):
         self.partner_rule = PartnerRule.from_scenario(s)
         self.stability_weights = stability_weights(s)
 
-        # The agents, in the order they draw their random numbers.
+        # The agents, each drawing from its subsystem's stream.
         self.regions = RegionPopulation(
-            self, load_regions(), s.citizens_per_region, self.rng, s.citizen_hardship_spread
+            self,
+            load_regions(),
+            s.citizens_per_region,
+            self.streams.citizens,
+            s.citizen_hardship_spread,
         )
         self.corps = self._build_corps()
         # Men 16-61 x minority share: the weights of `minority_unrest` (fixed data, so made once).
         self._minority_men = self.regions.men_16_61 * self.regions.minority_share
-        self.elites = EliteCircle(self, EliteMakeup.from_scenario(s), self.rng)
+        self.elites = EliteCircle(self, EliteMakeup.from_scenario(s), self.streams.elites)
         self.leader = Leader(
             self, LeaderRule.from_scenario(s), s.belief_outlast_west, s.signup_bonus_rub
         )
@@ -273,7 +282,7 @@ class OutlastModel(mesa.Model):
             ties=s.peer_ties,
             rewire_prob=s.peer_rewire_prob,
             weights=self.weights,
-            rng=self.rng,
+            rng=self.streams.army,
             eager_views=s.n_soldier_agents + expected_recruits / s.soldiers_per_agent
             <= EAGER_VIEW_LIMIT,
         )
@@ -312,12 +321,13 @@ class OutlastModel(mesa.Model):
         s = self.params
         r = self.regions
         n = region.size
-        minority = self.rng.random(n) < r.minority_share[region]
+        rng = self.streams.recruitment
+        minority = rng.random(n) < r.minority_share[region]
         kind_exposure, kind_loyalty, pay_value_by_region = self._enlist_tables
         exposure = np.where(minority, s.minority_exposure, 1.0) * kind_exposure[kind]
         loyalty = kind_loyalty[kind]
         pay_value = pay_value_by_region[region]
-        threshold = self.rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
+        threshold = rng.normal(s.leave_threshold_mean, s.leave_threshold_sd, n)
         idx = self.corps.recruit(
             region=region,
             minority=minority,
@@ -328,7 +338,7 @@ class OutlastModel(mesa.Model):
             exposure=exposure,
             threshold=threshold,
             week=self.week,
-            rng=self.rng,
+            rng=rng,
         )
         self.regions.recruits += np.bincount(region, minlength=r.n) * s.soldiers_per_agent
         return idx
@@ -358,18 +368,19 @@ class OutlastModel(mesa.Model):
         n_garrison = round(s.initial_force_garrison_share * n)
         if garrison_weights.sum() <= 0.0:
             n_garrison = 0
+        rng = self.streams.recruitment
         # The draws of rng.choice, mapped to categories faster (agents/draws.py).
         region = np.concatenate(
             [
-                categorical(self.rng, n_garrison, garrison_weights / garrison_weights.sum())
+                categorical(rng, n_garrison, garrison_weights / garrison_weights.sum())
                 if n_garrison
                 else np.zeros(0, dtype=np.int64),
-                categorical(self.rng, n - n_garrison, weights / weights.sum()),
+                categorical(rng, n - n_garrison, weights / weights.sum()),
             ]
         )
         share_professional = 1.0 - s.share_mobilised - s.share_contract
         kind = categorical(
-            self.rng, n, np.array([share_professional, s.share_mobilised, s.share_contract])
+            rng, n, np.array([share_professional, s.share_mobilised, s.share_contract])
         )
         # The garrison-placed agents take the front first; the front share stays share_at_front.
         garrison_share = n_garrison / n
@@ -380,7 +391,7 @@ class OutlastModel(mesa.Model):
             else 0.0
         )
         p_front = np.where(np.arange(n) < n_garrison, p_front_garrison, p_front_other)
-        at_front = self.rng.random(n) < p_front
+        at_front = rng.random(n) < p_front
         self._enlist(region, kind, at_front)
 
     # ---- the week -------------------------------------------------------------------------
@@ -391,6 +402,7 @@ class OutlastModel(mesa.Model):
             self.running = False
             return
         self.week += 1
+        self.streams.start_week(self.week)
         s = self.params
         self.levers = levers_at(s, self.week)
         self.fund.receive(self.levers.fund_income_usd)
@@ -407,9 +419,11 @@ class OutlastModel(mesa.Model):
         self._week_memo = {}
         try:
             self.regions.update_unrest(
-                self.legitimacy(), self.leader.repression, self.unrest_rule, self.rng
+                self.legitimacy(), self.leader.repression, self.unrest_rule, self.streams.citizens
             )
-            self.exile.negotiate(self.week, self.rng, self.army_decline(), self.leader.repression)
+            self.exile.negotiate(
+                self.week, self.streams.exile, self.army_decline(), self.leader.repression
+            )
             self._elite_politics()
             if self.outcome == OUTCOMES[0] and self.exile.formed:
                 self._exile_contacts()
@@ -430,21 +444,22 @@ class OutlastModel(mesa.Model):
         # No region sends more men than it has (only binds at extreme pay, bonus and elasticity).
         not_enlisted = np.maximum(self.regions.men_16_61 - self.regions.recruits, 0.0)
         left = np.floor(not_enlisted / s.soldiers_per_agent).astype(np.int64)
-        signed = np.minimum(self.rng.poisson(np.minimum(expected_agents, left)), left)
+        rng = self.streams.recruitment
+        signed = np.minimum(rng.poisson(np.minimum(expected_agents, left)), left)
         called = np.zeros(n, dtype=signed.dtype)
         if self.week == s.mobilisation_week:
             # Quotas in proportion to men aged 16-61 (assumption; reported quotas were uneven).
             quota = self.regions.men_16_61 / self.regions.men_16_61.sum()
-            called = self.rng.multinomial(round(s.mobilisation_size / s.soldiers_per_agent), quota)
+            called = rng.multinomial(round(s.mobilisation_size / s.soldiers_per_agent), quota)
         counts = np.concatenate([signed, called])
         room = max(MAX_SOLDIER_AGENTS - self.corps.size, 0)
         if counts.sum() > room:
-            counts = self.rng.multivariate_hypergeometric(counts, room)
+            counts = rng.multivariate_hypergeometric(counts, room)
         region = np.repeat(np.tile(np.arange(n), 2), counts)
         kinds = np.repeat(
             [SoldierKind.CONTRACT, SoldierKind.MOBILISED], [counts[:n].sum(), counts[n:].sum()]
         )
-        at_front = self.rng.random(region.size) < s.share_at_front
+        at_front = rng.random(region.size) < s.share_at_front
         self._enlist(region, kinds, at_front)
         self.week_counts["recruits"] = region.size
 
@@ -506,7 +521,7 @@ class OutlastModel(mesa.Model):
     def _army_week(self) -> None:
         """The soldier kernel's week, then its bookkeeping: surrenders paid, losses counted."""
         result = self.corps.week(
-            self.army_week_inputs(), self.rng, per_agent=self.per_agent_decisions
+            self.army_week_inputs(), self.streams.army, per_agent=self.per_agent_decisions
         )
         self._pay_surrenders(result.surrendered)
         self._record_losses(
@@ -660,7 +675,7 @@ class OutlastModel(mesa.Model):
         s = self.params
         elites = self.elites
         elites.decay_fear(s.fear_decay_per_week)
-        elites.choose_actions(self._elite_signals(), self.elite_rule, self.rng)
+        elites.choose_actions(self._elite_signals(), self.elite_rule, self.streams.elites)
         # This week's politics, read before any purge empties the conspirators' seats.
         self.conspiring_power = elites.power_share(EliteAction.CONSPIRING)
         self.elite_pressure = 1.0 - elites.power_share(EliteAction.LOYAL)
@@ -680,7 +695,7 @@ class OutlastModel(mesa.Model):
             self.regime_rule.unrest_pressure(self.unrest()),
             rule,
         )
-        succeeded = bool(self.rng.random() < p_success)
+        succeeded = bool(self.streams.regime.random() < p_success)
         self.coup_attempts += 1
         self.coup_events.append(CoupEvent(self.week, self.conspiring_power, p_success, succeeded))
         if succeeded:
@@ -689,7 +704,9 @@ class OutlastModel(mesa.Model):
             self._succession()
             return
         plotters = np.flatnonzero(self.elites.action == EliteAction.CONSPIRING)
-        self.elites.purge(plotters, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
+        self.elites.purge(
+            plotters, self.week, rule.purge_fear, rule.newcomer_loyalty, self.streams.elites
+        )
         self.elites.frighten(np.arange(self.elites.n), rule.purge_fear)
         self.leader.crack_down(rule.repression_after_failure)
 
@@ -697,10 +714,10 @@ class OutlastModel(mesa.Model):
         """The new regime's stance: it ends the war, or continues it, hard-line or as before."""
         rule = self.coup_rule
         p_end = rule.war_end_prob_agreement if self.exile.agreement else rule.war_end_prob
-        self.war_ended = bool(self.rng.random() < p_end)
+        self.war_ended = bool(self.streams.regime.random() < p_end)
         if self.war_ended:
             self.successor_stance = "ends_war"
-        elif self.rng.random() < rule.hardline_prob:
+        elif self.streams.regime.random() < rule.hardline_prob:
             self.successor_stance = "hard_line"
         else:
             self.successor_stance = "continues"
@@ -714,17 +731,18 @@ class OutlastModel(mesa.Model):
         rule = self.exile.rule
         coup_rule = self.coup_rule
         elites = self.elites
-        elites.contact_exile(rule.contact_per_week, self.rng)
-        detected = elites.detect_contacts(rule.contact_detection(self.leader.repression), self.rng)
+        rng = self.streams.elites
+        elites.contact_exile(rule.contact_per_week, rng)
+        detected = elites.detect_contacts(rule.contact_detection(self.leader.repression), rng)
         elites.purge_detected(
-            detected, self.week, coup_rule.purge_fear, coup_rule.newcomer_loyalty, self.rng
+            detected, self.week, coup_rule.purge_fear, coup_rule.newcomer_loyalty, rng
         )
         defectors = elites.defect(
             self._elite_signals(),
             self.elite_rule,
             rule.defection_per_week,
             coup_rule.newcomer_loyalty,
-            self.rng,
+            rng,
         )
         if defectors.size:
             self.exile.welcome_defectors(float(elites.power[defectors].sum() / elites.power.sum()))
@@ -735,8 +753,10 @@ class OutlastModel(mesa.Model):
         elites = self.elites
         plotters = np.flatnonzero(elites.action == EliteAction.CONSPIRING)
         p_detect = min(1.0, rule.detection_per_week * (1.0 + self.leader.repression))
-        detected = plotters[self.rng.random(plotters.size) < p_detect]
-        elites.purge_detected(detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.rng)
+        detected = plotters[self.streams.regime.random(plotters.size) < p_detect]
+        elites.purge_detected(
+            detected, self.week, rule.purge_fear, rule.newcomer_loyalty, self.streams.elites
+        )
 
     def _leader_decides(self) -> None:
         if self.outcome != OUTCOMES[0]:

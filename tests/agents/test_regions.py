@@ -131,21 +131,26 @@ def _epstein_in_numpy(r: RegionPopulation, legitimacy, repression, rule, rng):
     free = jail == 0
     active_before = np.bincount(region[was_active & free], minlength=r.n)
     arrest_p = 1.0 - np.exp(-rule.arrest_k * np.round(police / (active_before + 1.0)))
-    order = rng.permutation(region.size)
-    sentences = rng.integers(1, rule.max_jail_weeks + 1, size=region.size)
     death = (rule.death_hardship_per_permille * r.death_toll_permille())[region]
     hardship = (r.citizen_hardship + death) + (float(rule.discrimination) * r.citizen_minority) * (
         1.0 + r.awareness
     )[region]
     grievance = np.clip(hardship, 0.0, 1.0) * (1.0 - legitimacy)
     active = free & (grievance - r.citizen_risk_aversion * arrest_p[region] > rule.threshold)
+    jail = np.maximum(jail - 1, 0)
     arrested = np.zeros(region.size, dtype=bool)
-    arrested_in = np.zeros(r.n, dtype=int)
-    for i in order:
-        if active[i] and arrested_in[region[i]] < int(np.floor(police)):
+    cap = int(np.floor(police))
+    for k in range(r.n):
+        # Where the active outnumber the police, a uniformly random `cap` of them (a partial
+        # Fisher-Yates shuffle); then each arrested's term, in the order they were chosen.
+        candidates = np.flatnonzero(active & (region == k))
+        if candidates.size > cap:
+            for j in range(cap):
+                i = j + rng.integers(0, candidates.size - j)
+                candidates[[j, i]] = candidates[[i, j]]
+        for i in candidates[:cap]:
             arrested[i] = True
-            arrested_in[region[i]] += 1
-    jail = np.where(arrested, sentences, np.maximum(jail - 1, 0)).astype(jail.dtype)
+            jail[i] = rng.integers(1, rule.max_jail_weeks + 1)
     grievance_by_region = np.bincount(region, weights=grievance, minlength=r.n) / m
     unrest = np.bincount(region[active], minlength=r.n) / m
     return grievance_by_region, unrest, jail, active & ~arrested
@@ -167,3 +172,39 @@ def test_the_compiled_rule_is_the_rule_in_numpy(legitimacy):
         for a, b in zip(got, expected, strict=True):
             assert np.array_equal(a, b)
         assert regions.citizen_jail.any()
+
+
+def test_the_police_arrest_a_uniform_choice_of_the_active_for_uniform_terms():
+    """Where the active outnumber the police, each active citizen is as likely to be arrested,
+    and terms are uniform on 1..max_jail_weeks: the rule's draws are only what it needs, and
+    must not favour the first or last citizens (chi-square, alpha 0.001, fixed seeds)."""
+    from scipy import stats
+
+    regions = make_regions(seed=5, citizens=60)
+    rule = epstein(cop_density=0.05, death_hardship=0.0, discrimination=0.0)
+    cap = int(np.floor(rule.police_density(0.0) * 60))
+    rng = np.random.default_rng(11)
+    arrested_times = np.zeros(regions.citizen_region.size)
+    terms = []
+    active = None
+    for _ in range(400):
+        # The same free, calm citizens every time; only the police's draws differ.
+        regions.citizen_jail[:] = 0
+        regions.citizen_active[:] = False
+        regions.update_unrest(0.0, 0.0, rule, rng)
+        jailed = regions.citizen_jail > 0
+        active = jailed | regions.citizen_active
+        arrested_times += jailed
+        terms.extend(regions.citizen_jail[jailed].tolist())
+    counts = active.reshape(regions.n, 60).sum(axis=1)
+    assert counts.max() > 4 * cap  # arrests are capped: the choice is a real one
+    busiest = int(np.argmax(counts))
+    in_busiest = np.flatnonzero(active & (regions.citizen_region == busiest))
+    assert arrested_times[in_busiest].sum() == 400 * cap
+    assert stats.chisquare(arrested_times[in_busiest]).pvalue > 0.001
+    observed = np.bincount(terms, minlength=rule.max_jail_weeks + 1)[1:]
+    assert stats.chisquare(observed).pvalue > 0.001
+    # A choice that always took the first active citizens would fail the first test.
+    first_only = np.zeros(in_busiest.size)
+    first_only[:cap] = 400
+    assert stats.chisquare(first_only).pvalue < 1e-9

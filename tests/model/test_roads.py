@@ -118,10 +118,13 @@ def test_the_army_failing_ends_the_war_without_an_exile_agreement():
 
 
 def test_the_economy_failing_ends_the_war_without_an_exile_agreement():
-    ended = runs(**PARTNERS_LOST, **DOUBTING)
+    # 40 seeds: he negotiates in about a fifth of runs (75 of 400 seeds), so 12 seeds gave 1 to
+    # 5 depending on the random stream.
+    seeds = range(40)
+    ended = runs(seeds=seeds, **PARTNERS_LOST, **DOUBTING)
     assert not any(r["agreement"] for r in ended)
     assert negotiated(ended) >= 3
-    assert negotiated(runs(**DOUBTING)) < negotiated(ended)
+    assert negotiated(runs(seeds=seeds, **DOUBTING)) < negotiated(ended)
 
 
 def test_sanctions_add_to_the_economys_strain_and_switch_off():
