@@ -85,7 +85,11 @@ def hotline_conditions(point: dict[str, Any]) -> dict[str, Any]:
         **point,
         **historical,
         "mobilisation_size": Scenario.model_fields["mobilisation_size"].default,
-        "recruits_per_week_at_defaults": point["recruits_per_week_at_defaults"]
+        # A point that keeps the calibrated scale (sample_roles without "calibrated") has none.
+        "recruits_per_week_at_defaults": point.get(
+            "recruits_per_week_at_defaults",
+            Scenario.model_fields["recruits_per_week_at_defaults"].default,
+        )
         * HISTORICAL_RECRUIT_RATIO,
         "horizon_weeks": 81,
     }
@@ -259,6 +263,10 @@ class MatchSpec(_Strict):
     refocus_min: Annotated[Count, Field(ge=1)] = 20
     widen: Annotated[float, Field(ge=0, le=1)] = 0.1
     ensemble: str = "runs/ensembles/plausible.csv"
+    #: The roles sampled; ``["uncertainty"]`` keeps the calibrated fields at their fitted values.
+    sample_roles: Annotated[
+        list[Literal["uncertainty", "calibrated"]], Field(min_length=1)
+    ] = ["uncertainty", "calibrated"]
     runs: dict[str, dict[str, Any]] = {}
 
 
@@ -444,7 +452,7 @@ def run_waves(
 
     Stops early when no point passes the refocusing rule (no box to refocus on).
     """
-    prior = prior_box()
+    prior = prior_box(tuple(config.spec.sample_roles))
     box = prior
     done: list[WaveResult] = []
     for wave in range(1, waves + 1):
@@ -511,10 +519,16 @@ def all_points(waves: list[WaveResult]) -> pd.DataFrame:
     return pd.concat([w.table for w in waves], ignore_index=True)
 
 
+def _prior_of(box: dict[str, FieldRange]) -> dict[str, FieldRange]:
+    """The full-bounds prior of the fields a wave's box samples (the file's roles)."""
+    prior = prior_box()
+    return {name: prior[name] for name in box}
+
+
 def ensemble(waves: list[WaveResult]) -> pd.DataFrame:
     """The plausible points of every wave: ``future_id`` and one column per sampled field."""
     points = all_points(waves)
-    fields = list(prior_box())
+    fields = list(waves[0].box)
     kept = points.loc[points["plausible"], fields].reset_index(drop=True)
     kept.insert(0, "future_id", np.arange(len(kept), dtype=np.int64))
     return kept
@@ -538,7 +552,7 @@ def wave_table(waves: list[WaveResult], threshold: float) -> pd.DataFrame:
                 "seconds": round(w.seconds, 1),
                 "runs_per_second": round(w.runs_now / w.seconds, 2) if w.runs_now else math.nan,
                 "mean_box_width_ratio": float(
-                    np.mean(list(range_ratio(prior_box(), w.box).values()))
+                    np.mean(list(range_ratio(_prior_of(w.box), w.box).values()))
                 ),
             }
         )
@@ -580,7 +594,7 @@ def figure_table(waves: list[WaveResult], threshold: float) -> pd.DataFrame:
 
 def range_table(waves: list[WaveResult], kept: pd.DataFrame) -> pd.DataFrame:
     """Per sampled field: prior bounds, each wave's box, the ensemble's range and ratios."""
-    prior = prior_box()
+    prior = _prior_of(waves[0].box)
     rows = []
     for name, r in prior.items():
         row: dict[str, Any] = {"parameter": name, "role": _role(name)}
@@ -619,7 +633,7 @@ def constraint_table(waves: list[WaveResult], threshold: float, top: int = 5) ->
     from scipy.stats import ks_2samp
 
     first = waves[0].table
-    numeric = [n for n, r in prior_box().items() if r.kind != "choice"]
+    numeric = [n for n, r in _prior_of(waves[0].box).items() if r.kind != "choice"]
     rows = []
     for name in FIGURE_NAMES:
         values = first[f"I_{name}"].to_numpy(dtype=float)

@@ -55,19 +55,23 @@ class FieldRange:
     choices: tuple[str, ...] = ()
 
 
-def sampled_fields() -> list[str]:
-    """Names of every `uncertainty` and `calibrated` Scenario field, in declaration order."""
+def sampled_fields(roles: tuple[str, ...] = SAMPLED_ROLES) -> list[str]:
+    """Names of every Scenario field of the given roles, in declaration order.
+
+    By default every `uncertainty` and `calibrated` field; ``("uncertainty",)`` leaves the
+    calibrated fields at their fitted values (history matching given the calibration).
+    """
     return [
         name
         for name, info in Scenario.model_fields.items()
-        if (info.json_schema_extra or {}).get("role") in SAMPLED_ROLES
+        if (info.json_schema_extra or {}).get("role") in roles
     ]
 
 
-def prior_box() -> dict[str, FieldRange]:
-    """Every sampled field over its full bounds (the first wave's box)."""
+def prior_box(roles: tuple[str, ...] = SAMPLED_ROLES) -> dict[str, FieldRange]:
+    """Every sampled field (of the given roles) over its full bounds (the first wave's box)."""
     box = {}
-    for name in sampled_fields():
+    for name in sampled_fields(roles):
         info = Scenario.model_fields[name]
         extra = info.json_schema_extra or {}
         if info.annotation in (int, float):
