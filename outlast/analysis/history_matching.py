@@ -44,6 +44,7 @@ from outlast.experiments.runner import RunResult
 from outlast.experiments.store import provenance, write_atomic
 from outlast.experiments.uncertainties import (
     FieldRange,
+    around_defaults,
     point_values,
     prior_box,
     range_ratio,
@@ -267,6 +268,9 @@ class MatchSpec(_Strict):
     sample_roles: Annotated[
         list[Literal["uncertainty", "calibrated"]], Field(min_length=1)
     ] = ["uncertainty", "calibrated"]
+    #: The first wave's box: this share of each number's bounds, centred on its default
+    #: (1: the full bounds). Below 1 the ensemble is local to the calibrated point.
+    prior_width: Annotated[float, Field(gt=0, le=1)] = 1.0
     runs: dict[str, dict[str, Any]] = {}
 
 
@@ -452,7 +456,7 @@ def run_waves(
 
     Stops early when no point passes the refocusing rule (no box to refocus on).
     """
-    prior = prior_box(tuple(config.spec.sample_roles))
+    prior = around_defaults(prior_box(tuple(config.spec.sample_roles)), config.spec.prior_width)
     box = prior
     done: list[WaveResult] = []
     for wave in range(1, waves + 1):

@@ -68,6 +68,26 @@ def sampled_fields(roles: tuple[str, ...] = SAMPLED_ROLES) -> list[str]:
     ]
 
 
+def around_defaults(box: dict[str, FieldRange], width: float) -> dict[str, FieldRange]:
+    """`box` narrowed to `width` of each number's range, centred on the Scenario's default.
+
+    The window is shifted inside the bounds where the default lies near one end, so every field
+    keeps `width` of its range; choices are kept whole. ``width = 1`` returns `box` unchanged.
+    """
+    if width >= 1.0:
+        return box
+    narrowed = {}
+    for name, r in box.items():
+        if r.kind == "choice":
+            narrowed[name] = r
+            continue
+        default = float(Scenario.model_fields[name].default)
+        half = width * (r.hi - r.lo) / 2
+        lo = min(max(r.lo, default - half), r.hi - 2 * half)
+        narrowed[name] = FieldRange(name, r.kind, lo, lo + 2 * half)
+    return narrowed
+
+
 def prior_box(roles: tuple[str, ...] = SAMPLED_ROLES) -> dict[str, FieldRange]:
     """Every sampled field (of the given roles) over its full bounds (the first wave's box)."""
     box = {}

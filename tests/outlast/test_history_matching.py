@@ -234,3 +234,48 @@ def test_ensemble_must_be_a_csv(tmp_path):
     toml.write_text('samples = [3]\nseeds = 2\nmaster_seed = 1\nname = "x"\n', encoding="utf-8")
     status, _, stderr = cli("match", str(toml), "--ensemble", str(tmp_path / "e.txt"))
     assert status == 2 and ".csv" in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_matching_given_the_calibration_samples_no_calibrated_field(tmp_path):
+    uncertain = sampled_fields(("uncertainty",))
+    calibrated = set(sampled_fields()) - set(uncertain)
+    assert calibrated and not calibrated & set(prior_box(("uncertainty",)))
+    ensemble = tmp_path / "ens" / "given.csv"
+    toml = tmp_path / "hm.toml"
+    text = CUT_DOWN.format(ensemble=ensemble).replace(
+        'ensemble = "', 'sample_roles = ["uncertainty"]\nensemble = "', 1
+    )
+    toml.write_text(text, encoding="utf-8")
+    status, _, stderr = cli(
+        "match", str(toml), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet", "--waves", "1"
+    )
+    assert status == 0, stderr
+    assert list(pd.read_csv(ensemble).columns) == ["future_id", *uncertain]
+
+
+def test_an_unknown_role_to_sample_is_refused_with_one_line(tmp_path):
+    toml = tmp_path / "hm.toml"
+    toml.write_text(
+        CUT_DOWN.format(ensemble=tmp_path / "e.csv").replace(
+            'ensemble = "', 'sample_roles = ["lever"]\nensemble = "', 1
+        ),
+        encoding="utf-8",
+    )
+    status, _, stderr = cli("match", str(toml), "--out", str(tmp_path / "out"))
+    assert status == 2 and "sample_roles" in stderr and len(stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_local_prior_keeps_each_default_inside_a_tenth_of_its_bounds():
+    from outlast.experiments.uncertainties import around_defaults
+
+    full = prior_box(("uncertainty",))
+    local = around_defaults(full, 0.1)
+    assert around_defaults(full, 1.0) is full
+    for name, r in local.items():
+        if r.kind == "choice":
+            assert r.choices == full[name].choices
+            continue
+        f, default = full[name], float(Scenario.model_fields[name].default)
+        assert f.lo <= r.lo <= default <= r.hi <= f.hi
+        assert math.isclose(r.hi - r.lo, 0.1 * (f.hi - f.lo), rel_tol=1e-9, abs_tol=1e-12)
