@@ -319,6 +319,13 @@ def section_fund_price(res: RobustnessResults, out: Path) -> Section:
             "Not run: the policies do not vary the fund's settings "
             f"({', '.join(FUND_SETTINGS)}); a design with a `policy_grid` over them does.\n",
         )
+    if settings and table.groupby([*settings, "future_id"]).size().max() > 1:
+        return Section(
+            "The fund's price",
+            "Not run: several policies share one setting of the fund "
+            f"({', '.join(settings)}), so these policies are not a grid of it; a design with a "
+            "`policy_grid` over the fund's settings is.\n",
+        )
     found = fund_price_section(table, out, settings=settings)
     return Section(found.title, found.body, found.files)
 

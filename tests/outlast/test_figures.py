@@ -250,3 +250,28 @@ def test_sensitivity_figures_have_plain_labels(tmp_path, kind, samples):
         assert ax.get_xlabel() == "Mean absolute elementary effect, mu* (share)"
     for f in made:
         plt.close(f.figure)
+
+
+def test_the_discovery_figure_shows_held_out_shares_with_n_and_plain_rules():
+    from outlast.analysis.discovery import Discovery
+    from outlast.analysis.figures import discovery_figure
+
+    leaves = pd.DataFrame(
+        {
+            "box": ["defection_payment_usd > 2e+04", "defection_payment_usd <= 2e+04"],
+            "runs": [80, 70],
+            "held_out_runs": [40, 35],
+            "held_out_p": [0.5, 0.1],
+            "low": [0.35, 0.04],
+            "high": [0.65, 0.26],
+            "finding": [True, False],
+        }
+    )
+    found = Discovery(None, ["defection_payment_usd"], ["ongoing"], leaves)
+    (made,) = discovery_figure(found)
+    ax = made.figure.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ticks) == 2 and not any("_" in t for t in ticks)
+    assert ax.get_xlabel() and "_" not in ax.get_xlabel()
+    notes = [t.get_text() for t in ax.texts]
+    assert "n = 40 held out; finding" in notes and "n = 35 held out; not significant" in notes
