@@ -31,6 +31,8 @@ MIN_RUNS = 30
 #: set once they happen (shown as shares, never as quantiles); every other metric is a stock.
 FLOWS = frozenset(m.name for m in METRICS if m.flow)
 FLAGS = frozenset(m.name for m in METRICS if m.unit == "flag")
+#: Categories coded as numbers (unit "code"): counted per category, never given quantiles.
+CODES = frozenset(m.name for m in METRICS if m.unit == "code")
 #: The quantile columns of `weekly_bands` and their levels.
 QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
 #: Roads to the end of the war that no lever may be necessary for: the share of ends without each
@@ -201,8 +203,10 @@ def final_table(sweep: Sweep) -> pd.DataFrame:
     """Per design point and final metric, across seeds, from the runs that finished.
 
     For a flag (a 0/1 metric, `FLAGS`): the share of runs with it set and its Wilson 95%
-    interval (``share``, ``low``, ``high``), never quantiles of a 0/1 value. For any other
-    metric: the median and the 5% and 95% quantiles (``median``, ``q05``, ``q95``).
+    interval (``share``, ``low``, ``high``), never quantiles of a 0/1 value. For a code (a
+    category as a number, `CODES`): the runs in each category (``n_<category>``; the successor's
+    stance by its name). For any other metric: the median and the 5% and 95% quantiles
+    (``median``, ``q05``, ``q95``).
     """
     ok = sweep.ok
     grouped = ok.groupby("point_id")
@@ -215,6 +219,16 @@ def final_table(sweep: Sweep) -> pd.DataFrame:
             columns[(metric, "share")] = hits / n.where(n > 0)
             columns[(metric, "low")] = pd.Series(low, index=n.index)
             columns[(metric, "high")] = pd.Series(high, index=n.index)
+        elif metric in CODES:
+            names = {"outcome_code": OUTCOMES, "successor_stance_code": SUCCESSOR_STANCES}.get(
+                metric
+            )
+            codes = ok[metric].dropna().astype(int)
+            for code in sorted(set(codes) | set(range(len(names or ())))):
+                label = names[code] if names and code < len(names) else str(code)
+                columns[(metric, f"n_{label}")] = grouped[metric].apply(
+                    lambda v, c=code: int((v == c).sum())
+                )
         else:
             columns[(metric, "median")] = grouped[metric].median()
             columns[(metric, "q05")] = grouped[metric].quantile(0.05)

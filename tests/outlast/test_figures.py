@@ -232,6 +232,16 @@ def test_final_table_gives_flags_as_shares_with_wilson_intervals():
     assert np.isfinite(table.loc[0, ("force_active", "q95")])
 
 
+def test_final_table_counts_a_codes_categories_and_gives_it_no_quantiles():
+    results = pd.DataFrame({"point_id": 0, "status": "ok", "successor_stance_code": [0.0, 0, 3, 1]})
+    sweep = Sweep(
+        Path("."), {"keep": {"final": ["successor_stance_code"]}}, results, pd.DataFrame()
+    )
+    table = final_table(sweep)["successor_stance_code"]
+    assert list(table.columns) == ["n_none", "n_ends_war", "n_continues", "n_hard_line"]
+    assert table.loc[0].tolist() == [2, 1, 0, 1]
+
+
 @pytest.mark.parametrize("kind, samples", [("sobol", 16), ("morris", 4)])
 def test_sensitivity_figures_have_plain_labels(tmp_path, kind, samples):
     from outlast.analysis.sensitivity import sensitivity
