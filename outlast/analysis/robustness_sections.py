@@ -14,6 +14,7 @@ Methods and their rules: docs/ROBUSTNESS.md.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,8 +77,16 @@ def _cell(value: object) -> str:
 
 
 def _slug(text: str, length: int = 40) -> str:
-    """A file-name stem from words: letters and digits, the rest '_'."""
-    return "".join(c if c.isalnum() else "_" for c in text)[:length].strip("_")
+    """A file-name stem from words: letters and digits, the rest '_'.
+
+    A stem cut to `length` ends with 8 hex digits of the whole text's digest, so two policies
+    whose names share their first `length` characters (a grid's) do not overwrite each other.
+    """
+    stem = "".join(c if c.isalnum() else "_" for c in text).strip("_")
+    if len(stem) <= length:
+        return stem
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{stem[:length].strip('_')}_{digest}"
 
 
 def _uncertainties(futures: pd.DataFrame) -> pd.DataFrame:

@@ -202,3 +202,16 @@ def test_fund_price_section_reads_the_force_at_two_years_too(tmp_path):
     section = fund_price_section(rows, tmp_path)
     assert "was below its starting size in week 104" in section.body
     assert section.tables["fund_price"]["reaches"].sum() == 2
+
+
+def test_file_stems_of_a_grids_policies_do_not_collide():
+    from outlast.analysis.robustness_sections import _slug
+
+    names = [
+        f"defection_payment_usd={p} offer_reach_per_week={r}"
+        for p in (0, 25000)
+        for r in (0.01, 0.05)
+    ]
+    stems = [_slug(n) for n in names]
+    assert len(set(stems)) == len(stems)
+    assert _slug("combined-no-exile") == "combined_no_exile"
