@@ -37,6 +37,7 @@ from outlast.analysis.tables import (
     final_table,
     format_number,
     load_sweep,
+    markdown_table,
     outcome_table,
     runs_per_point,
 )
@@ -45,17 +46,6 @@ from outlast.experiments.store import output_dir_problem
 
 #: Designs with more points than this list them in points.csv only, not in report.md.
 MAX_TABLE_POINTS = 40
-
-
-def markdown_table(df: pd.DataFrame) -> str:
-    """A DataFrame as a Markdown table, numbers formatted by `format_number`."""
-    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
-    rule = "|" + "---|" * len(df.columns)
-    body = [
-        "| " + " | ".join(format_number(v) for v in row) + " |"
-        for row in df.itertuples(index=False)
-    ]
-    return "\n".join([head, rule, *body])
 
 
 #: The headline probabilities of the outcome table: column stem and heading.
@@ -198,6 +188,8 @@ def write_report(
     points_csv = points.merge(outcomes.drop(columns="label"), on="point_id")
     final = final_table(sweep)
     final.columns = [f"{m}_{s}" for m, s in final.columns]
+    # A flag's Wilson bounds (war_ended_low, _high) are already among the outcomes' columns.
+    final = final.drop(columns=[c for c in final.columns if c in points_csv.columns])
     points_csv.merge(final, left_on="point_id", right_index=True, how="left").to_csv(
         written[0], index=False
     )

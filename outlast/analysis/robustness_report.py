@@ -10,7 +10,6 @@ sensitivity, the fund's price) is one more function of the same shape added to `
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from outlast.analysis import palette
 from outlast.analysis.robustness import (
     ALPHA,
     SHARES,
@@ -31,32 +31,18 @@ from outlast.analysis.robustness import (
     time_table,
     verdicts,
 )
-from outlast.analysis.tables import format_number
+from outlast.analysis.robustness_sections import Section
+from outlast.analysis.tables import markdown_table
 from outlast.experiments.design import ExperimentError
 from outlast.experiments.store import output_dir_problem
 
 DPI = 120
-VERDICT_COLOURS = {"better": "tab:green", "no clear difference": "0.8", "worse": "tab:red"}
-
-
-@dataclass
-class Section:
-    """One part of the report: a heading, its Markdown body and the files it wrote."""
-
-    title: str
-    body: str
-    files: list[Path] = field(default_factory=list)
-
-
-def markdown_table(df: pd.DataFrame) -> str:
-    """A DataFrame as a Markdown table, numbers formatted by `format_number`."""
-    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
-    rule = "|" + "---|" * len(df.columns)
-    body = [
-        "| " + " | ".join(format_number(v) for v in row) + " |"
-        for row in df.itertuples(index=False)
-    ]
-    return "\n".join([head, rule, *body])
+#: The comparison's verdicts in the project's colour-blind-safe palette.
+VERDICT_COLOURS = {
+    "better": palette.OKABE_ITO["bluish_green"],
+    "no clear difference": palette.GREY,
+    "worse": palette.OKABE_ITO["vermillion"],
+}
 
 
 def _with_interval(p: float, low: float, high: float) -> str:
@@ -284,7 +270,7 @@ def section_discovery(res: RobustnessResults, out: Path) -> Section:
     found = discovery_section(
         res.futures, res.per_future, out, package=package, baseline=reference, verdicts=paired
     )
-    return Section(found.title, found.body, found.files)
+    return found
 
 
 def section_sensitivity(res: RobustnessResults, out: Path) -> Section:
@@ -292,7 +278,7 @@ def section_sensitivity(res: RobustnessResults, out: Path) -> Section:
     from outlast.analysis.robustness_sections import sensitivity_section
 
     found = sensitivity_section(res.futures, res.per_future, out)
-    return Section(found.title, found.body, found.files)
+    return found
 
 
 #: A fund setting is a dimension of the price table when it takes at most this many values
@@ -327,7 +313,7 @@ def section_fund_price(res: RobustnessResults, out: Path) -> Section:
             "`policy_grid` over the fund's settings is.\n",
         )
     found = fund_price_section(table, out, settings=settings)
-    return Section(found.title, found.body, found.files)
+    return found
 
 
 SECTIONS: list[Callable[[RobustnessResults, Path], Section]] = [

@@ -42,6 +42,7 @@ from outlast.analysis.fund_price import (
 )
 from outlast.analysis.sensitivity import PAWN_BOOTSTRAP, pawn_sensitivity
 from outlast.analysis.tables import format_number
+from outlast.analysis.tables import markdown_table as tables_markdown
 
 #: The robustness analysis's verdict of a future where a policy does clearly worse.
 WORSE = "worse"
@@ -62,11 +63,8 @@ class Section:
 
 
 def markdown_table(df: pd.DataFrame) -> str:
-    """A DataFrame as a Markdown table, numbers formatted by `format_number`."""
-    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
-    rule = "|" + "---|" * len(df.columns)
-    body = ["| " + " | ".join(_cell(v) for v in r) + " |" for r in df.itertuples(False)]
-    return "\n".join([head, rule, *body])
+    """A DataFrame as a Markdown table, each value written by `_cell`."""
+    return tables_markdown(df, _cell)
 
 
 def _cell(value: object) -> str:

@@ -6,6 +6,7 @@ Uncertainty across seeds is shown as intervals: Wilson 95% intervals of outcome 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,14 @@ def format_number(value: Any) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.3g}"
+
+
+def markdown_table(df: pd.DataFrame, cell: Callable[[Any], str] = format_number) -> str:
+    """A DataFrame as a Markdown table, each value written by `cell` (`format_number`)."""
+    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
+    rule = "|" + "---|" * len(df.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
 
 
 def load_sweep(root: Path) -> Sweep:
