@@ -56,7 +56,7 @@ def _panel(bands: pd.DataFrame, draw: pd.DataFrame, metric: str, horizon: int) -
         .mark_line(color=palette.THRESHOLD, strokeWidth=1, strokeDash=[4, 2])
         .encode(
             x=x,
-            y=f"{metric}:Q",
+            y=alt.Y(f"{metric}:Q", title=None),
             detail="run:N",
             tooltip=[
                 alt.Tooltip("run:N", title="Run"),
