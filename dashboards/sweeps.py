@@ -151,11 +151,15 @@ def manifest_summary(sweep: Sweep) -> dict[str, str]:
         "design points": f"{sweep.results['point_id'].nunique():,}",
     }
     for key, value in sweep.manifest.items():
-        if isinstance(value, str | int | float | bool) and key not in summary:
-            summary[key] = str(value)
+        # The manifest's keys in words: no snake_case on the page.
+        words = key.replace("_", " ")
+        if isinstance(value, str | int | float | bool) and words not in summary:
+            summary[words] = str(value)
         elif isinstance(value, dict) and key == "design":
-            summary[key] = ", ".join(
-                f"{k}: {v}" for k, v in value.items() if isinstance(v, str | int | float | bool)
+            summary[words] = ", ".join(
+                f"{k.replace('_', ' ')}: {v}"
+                for k, v in value.items()
+                if isinstance(v, str | int | float | bool)
             )
     return summary
 
