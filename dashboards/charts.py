@@ -450,9 +450,7 @@ def elites_template() -> tuple[dict[str, Any], ...]:
             ],
         )
     )
-    network = _fit(
-        alt.layer(ties, elites, title="Patronage network (circles sized by power)"), height=440
-    )
+    network = _fit(alt.layer(ties, elites, title="Patronage network (size: power)"), height=440)
     share_title = "Share of elite power"
     x = alt.X(
         "sum(share):Q",
@@ -493,7 +491,7 @@ def elites_template() -> tuple[dict[str, Any], ...]:
         text="label:N",
     )
     power = _fit(
-        alt.layer(bars, rule, label, title=f"{share_title}: conspirators against the threshold"),
+        alt.layer(bars, rule, label, title=share_title),
         height=140,
     )
     return (_compile(network), _compile(power))
