@@ -77,8 +77,12 @@ PAGE_CSS = """
   white-space: normal; overflow: visible; margin-bottom: 2px; height: auto; line-height: 1.2; }
 .outlast-params .v-input { margin-top: 2px; }
 .outlast-params .v-slider { margin-left: 0; }
-.outlast-chart { max-width: 100%; overflow-x: auto; }
+.outlast-chart { max-width: 100%; min-width: 0; }
 .outlast-chart .vega-embed { width: 100%; }
+.outlast-grid { display: grid; gap: 4px 16px; width: 100%;
+  grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }
+.outlast-region-list table { border-collapse: collapse; }
+.outlast-region-list td, .outlast-region-list th { padding: 1px 6px; }
 """
 
 

@@ -1,10 +1,16 @@
 """The dashboard's charts: Vega-Lite templates written with Altair, and the tables they show.
 
-A chart is compiled once from Altair into a Vega-Lite spec whose data are named slots
+A chart is compiled once from Altair into Vega-Lite specs whose data are named slots
 (`template`, cached by the few things that shape it: the horizon, the variable shown), and each
 redraw only fills the slots with this week's tables (`with_data`). Compiling an Altair chart costs
 a few tenths of a second; filling a template costs milliseconds, which keeps a step's redraw fast.
 Nothing here reads a model: `dashboards.views` turns the model's state into the tables.
+
+A view is a list of panels, each a chart of its own whose width is its container's
+(``width="container"``): Vega-Lite sizes only a single or layered chart to its container, so a
+view's panels are laid out by the page's grid (`views.ChartGrid`) and fit any window from 1280 px
+up. Each metric has a panel and a y scale of its own, so that a small share (the leader's threat,
+unrest, elite pressure near 0) is not flattened against a 0-1 axis. Colours: `dashboards.palette`.
 """
 
 from __future__ import annotations
@@ -20,19 +26,27 @@ import pandas as pd
 
 from agents.elites import ACTION_NAMES
 from agents.soldiers import SoldierStatus
-from dashboards.region_tiles import GRID_COLUMNS, GRID_ROWS, tile_grid
+from dashboards import palette
+from dashboards.region_tiles import GRID_ROWS, tile_grid
 from model.metrics import METRICS
+from outlast.analysis.labels import axis_label
 
 METRIC = {m.name: m for m in METRICS}
 
-#: The time-series panels of regime stability: a title and metrics of one unit each.
-STABILITY_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Army", ("force_active", "force_at_front")),
-    ("Leaving the army each week", ("desertions_week", "surrenders_week")),
-    ("Elites and the leader", ("elite_loyalty", "elite_pressure", "leader_threat")),
-    ("Society, partners and the regime", ("unrest", "partner_cooperation", "stability_index")),
+#: The time series of regime stability, one panel each: the army, leavers each week, elites and
+#: the leader, society, partners and the regime's index.
+STABILITY_METRICS = (
+    "stability_index",
+    "force_active",
+    "force_at_front",
+    "desertions_week",
+    "surrenders_week",
+    "elite_loyalty",
+    "elite_pressure",
+    "leader_threat",
+    "unrest",
+    "partner_cooperation",
 )
-STABILITY_METRICS = tuple(name for _, names in STABILITY_PANELS for name in names)
 
 #: Metrics drawn for the current levers against the baseline.
 COMPARE_METRICS = (
@@ -44,9 +58,11 @@ COMPARE_METRICS = (
     "leader_threat",
 )
 RUNS = ("current levers", "baseline")
-RUN_COLOURS = ("#d62728", "#7f7f7f")
+RUN_COLOURS = (palette.CURRENT_LEVERS, palette.BASELINE)
 
-FUND_METRICS = ("fund_balance_usd", "fund_spent_usd")
+#: The fund's panels: money in billion USD, and the offer's credibility.
+FUND_METRICS = ("fund_balance_usd", "fund_spent_usd", "offer_credibility")
+MONEY_METRICS = ("fund_balance_usd", "fund_spent_usd")
 
 #: What the regions view can colour the tiles by: column of the region table -> (label, unit).
 REGION_VARIABLES: dict[str, tuple[str, str]] = {
@@ -59,8 +75,12 @@ REGION_VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 EVENT_LABELS = ("coup fails", "coup succeeds", "war ends")
+#: Event labels closer than this share of the horizon are stacked, so that none hides another.
+EVENT_LABEL_GAP = 1 / 12
+#: Height of one row of stacked event labels, in pixels.
+EVENT_LABEL_ROW_PX = 12
 ELITE_STATES = (*ACTION_NAMES, "purged")
-ELITE_COLOURS = ("#4c78a8", "#f2a541", "#d62728", "#7f7f7f")
+ELITE_COLOURS = palette.ELITE_STATE_COLOURS
 #: A purged seat is shown as purged for this many weeks, so a purge can be seen while playing.
 PURGE_SHOWN_WEEKS = 4
 #: The Soldiers tab's label of each status. The active are shown in two bars, at the front and in
@@ -75,8 +95,10 @@ STATUS_LABELS: dict[SoldierStatus, str] = {
 SOLDIER_STATES = ("at the front", *(STATUS_LABELS[status] for status in SoldierStatus))
 SOLDIER_GROUPS = ("minority", "not minority")
 
-PANEL_WIDTH = 380
 PANEL_HEIGHT = 170
+#: Legend titles are never cut (Vega-Lite's default cuts them at 180 px).
+LEGEND_TITLE_LIMIT = 0
+WEEK_TITLE = "Week of the run"
 
 
 # ---- templates and data ---------------------------------------------------------------------
@@ -88,8 +110,38 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def with_data(template: dict[str, Any], **tables: pd.DataFrame) -> dict[str, Any]:
-    """A template spec with its named data slots filled; the template is not changed."""
-    return {**template, "datasets": {name: records(t) for name, t in tables.items()}}
+    """A template spec with its named data slots filled; the template is not changed.
+
+    Only the slots the template reads are filled, so a panel carries only its own data.
+    """
+    wanted = _slots(template)
+    return {
+        **template,
+        "datasets": {name: records(t) for name, t in tables.items() if name in wanted},
+    }
+
+
+def panels_with_data(
+    templates: Sequence[dict[str, Any]], **tables: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Each panel of a view with its slots filled."""
+    return [with_data(t, **tables) for t in templates]
+
+
+def _slots(spec: Any) -> set[str]:
+    """The named data slots a spec reads, at any depth."""
+    if isinstance(spec, dict):
+        found = (
+            {spec["data"]["name"]}
+            if isinstance(spec.get("data"), dict) and "name" in spec["data"]
+            else set()
+        )
+        for value in spec.values():
+            found |= _slots(value)
+        return found
+    if isinstance(spec, list):
+        return set().union(*(_slots(v) for v in spec)) if spec else set()
+    return set()
 
 
 def _compile(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -98,6 +150,11 @@ def _compile(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 def _named(name: str) -> alt.Data:
     return alt.Data(name=name)
+
+
+def _fit(chart: alt.TopLevelMixin, height: int = PANEL_HEIGHT) -> alt.TopLevelMixin:
+    """A panel as wide as its container."""
+    return chart.properties(width="container", height=height)
 
 
 # ---- regime stability -------------------------------------------------------------------------
@@ -124,88 +181,110 @@ def run_events(
     return events
 
 
-def events_table(events: Sequence[RunEvent]) -> pd.DataFrame:
-    """The events as a table for the ``events`` slot."""
-    return pd.DataFrame({"week": [e.week for e in events], "event": [e.label for e in events]})
+def events_table(events: Sequence[RunEvent], horizon_weeks: int = 156) -> pd.DataFrame:
+    """The events as a table for the ``events`` slot, each with the row its label is drawn in.
+
+    A label goes in the first row (from the top, ``row_px`` pixels down) where no earlier label
+    lies within `EVENT_LABEL_GAP` of the horizon: a coup and the war's end in the same week (or
+    a few weeks apart) are stacked rather than drawn over each other.
+    """
+    gap = max(1.0, EVENT_LABEL_GAP * horizon_weeks)
+    ordered = sorted(events, key=lambda e: (e.week, EVENT_LABELS.index(e.label)))
+    rows: list[int] = []
+    for i, event in enumerate(ordered):
+        taken = {rows[j] for j in range(i) if event.week - ordered[j].week < gap}
+        rows.append(next(r for r in range(len(ordered) + 1) if r not in taken))
+    return pd.DataFrame(
+        {
+            "week": [e.week for e in ordered],
+            "event": [e.label for e in ordered],
+            "row_px": [2 + r * EVENT_LABEL_ROW_PX for r in rows],
+        },
+        columns=["week", "event", "row_px"],
+    )
 
 
 def metric_label(name: str) -> str:
-    """A metric's name as a legend label: ``force_at_front`` -> "force at front"."""
-    return name.replace("_", " ")
-
-
-def long_metrics(weekly: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
-    """Weekly metrics in long form (week, metric label, value), the form the line charts take."""
-    long = weekly.melt(id_vars=["week"], value_vars=list(metrics), var_name="metric")
-    long["metric"] = long["metric"].map(metric_label)
-    return long
+    """A metric's plain label with its unit: ``force_at_front`` -> "Soldiers at the front ..."."""
+    return axis_label(name)
 
 
 def _week_axis(horizon_weeks: int) -> alt.X:
-    return alt.X("week:Q", scale=alt.Scale(domain=[0, horizon_weeks]), title="week")
+    return alt.X("week:Q", scale=alt.Scale(domain=[0, horizon_weeks]), title=WEEK_TITLE)
 
 
-def _event_rules() -> alt.Chart:
-    return (
-        alt.Chart(_named("events"))
-        .mark_rule(color="#333333", strokeWidth=1.5)
-        .encode(
-            x="week:Q",
-            strokeDash=alt.StrokeDash(
-                "event:N",
-                scale=alt.Scale(domain=list(EVENT_LABELS), range=[[2, 2], [8, 3], [1, 0]]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            tooltip=["event:N", "week:Q"],
-        )
+def _event_layers() -> list[alt.Chart]:
+    """Rules at coups and the war's end, each labelled at the top, stacked where they crowd."""
+    events = alt.Chart(_named("events"))
+    tooltip = [alt.Tooltip("event:N", title="Event"), alt.Tooltip("week:Q", title=WEEK_TITLE)]
+    rules = events.mark_rule(color=palette.THRESHOLD, strokeWidth=1.2).encode(
+        x="week:Q",
+        strokeDash=alt.StrokeDash(
+            "event:N",
+            scale=alt.Scale(domain=list(EVENT_LABELS), range=[[2, 2], [8, 3], [1, 0]]),
+            legend=None,
+        ),
+        tooltip=tooltip,
     )
+    labels = events.mark_text(
+        align="left", baseline="top", dx=3, fontSize=10, color=palette.THRESHOLD
+    ).encode(
+        x="week:Q",
+        y=alt.Y("row_px:Q", scale=None, axis=None),
+        text="event:N",
+        tooltip=tooltip,
+    )
+    return [rules, labels]
 
 
-def _panel(title: str, metrics: Sequence[str], horizon_weeks: int) -> alt.LayerChart:
-    unit = METRIC[metrics[0]].unit
-    y_scale = alt.Scale(domain=[0, 1]) if unit == "share" else alt.Scale(zero=True)
-    labels = [metric_label(m) for m in metrics]
-    lines = (
-        alt.Chart(_named("weekly"), title=title)
-        .transform_filter(alt.FieldOneOfPredicate(field="metric", oneOf=labels))
+def _metric_panel(
+    name: str, horizon_weeks: int, colour: str = palette.SERIES, scale_by: float = 1.0
+) -> alt.LayerChart:
+    """One metric week by week on its own y scale, with the run's events marked."""
+    title = metric_label(name) if scale_by == 1.0 else _billions_label(name)
+    axis_format = "~s" if METRIC[name].unit != "share" else ".2~f"
+    line = (
+        alt.Chart(_named("weekly"))
         # Points show week 0, before there is a line to draw.
-        .mark_line(point=alt.OverlayMarkDef(size=12))
+        .mark_line(color=colour, point=alt.OverlayMarkDef(size=12, color=colour))
         .encode(
             x=_week_axis(horizon_weeks),
-            y=alt.Y("value:Q", scale=y_scale, title=unit, axis=alt.Axis(format="~s")),
-            color=alt.Color(
-                "metric:N",
-                scale=alt.Scale(domain=labels),
-                legend=alt.Legend(title=None, orient="bottom"),
+            y=alt.Y(
+                f"{name}:Q",
+                scale=alt.Scale(zero=True, nice=True),
+                title=None,
+                axis=alt.Axis(format=axis_format),
             ),
-            tooltip=["metric:N", "week:Q", alt.Tooltip("value:Q", format=",.3~f")],
+            tooltip=[
+                alt.Tooltip("week:Q", title=WEEK_TITLE),
+                alt.Tooltip(f"{name}:Q", title=title, format=",.3~f"),
+            ],
         )
-        .properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
     )
-    return alt.layer(lines, _event_rules())
+    return _fit(alt.layer(line, *_event_layers(), title=title).resolve_scale(y="independent"))
+
+
+def _billions_label(name: str) -> str:
+    return metric_label(name).replace("(USD)", "(billion USD)")
 
 
 @cache
-def stability_template(horizon_weeks: int) -> dict[str, Any]:
-    """Regime stability week by week in four panels, with coups and the war's end marked.
+def stability_template(horizon_weeks: int) -> tuple[dict[str, Any], ...]:
+    """Regime stability week by week, one panel per metric, with coups and the war's end marked.
 
-    The panels: the army, leavers each week, elites and the leader, society and partners. Slots:
-    ``weekly`` (`long_metrics` of `STABILITY_METRICS`) and ``events`` (`events_table`).
+    Slots: ``weekly`` (week and `STABILITY_METRICS`) and ``events`` (`events_table`).
     """
-    panels = [_panel(title, metrics, horizon_weeks) for title, metrics in STABILITY_PANELS]
-    rows = [alt.hconcat(*panels[:2]), alt.hconcat(*panels[2:])]
-    rows = [row.resolve_scale(color="independent") for row in rows]
-    return _compile(alt.vconcat(*rows).resolve_scale(color="independent"))
+    return tuple(_compile(_metric_panel(name, horizon_weeks)) for name in STABILITY_METRICS)
 
 
 def stability_spec(
     weekly: pd.DataFrame, horizon_weeks: int, events: Sequence[RunEvent]
-) -> dict[str, Any]:
-    """The stability chart for a run's weekly table and events."""
-    return with_data(
+) -> list[dict[str, Any]]:
+    """The stability panels for a run's weekly table and events."""
+    return panels_with_data(
         stability_template(horizon_weeks),
-        weekly=long_metrics(weekly, STABILITY_METRICS),
-        events=events_table(events),
+        weekly=weekly[["week", *STABILITY_METRICS]],
+        events=events_table(events, horizon_weeks),
     )
 
 
@@ -213,81 +292,94 @@ def stability_spec(
 
 
 @cache
-def fund_template(horizon_weeks: int) -> dict[str, Any]:
-    """The defection fund's balance and payments, and the offer's credibility.
+def fund_template(horizon_weeks: int) -> tuple[dict[str, Any], ...]:
+    """The defection fund's balance and payments (billion USD), and the offer's credibility.
 
-    Slots: ``money`` (`long_metrics` of `FUND_METRICS`, in billion USD) and ``weekly`` (week,
-    offer_credibility).
+    Slots: ``weekly`` (week and `FUND_METRICS`, money in billion USD) and ``events``.
     """
-    money = (
-        alt.Chart(_named("money"), title="Defection fund")
-        .mark_line(point=alt.OverlayMarkDef(size=12))
-        .encode(
-            x=_week_axis(horizon_weeks),
-            y=alt.Y("value:Q", title="billion USD"),
-            color=alt.Color("metric:N", legend=alt.Legend(title=None, orient="bottom")),
-            tooltip=["metric:N", "week:Q", alt.Tooltip("value:Q", format=",.3f", title="bn USD")],
-        )
-        .properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
+    return tuple(
+        _compile(_metric_panel(name, horizon_weeks, scale_by=1e9 if name in MONEY_METRICS else 1.0))
+        for name in FUND_METRICS
     )
-    credibility = (
-        alt.Chart(_named("weekly"), title="Credibility of the offer")
-        .mark_line(color="#54a24b", point=alt.OverlayMarkDef(size=12, color="#54a24b"))
-        .encode(
-            x=_week_axis(horizon_weeks),
-            y=alt.Y("offer_credibility:Q", scale=alt.Scale(domain=[0, 1]), title="share"),
-            tooltip=["week:Q", alt.Tooltip("offer_credibility:Q", format=".3f")],
-        )
-        .properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
-    )
-    return _compile(alt.hconcat(money, credibility))
 
 
-def fund_spec(weekly: pd.DataFrame, horizon_weeks: int) -> dict[str, Any]:
-    """The fund chart for a run's weekly table."""
-    money = long_metrics(weekly, FUND_METRICS)
-    money["value"] /= 1e9
-    return with_data(
-        fund_template(horizon_weeks),
-        money=money,
-        weekly=weekly[["week", "offer_credibility"]],
+def fund_spec(
+    weekly: pd.DataFrame, horizon_weeks: int, events: Sequence[RunEvent] = ()
+) -> list[dict[str, Any]]:
+    """The fund panels for a run's weekly table."""
+    shown = weekly[["week", *FUND_METRICS]].copy()
+    for name in MONEY_METRICS:
+        shown[name] = shown[name] / 1e9
+    return panels_with_data(
+        fund_template(horizon_weeks), weekly=shown, events=events_table(events, horizon_weeks)
     )
 
 
 # ---- regions ----------------------------------------------------------------------------------
 
 
+def region_title(variable: str) -> str:
+    """The plain label and unit of a region variable: "Unrest (share of citizens)"."""
+    label, unit = REGION_VARIABLES[variable]
+    return f"{label} ({unit})"
+
+
 @cache
 def regions_template(variable: str) -> dict[str, Any]:
-    """A tile map of the 85 regions coloured by `variable` (slot ``tiles``: `region_tiles`)."""
-    label, unit = REGION_VARIABLES[variable]
+    """A tile map of the 85 regions coloured by `variable` (slot ``tiles``: `region_tiles`).
+
+    Each tile shows its region's code; hovering shows its name and value (and the page lists
+    the regions by name beside the map, `region_list`).
+    """
+    title = region_title(variable)
     base = alt.Chart(_named("tiles")).encode(
         x=alt.X("column:O", axis=None),
         y=alt.Y("row:O", axis=None),
-        tooltip=["region:N", "iso:N", alt.Tooltip("value:Q", title=label, format=",.4~f")],
+        tooltip=[
+            alt.Tooltip("region:N", title="Region"),
+            alt.Tooltip("iso:N", title="Code on the map"),
+            alt.Tooltip("value:Q", title=title, format=",.4~f"),
+        ],
     )
     squares = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
         color=alt.Color(
             "value:Q",
-            scale=alt.Scale(scheme="orangered", domainMin=0),
-            legend=alt.Legend(title=f"{label} ({unit})", orient="bottom", gradientLength=300),
+            # Cividis: sequential and readable with colour blindness (no red for "more").
+            scale=alt.Scale(scheme="cividis", domainMin=0),
+            legend=alt.Legend(
+                title=title,
+                orient="bottom",
+                gradientLength=300,
+                titleLimit=LEGEND_TITLE_LIMIT,
+            ),
         )
     )
     codes = base.mark_text(fontSize=9).encode(
         text="iso:N",
-        color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")),
+        color=alt.condition(alt.datum.light, alt.value("black"), alt.value("white")),
     )
-    chart = alt.layer(squares, codes).properties(width=GRID_COLUMNS * 46, height=GRID_ROWS * 40)
-    return _compile(chart)
+    return _compile(_fit(alt.layer(squares, codes), height=GRID_ROWS * 40))
 
 
 def region_tiles(regions: pd.DataFrame, variable: str) -> pd.DataFrame:
-    """Each region's tile and value: iso, region, column, row, value, and whether it is dark."""
+    """Each region's tile and value: iso, region, column, row, value, and whether it is light.
+
+    ``light`` marks tiles whose colour is light enough for black text (cividis runs from dark
+    blue at 0 to light yellow at the top).
+    """
     tiles = tile_grid().merge(regions[["iso", "region", variable]], on="iso", validate="1:1")
     tiles = tiles.rename(columns={variable: "value"})
     top = tiles["value"].max()
-    tiles["dark"] = tiles["value"] > 0.6 * top if top > 0 else False
+    tiles["light"] = tiles["value"] > 0.6 * top if top > 0 else False
     return tiles
+
+
+def region_list(regions: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """The regions by name with their code and value, highest first (the list beside the map)."""
+    table = regions[["region", "iso", variable]].sort_values(variable, ascending=False)
+    return table.rename(
+        columns={"region": "Region", "iso": "Code", variable: region_title(variable)}
+    ).reset_index(drop=True)
 
 
 def regions_spec(regions: pd.DataFrame, variable: str) -> dict[str, Any]:
@@ -316,12 +408,21 @@ def _elite_colour(legend: alt.Legend | None) -> alt.Color:
     )
 
 
+def threshold_table(coup_threshold: float) -> pd.DataFrame:
+    """The coup threshold as a table for the ``threshold`` slot, with its label."""
+    return pd.DataFrame(
+        {"share": [coup_threshold], "label": [f"coup threshold {coup_threshold:.0%}"]}
+    )
+
+
 @cache
-def elites_template() -> dict[str, Any]:
+def elites_template() -> tuple[dict[str, Any], ...]:
     """The elite patronage network coloured by state, and the share of power in each state.
 
-    Nodes are sized by power. Slots: ``nodes`` (x, y, power, state, kind, faction, loyalty, fear)
-    and ``edges`` (x, y, x2, y2).
+    Nodes are sized by power. The power bars carry the coup threshold as a labelled rule: a coup
+    is attempted when the conspirators' bar reaches it. Slots: ``nodes`` (x, y, power, state,
+    kind, faction, loyalty, fear), ``edges`` (x, y, x2, y2) and ``threshold``
+    (`threshold_table`).
     """
     axis = {"axis": None, "scale": alt.Scale(zero=False, nice=False)}
     ties = (
@@ -336,25 +437,34 @@ def elites_template() -> dict[str, Any]:
             x=alt.X("x:Q", **axis),
             y=alt.Y("y:Q", **axis),
             size=alt.Size("power:Q", scale=alt.Scale(range=[30, 700]), legend=None),
-            color=_elite_colour(alt.Legend(title="elite", orient="right")),
+            color=_elite_colour(
+                alt.Legend(title="What the elite does", orient="right", titleLimit=0)
+            ),
             tooltip=[
-                "state:N",
-                "kind:N",
-                "faction:Q",
-                alt.Tooltip("power:Q", format=".2f"),
-                alt.Tooltip("loyalty:Q", format=".2f"),
-                alt.Tooltip("fear:Q", format=".2f"),
+                alt.Tooltip("state:N", title="What the elite does"),
+                alt.Tooltip("kind:N", title="Kind of elite"),
+                alt.Tooltip("faction:Q", title="Faction (number)"),
+                alt.Tooltip("power:Q", format=".2f", title="Power (relative)"),
+                alt.Tooltip("loyalty:Q", format=".2f", title="Loyalty (0-1)"),
+                alt.Tooltip("fear:Q", format=".2f", title="Fear (0-1)"),
             ],
         )
     )
-    network = alt.layer(ties, elites).properties(width=560, height=460, title="Patronage network")
-    power = (
-        alt.Chart(_named("nodes"), title="Share of elite power")
+    network = _fit(alt.layer(ties, elites, title="Patronage network (size: power)"), height=440)
+    share_title = "Share of elite power"
+    x = alt.X(
+        "sum(share):Q",
+        scale=alt.Scale(domain=[0, 1]),
+        title="Share of elite power (0-1)",
+        axis=alt.Axis(format="%"),
+    )
+    bars = (
+        alt.Chart(_named("nodes"))
         .transform_joinaggregate(total="sum(power)")
         .transform_calculate(share="datum.power / datum.total")
         .mark_bar()
         .encode(
-            x=alt.X("sum(share):Q", scale=alt.Scale(domain=[0, 1]), title=None),
+            x=x,
             y=alt.Y(
                 "state:N",
                 sort=list(ELITE_STATES),
@@ -362,11 +472,38 @@ def elites_template() -> dict[str, Any]:
                 scale=alt.Scale(domain=list(ELITE_STATES)),
             ),
             color=_elite_colour(None),
-            tooltip=["state:N", alt.Tooltip("sum(share):Q", format=".1%", title="share of power")],
+            tooltip=[
+                alt.Tooltip("state:N", title="What the elite does"),
+                alt.Tooltip("sum(share):Q", format=".1%", title=share_title),
+            ],
         )
-        .properties(width=260, height=120)
     )
-    return _compile(alt.hconcat(network, power))
+    threshold = alt.Chart(_named("threshold"))
+    rule = threshold.mark_rule(color=palette.THRESHOLD, strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x=alt.X("share:Q", scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("share:Q", format=".0%", title="Coup threshold (share of power)")],
+    )
+    label = threshold.mark_text(
+        align="left", baseline="bottom", dx=4, dy=-2, fontSize=11, color=palette.THRESHOLD
+    ).encode(
+        x=alt.X("share:Q", scale=alt.Scale(domain=[0, 1])),
+        y=alt.value(0),
+        text="label:N",
+    )
+    power = _fit(
+        alt.layer(bars, rule, label, title=share_title),
+        height=140,
+    )
+    return (_compile(network), _compile(power))
+
+
+def elites_spec(
+    nodes: pd.DataFrame, edges: pd.DataFrame, coup_threshold: float
+) -> list[dict[str, Any]]:
+    """The elites' panels for the network's tables and the coup threshold (share of power)."""
+    return panels_with_data(
+        elites_template(), nodes=nodes, edges=edges, threshold=threshold_table(coup_threshold)
+    )
 
 
 # ---- soldiers ---------------------------------------------------------------------------------
@@ -411,88 +548,105 @@ def soldier_breakdown(
 
 
 @cache
-def soldiers_template() -> dict[str, Any]:
+def soldiers_template() -> tuple[dict[str, Any], ...]:
     """The army by state, minority soldiers and others: counts, and each group's shares.
 
     Slot ``soldiers``: `soldier_breakdown`.
     """
     colour = alt.Color(
         "group:N",
-        scale=alt.Scale(domain=list(SOLDIER_GROUPS), range=["#e45756", "#4c78a8"]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        scale=alt.Scale(
+            domain=list(SOLDIER_GROUPS), range=[palette.MINORITY, palette.NOT_MINORITY]
+        ),
+        legend=alt.Legend(title="Soldiers", orient="bottom", titleLimit=LEGEND_TITLE_LIMIT),
     )
     state = alt.Y("state:N", sort=list(SOLDIER_STATES), title=None)
+    tooltip = [
+        alt.Tooltip("state:N", title="State"),
+        alt.Tooltip("group:N", title="Soldiers"),
+        alt.Tooltip("soldiers:Q", format=",.0f", title="Soldiers (count)"),
+        alt.Tooltip("share_of_group:Q", format=".2%", title="Share of the group"),
+    ]
     counts = (
         alt.Chart(_named("soldiers"), title="Soldiers by state")
-        .mark_bar()
+        .mark_bar(stroke="#333333", strokeWidth=0.3)
         .encode(
-            x=alt.X("soldiers:Q", title="soldiers", axis=alt.Axis(format="~s")),
+            x=alt.X("soldiers:Q", title="Soldiers (count)", axis=alt.Axis(format="~s")),
             y=state,
             color=colour,
-            tooltip=["state:N", "group:N", alt.Tooltip("soldiers:Q", format=",.0f")],
+            tooltip=tooltip,
         )
-        .properties(width=PANEL_WIDTH, height=200)
     )
     shares = (
         alt.Chart(_named("soldiers"), title="Share of each group in each state")
-        .mark_bar()
+        .mark_bar(stroke="#333333", strokeWidth=0.3)
         .encode(
-            x=alt.X("share_of_group:Q", title="share of the group", axis=alt.Axis(format="%")),
+            x=alt.X(
+                "share_of_group:Q", title="Share of the group (0-1)", axis=alt.Axis(format="%")
+            ),
             y=state,
             yOffset="group:N",
             color=colour,
-            tooltip=["state:N", "group:N", alt.Tooltip("share_of_group:Q", format=".2%")],
+            tooltip=tooltip,
         )
-        .properties(width=PANEL_WIDTH, height=200)
     )
-    return _compile(alt.hconcat(counts, shares))
+    return (_compile(_fit(counts, 220)), _compile(_fit(shares, 220)))
 
 
 # ---- comparison with the baseline ----------------------------------------------------------
 
 
 @cache
-def comparison_template(horizon_weeks: int) -> dict[str, Any]:
-    """The current levers against the baseline on the same seed, metric by metric, overlaid.
+def comparison_template(horizon_weeks: int) -> tuple[dict[str, Any], ...]:
+    """The current levers against the baseline on the same seed, one panel per metric.
 
     Slot ``runs``: `comparison_table`.
     """
     panels = []
     for name in COMPARE_METRICS:
-        unit = METRIC[name].unit
-        y_scale = alt.Scale(domain=[0, 1]) if unit == "share" else alt.Scale(zero=True)
+        label = metric_label(name)
+        axis_format = "~s" if METRIC[name].unit != "share" else ".2~f"
         panels.append(
-            alt.Chart(_named("runs"), title=metric_label(name))
-            .transform_filter(alt.datum.metric == metric_label(name))
+            alt.Chart(_named("runs"), title=label)
+            .transform_filter(alt.datum.metric == name)
             .mark_line()
             .encode(
                 x=_week_axis(horizon_weeks),
-                y=alt.Y("value:Q", title=unit, scale=y_scale, axis=alt.Axis(format="~s")),
+                y=alt.Y(
+                    "value:Q",
+                    title=None,
+                    scale=alt.Scale(zero=True, nice=True),
+                    axis=alt.Axis(format=axis_format),
+                ),
                 color=alt.Color(
                     "run:N",
                     scale=alt.Scale(domain=list(RUNS), range=list(RUN_COLOURS)),
                     legend=alt.Legend(title=None, orient="bottom"),
                 ),
-                tooltip=["run:N", "week:Q", alt.Tooltip("value:Q", format=",.3~f")],
+                tooltip=[
+                    alt.Tooltip("run:N", title="Levers"),
+                    alt.Tooltip("week:Q", title=WEEK_TITLE),
+                    alt.Tooltip("value:Q", format=",.3~f", title=label),
+                ],
             )
-            .properties(width=250, height=150)
         )
-    return _compile(alt.concat(*panels, columns=3))
+    return tuple(_compile(_fit(panel, 150)) for panel in panels)
 
 
 def comparison_table(current: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
-    """Both runs' `COMPARE_METRICS` in long form with a ``run`` column."""
-    return pd.concat(
-        [
-            long_metrics(current, COMPARE_METRICS).assign(run=RUNS[0]),
-            long_metrics(baseline, COMPARE_METRICS).assign(run=RUNS[1]),
-        ],
-        ignore_index=True,
-    )
+    """Both runs' `COMPARE_METRICS` in long form (week, metric name, value, run)."""
+
+    def long(weekly: pd.DataFrame, run: str) -> pd.DataFrame:
+        table = weekly.melt(id_vars=["week"], value_vars=list(COMPARE_METRICS), var_name="metric")
+        return table.assign(run=run)
+
+    return pd.concat([long(current, RUNS[0]), long(baseline, RUNS[1])], ignore_index=True)
 
 
 def comparison_spec(
     current: pd.DataFrame, baseline: pd.DataFrame, horizon_weeks: int
-) -> dict[str, Any]:
-    """The comparison chart for the weekly tables of the two runs."""
-    return with_data(comparison_template(horizon_weeks), runs=comparison_table(current, baseline))
+) -> list[dict[str, Any]]:
+    """The comparison panels for the weekly tables of the two runs."""
+    return panels_with_data(
+        comparison_template(horizon_weeks), runs=comparison_table(current, baseline)
+    )

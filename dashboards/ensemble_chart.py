@@ -1,8 +1,9 @@
 """The ensemble's chart: per metric, each arm's weekly median with 50% and 90% bands, and the draw.
 
 Each metric has its own panel and its own y scale, so that small shares (the leader's threat,
-unrest) are not flattened against a 0-1 axis. Colours: `palette.CURRENT_LEVERS` and
-`palette.BASELINE` for the arms, black for the one run shown on the page.
+unrest) are not flattened against a 0-1 axis; each panel is as wide as its cell of the page's
+grid. Colours (`dashboards.palette`): the current levers blue, the baseline grey, and the one run
+shown on the page dashed black.
 """
 
 from __future__ import annotations
@@ -14,26 +15,29 @@ import pandas as pd
 
 from dashboards import palette
 from dashboards.ensemble import ARMS, BAND_METRICS
-from dashboards.formatting import plain_label, unit_of
+from dashboards.formatting import plain_label
+from outlast.analysis.labels import axis_label
 
-PANEL_WIDTH = 330
 PANEL_HEIGHT = 150
 DRAW = "this run (the page's seed)"
+WEEK_TITLE = "Week of the run"
 
 
 def _panel(bands: pd.DataFrame, draw: pd.DataFrame, metric: str, horizon: int) -> alt.LayerChart:
-    label = plain_label(metric)
-    rows = bands[bands["metric"] == label]
+    rows = bands[bands["metric"] == plain_label(metric)]
+    title = axis_label(metric)
     colour = alt.Color(
         "arm:N",
         scale=alt.Scale(domain=list(ARMS), range=[palette.CURRENT_LEVERS, palette.BASELINE]),
         legend=alt.Legend(title=None, orient="bottom"),
     )
-    x = alt.X("week:Q", scale=alt.Scale(domain=[0, horizon]), title="week")
-    unit = unit_of(metric)
-    base = alt.Chart(rows, title=label)
+    x = alt.X("week:Q", scale=alt.Scale(domain=[0, horizon]), title=WEEK_TITLE)
+    base = alt.Chart(rows, title=title)
     wide = base.mark_area(opacity=0.15).encode(
-        x=x, y=alt.Y("q05:Q", title=unit, scale=alt.Scale(zero=False)), y2="q95:Q", color=colour
+        x=x,
+        y=alt.Y("q05:Q", title=None, scale=alt.Scale(zero=False)),
+        y2="q95:Q",
+        color=colour,
     )
     mid = base.mark_area(opacity=0.3).encode(x=x, y="q25:Q", y2="q75:Q", color=colour)
     median = base.mark_line(strokeWidth=2).encode(
@@ -41,22 +45,29 @@ def _panel(bands: pd.DataFrame, draw: pd.DataFrame, metric: str, horizon: int) -
         y="median:Q",
         color=colour,
         tooltip=[
-            "arm:N",
-            "week:Q",
-            alt.Tooltip("median:Q", format=",.3~f"),
-            alt.Tooltip("runs:Q", title="runs still going"),
+            alt.Tooltip("arm:N", title="Levers"),
+            alt.Tooltip("week:Q", title=WEEK_TITLE),
+            alt.Tooltip("median:Q", format=",.3~f", title=f"{title}, median"),
+            alt.Tooltip("runs:Q", title="Runs still going"),
         ],
     )
     one = (
         alt.Chart(draw.assign(run=DRAW))
-        .mark_line(color=palette.OKABE_ITO["black"], strokeWidth=1, strokeDash=[4, 2])
-        .encode(x=x, y=f"{metric}:Q", detail="run:N", tooltip=["run:N", "week:Q", f"{metric}:Q"])
+        .mark_line(color=palette.THRESHOLD, strokeWidth=1, strokeDash=[4, 2])
+        .encode(
+            x=x,
+            y=alt.Y(f"{metric}:Q", title=None),
+            detail="run:N",
+            tooltip=[
+                alt.Tooltip("run:N", title="Run"),
+                alt.Tooltip("week:Q", title=WEEK_TITLE),
+                alt.Tooltip(f"{metric}:Q", format=",.3~f", title=title),
+            ],
+        )
     )
-    return alt.layer(wide, mid, median, one).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
+    return alt.layer(wide, mid, median, one).properties(width="container", height=PANEL_HEIGHT)
 
 
-def ensemble_spec(bands: pd.DataFrame, draw: pd.DataFrame, horizon: int) -> dict[str, Any]:
-    """Panels of `BAND_METRICS`, two to a row, for `ensemble.censored_bands` and the page's run."""
-    panels = [_panel(bands, draw, m, horizon) for m in BAND_METRICS]
-    rows = [alt.hconcat(*panels[i : i + 2]) for i in range(0, len(panels), 2)]
-    return alt.vconcat(*rows).resolve_scale(color="shared").to_dict()
+def ensemble_spec(bands: pd.DataFrame, draw: pd.DataFrame, horizon: int) -> list[dict[str, Any]]:
+    """One panel per `BAND_METRICS` for `ensemble.censored_bands` and the page's run."""
+    return [_panel(bands, draw, m, horizon).to_dict() for m in BAND_METRICS]

@@ -1,54 +1,62 @@
-"""The dashboard's colours: the Okabe-Ito palette, one colour per meaning, safe for colour blindness.
+"""What each colour means on the dashboard: the project's Okabe-Ito palette, one meaning each.
 
-Okabe and Ito's eight colours ("Color Universal Design", 2008) stay distinct under the common
-forms of colour blindness. Each meaning gets one colour everywhere on the page: red-orange
-(vermillion) is only ever "the current levers", grey only ever "the baseline". Helper "pub18" is
-adding ``outlast/analysis/palette.py`` for the report's figures; until it is merged the dashboard
-keeps its own copy here (the same hex values), to be replaced by an import afterwards.
+Every hex value comes from `outlast.analysis.palette` (the report's figures use the same names),
+so an outcome has the same colour on the page as in the report. Vermillion, the palette's red, is
+regime change and nothing else; the current levers are blue (the report's band colour), the
+baseline and every neutral (ongoing, purged seats, the other soldiers) grey, and annotations
+(thresholds, coups, the war's end, the page's own run among the ensemble) black.
 """
 
 from __future__ import annotations
 
-#: Okabe-Ito, by name.
-OKABE_ITO: dict[str, str] = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
-GREY = "#8C8C8C"
+from outlast.analysis.palette import BAND, GREY, OKABE_ITO, OUTCOME_COLOURS, WAR_ENDED
 
-#: The two arms of every comparison.
-CURRENT_LEVERS = OKABE_ITO["vermillion"]
+__all__ = [
+    "BASELINE",
+    "CURRENT_LEVERS",
+    "ELITE_STATE_COLOURS",
+    "GREY",
+    "MEANINGS",
+    "MINORITY",
+    "NOT_MINORITY",
+    "OKABE_ITO",
+    "OUTCOME_COLOURS",
+    "PURGED",
+    "SERIES",
+    "THRESHOLD",
+    "WAR_ENDED",
+]
+
+#: The two arms of every comparison: the levers as set on the page, and no levers.
+CURRENT_LEVERS = BAND
 BASELINE = GREY
-#: Outcomes of a run (ongoing, ended by negotiation, regime change).
-OUTCOME_COLOURS: dict[str, str] = {
-    "ongoing": GREY,
-    "ended_by_negotiation": OKABE_ITO["bluish_green"],
-    "regime_change": OKABE_ITO["reddish_purple"],
-}
-#: Lines within one panel: distinct hues, in order of use (never vermillion, kept for the levers).
-SERIES = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["reddish_purple"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["black"],
-)
-#: What an elite does: loyal, pressing, conspiring, purged.
-ELITE_STATE_COLOURS = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["reddish_purple"],
-    GREY,
-)
-#: Soldiers from minorities and the rest.
-MINORITY = OKABE_ITO["orange"]
-NOT_MINORITY = OKABE_ITO["blue"]
-#: Thresholds drawn on charts (the coup threshold, the leader's tolerance).
+#: A line of one run's metric on a panel of its own: a neutral dark grey (it means no category).
+SERIES = "#333333"
+#: Thresholds and events drawn on charts (the coup threshold, coups, the war's end).
 THRESHOLD = OKABE_ITO["black"]
+#: A seat purged in the last weeks: darker than the neutral grey, so it reads as a state.
+PURGED = "#6E6E6E"
+#: What an elite does: loyal, pressing, conspiring, purged (`charts.ELITE_STATES`' order).
+ELITE_STATE_COLOURS = (
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["reddish_purple"],
+    PURGED,
+)
+#: Soldiers from minorities, and the rest (a neutral).
+MINORITY = OKABE_ITO["yellow"]
+NOT_MINORITY = GREY
+
+#: Each categorical meaning with its colour; a colour stands for one of these only (tests check).
+MEANINGS: dict[str, str] = {
+    "current levers": CURRENT_LEVERS,
+    "ended by negotiation": OUTCOME_COLOURS["ended_by_negotiation"],
+    "regime change": OUTCOME_COLOURS["regime_change"],
+    "loyal elites": ELITE_STATE_COLOURS[0],
+    "pressing elites": ELITE_STATE_COLOURS[1],
+    "conspiring elites": ELITE_STATE_COLOURS[2],
+    "purged seat": PURGED,
+    "minority soldiers": MINORITY,
+    "thresholds and events": THRESHOLD,
+    "neutral (baseline, ongoing, other soldiers)": GREY,
+}

@@ -8,7 +8,7 @@ from mesa.visualization.utils import update_counter
 from dashboards import ensemble_chart, export
 from dashboards.ensemble import BAND_METRICS, Ensemble, censored_bands, headline
 from dashboards.verdict import run_facts, verdict
-from dashboards.views import Chart
+from dashboards.views import ChartGrid
 from model.model import OutlastModel
 
 
@@ -63,7 +63,7 @@ def EnsembleView(model: OutlastModel, state: dict, applied: bool):
     )
     bands = censored_bands(result.weekly, BAND_METRICS)
     draw = model.weekly_table()[["week", *BAND_METRICS]]
-    Chart(ensemble_chart.ensemble_spec(bands, draw, model.params.horizon_weeks), "ensemble")
+    ChartGrid(ensemble_chart.ensemble_spec(bands, draw, model.params.horizon_weeks), "ensemble")
     solara.Markdown(
         "Check it with the sweep engine: download *the ensemble as a sweep file* in the Export "
         "tab and run `outlast sweep` on it; its results are these runs, seed for seed."

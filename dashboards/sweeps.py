@@ -19,12 +19,18 @@ import altair as alt
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from dashboards.palette import OUTCOME_COLOURS, WAR_ENDED
 from model.metrics import METRIC_NAMES, OUTCOMES
 from model.scenario import Scenario
+from outlast.analysis.labels import axis_label
 
 RESULTS_COLUMNS = ("run_id", "point_id", "seed", "outcome", "outcome_week", "status", "error")
 WEEKLY_COLUMNS = ("run_id", "point_id", "week")
-OUTCOME_COLOURS = ("#4c78a8", "#54a24b", "#d62728")
+#: Outcomes in words, in the order of `model.metrics.OUTCOMES`, coloured by the project's palette.
+OUTCOME_LABELS = tuple(outcome.replace("_", " ") for outcome in OUTCOMES)
+OUTCOME_SCALE = alt.Scale(
+    domain=list(OUTCOME_LABELS), range=[OUTCOME_COLOURS[outcome] for outcome in OUTCOMES]
+)
 #: A design parameter with more distinct values than this is cut into this many quantile bins.
 MAX_GROUPS = 6
 #: Vega-Lite charts carry their data inline; a scatter of more runs is sampled to this many.
@@ -145,11 +151,15 @@ def manifest_summary(sweep: Sweep) -> dict[str, str]:
         "design points": f"{sweep.results['point_id'].nunique():,}",
     }
     for key, value in sweep.manifest.items():
-        if isinstance(value, str | int | float | bool) and key not in summary:
-            summary[key] = str(value)
+        # The manifest's keys in words: no snake_case on the page.
+        words = key.replace("_", " ")
+        if isinstance(value, str | int | float | bool) and words not in summary:
+            summary[words] = str(value)
         elif isinstance(value, dict) and key == "design":
-            summary[key] = ", ".join(
-                f"{k}: {v}" for k, v in value.items() if isinstance(v, str | int | float | bool)
+            summary[words] = ", ".join(
+                f"{k.replace('_', ' ')}: {v}"
+                for k, v in value.items()
+                if isinstance(v, str | int | float | bool)
             )
     return summary
 
@@ -183,6 +193,11 @@ def outcome_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
     return shares
 
 
+def parameter_title(parameter: str) -> str:
+    """A design parameter's plain label with its unit ("Preset" for a presets design)."""
+    return "Preset" if parameter == "preset" else axis_label(parameter)
+
+
 def war_ended_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
     """P(war ended) by group of a design parameter, with Wilson 95% intervals and run counts.
 
@@ -206,48 +221,54 @@ def war_ended_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
 def war_ended_chart(sweep: Sweep, parameter: str) -> alt.LayerChart:
     """Bars of P(war ended) by a design parameter, with Wilson 95% intervals as error bars."""
     shares = war_ended_shares(sweep, parameter)
-    label = "preset" if parameter == "preset" else parameter.replace("_", " ")
+    label = parameter_title(parameter)
     x = alt.X("group:N", sort=alt.SortField("order"), title=label, axis=alt.Axis(labelAngle=-30))
-    base = alt.Chart(shares, title=f"Share of runs in which the war ended, by {label}").encode(x=x)
+    base = alt.Chart(shares, title="Share of runs in which the war ended").encode(x=x)
     tooltip = [
         alt.Tooltip("group:N", title=label),
-        alt.Tooltip("ended:Q", title="war ended in"),
-        alt.Tooltip("runs:Q", title="of runs"),
-        alt.Tooltip("share:Q", format=".0%", title="share"),
+        alt.Tooltip("ended:Q", title="War ended in (runs)"),
+        alt.Tooltip("runs:Q", title="Of runs"),
+        alt.Tooltip("share:Q", format=".0%", title="Share of runs"),
         alt.Tooltip("low:Q", format=".0%", title="95% interval from"),
         alt.Tooltip("high:Q", format=".0%", title="95% interval to"),
     ]
-    bars = base.mark_bar(color="#0072B2").encode(
+    bars = base.mark_bar(color=WAR_ENDED, opacity=0.75).encode(
         y=alt.Y(
             "share:Q",
             axis=alt.Axis(format="%"),
             scale=alt.Scale(domain=[0, 1]),
-            title="war ended (share of runs, 95% Wilson interval)",
+            title="War ended (share of runs, Wilson 95% interval)",
         ),
         tooltip=tooltip,
     )
-    whiskers = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q", tooltip=tooltip)
+    whiskers = base.mark_rule(color=WAR_ENDED, strokeWidth=2).encode(
+        y="low:Q", y2="high:Q", tooltip=tooltip
+    )
     return alt.layer(bars, whiskers).properties(width="container", height=260)
 
 
 def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
     """Stacked shares of outcomes by a design parameter."""
     shares = outcome_shares(sweep, parameter)
+    shares["outcome"] = shares["outcome"].str.replace("_", " ")
+    label = parameter_title(parameter)
     return (
-        alt.Chart(shares, title=f"Outcomes by {parameter}")
+        alt.Chart(shares, title="Outcomes")
         .mark_bar()
         .encode(
             x=alt.X(
                 "group:N",
                 sort=alt.SortField("order"),
-                title=parameter,
-                axis=alt.Axis(labelAngle=0),
+                title=label,
+                axis=alt.Axis(labelAngle=-30),
             ),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of runs"),
-            color=alt.Color(
-                "outcome:N", scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOME_COLOURS))
-            ),
-            tooltip=["group:N", "outcome:N", alt.Tooltip("share:Q", format=".1%")],
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="Share of runs (0-1)"),
+            color=alt.Color("outcome:N", scale=OUTCOME_SCALE, title="Outcome"),
+            tooltip=[
+                alt.Tooltip("group:N", title=label),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("share:Q", format=".1%", title="Share of runs"),
+            ],
         )
         .properties(width="container", height=240)
     )
@@ -257,7 +278,9 @@ def metric_scatter(sweep: Sweep, parameter: str, metric: str) -> alt.Chart:
     """Each run's final `metric` against a design parameter, coloured by outcome (sampled)."""
     runs = sweep.ok[["run_id", parameter, metric, "outcome"]]
     shown = runs.sample(MAX_POINTS, random_state=0) if len(runs) > MAX_POINTS else runs
-    title = f"Final {metric} by {parameter}"
+    shown = shown.assign(outcome=shown["outcome"].str.replace("_", " "))
+    label, metric_title = parameter_title(parameter), axis_label(metric)
+    title = f"{metric_title} at the run's end"
     if len(shown) < len(runs):
         title += f" ({len(shown):,} of {len(runs):,} runs)"
     return (
@@ -265,15 +288,18 @@ def metric_scatter(sweep: Sweep, parameter: str, metric: str) -> alt.Chart:
         .mark_circle(opacity=0.6)
         .encode(
             x=(
-                alt.X(f"{parameter}:Q", scale=alt.Scale(zero=False))
+                alt.X(f"{parameter}:Q", scale=alt.Scale(zero=False), title=label)
                 if is_numeric(runs[parameter])
-                else alt.X(f"{parameter}:N", sort=list(dict.fromkeys(runs[parameter])))
+                else alt.X(f"{parameter}:N", sort=list(dict.fromkeys(runs[parameter])), title=label)
             ),
-            y=alt.Y(f"{metric}:Q"),
-            color=alt.Color(
-                "outcome:N", scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOME_COLOURS))
-            ),
-            tooltip=["run_id:N", f"{parameter}", f"{metric}:Q", "outcome:N"],
+            y=alt.Y(f"{metric}:Q", title=metric_title),
+            color=alt.Color("outcome:N", scale=OUTCOME_SCALE, title="Outcome"),
+            tooltip=[
+                alt.Tooltip("run_id:N", title="Run"),
+                alt.Tooltip(f"{parameter}", title=label),
+                alt.Tooltip(f"{metric}:Q", title=metric_title),
+                alt.Tooltip("outcome:N", title="Outcome"),
+            ],
         )
         .properties(width="container", height=240)
     )
@@ -294,16 +320,28 @@ def weekly_chart(sweep: Sweep, parameter: str, metric: str) -> alt.LayerChart:
     bands = weekly_bands(sweep, parameter, metric)
     runs = sweep.ok
     order = _group_order(parameter_groups(runs[parameter]), runs[parameter])
-    colour = alt.Color("group:N", title=parameter, sort=order)
-    base = alt.Chart(bands, title=f"{metric} week by week, by {parameter}").encode(
-        x=alt.X("week:Q")
+    label, metric_title = parameter_title(parameter), axis_label(metric)
+    # Groups are ordered categories, not meanings: a colour-blind-safe sequential scheme.
+    colour = alt.Color(
+        "group:N",
+        title=label,
+        sort=order,
+        scale=alt.Scale(scheme="viridis"),
+        legend=alt.Legend(titleLimit=0),
+    )
+    base = alt.Chart(bands, title=f"{metric_title} week by week (mean, 10-90% of runs)").encode(
+        x=alt.X("week:Q", title="Week of the run")
     )
     band = base.mark_area(opacity=0.18).encode(
-        y=alt.Y("low:Q", title=metric), y2="high:Q", color=colour
+        y=alt.Y("low:Q", title=metric_title), y2="high:Q", color=colour
     )
     line = base.mark_line().encode(
         y="mean:Q",
         color=colour,
-        tooltip=["group:N", "week:Q", alt.Tooltip("mean:Q", format=",.3~f")],
+        tooltip=[
+            alt.Tooltip("group:N", title=label),
+            alt.Tooltip("week:Q", title="Week of the run"),
+            alt.Tooltip("mean:Q", format=",.3~f", title=f"{metric_title}, mean"),
+        ],
     )
     return alt.layer(band, line).properties(width="container", height=260)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,10 @@ from mesa.visualization.utils import update_counter
 from agents.elites import ACTION_NAMES, KIND_NAMES
 from dashboards import charts, sweeps
 from dashboards.compare import baseline_for, changed_levers
+from dashboards.formatting import format_value, plain_label, unit_of
 from dashboards.vegalite import VegaLite
 from model.model import OutlastModel
+from outlast.analysis.labels import axis_label
 
 #: Seed of the elite network's drawing, so a model's network is drawn the same way every time.
 LAYOUT_SEED = 1
@@ -37,6 +40,20 @@ def Chart(spec: dict[str, Any], name: str):
     with solara.Div(classes=["outlast-chart", f"outlast-chart-{name}"]) as box:
         VegaLite.element(spec=spec)
     return box
+
+
+@solara.component
+def ChartGrid(specs: list[dict[str, Any]], name: str):
+    """A view's panels in a grid as wide as the page, each panel as wide as its cell.
+
+    The grid is of class ``outlast-chart-<name>``; its cells hold one chart each (class
+    ``outlast-chart``), drawn at their cell's width (`charts`' panels are ``width="container"``).
+    """
+    with solara.Div(classes=["outlast-grid", f"outlast-chart-{name}"]) as grid:
+        for spec in specs:
+            with solara.Div(classes=["outlast-chart"]):
+                VegaLite.element(spec=spec)
+    return grid
 
 
 def status_line(model: OutlastModel) -> str:
@@ -66,12 +83,17 @@ def StatusBar(model: OutlastModel):
 def StabilityView(model: OutlastModel):
     """Regime-stability metrics week by week, with coups and the war's end marked."""
     update_counter.get()
-    coup_weeks = [event.week for event in model.coup_events]
-    events = charts.run_events(coup_weeks, model.outcome, model.outcome_week, model.war_ended)
-    Chart(
+    events = model_events(model)
+    ChartGrid(
         charts.stability_spec(model.weekly_table(), model.params.horizon_weeks, events),
         "stability",
     )
+
+
+def model_events(model: OutlastModel) -> list[charts.RunEvent]:
+    """The weeks of the model's coups and of the war's end, to mark on its time series."""
+    coup_weeks = [event.week for event in model.coup_events]
+    return charts.run_events(coup_weeks, model.outcome, model.outcome_week, model.war_ended)
 
 
 @solara.component
@@ -86,7 +108,30 @@ def RegionsView(model: OutlastModel):
         values=list(labels),
         on_value=lambda label: set_variable(labels[label]),
     )
-    Chart(charts.regions_spec(model.region_table(), variable), "regions")
+    regions = model.region_table()
+    with solara.Columns([3, 1]):
+        Chart(charts.regions_spec(regions, variable), "regions")
+        listed = charts.region_list(regions, variable)
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=_table_html(listed),
+            classes=["outlast-region-list"],
+            style={"max-height": "560px", "overflow-y": "auto", "font-size": "0.85em"},
+        )
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    """A small table as HTML, numbers with 4 significant digits."""
+    head = "".join(f"<th style='text-align:left'>{html.escape(str(c))}</th>" for c in table)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(f'{v:,.4g}' if isinstance(v, float) else str(v))}</td>" for v in row
+        )
+        + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def elite_layout(graph: nx.Graph) -> dict[int, np.ndarray]:
@@ -137,7 +182,7 @@ def ElitesView(model: OutlastModel):
         f"a coup is attempted when conspirators hold "
         f"{model.params.coup_threshold_power_share:.0%} of elite power"
     )
-    Chart(charts.with_data(charts.elites_template(), nodes=nodes, edges=edges), "elites")
+    ChartGrid(charts.elites_spec(nodes, edges, model.params.coup_threshold_power_share), "elites")
 
 
 @solara.component
@@ -155,7 +200,7 @@ def SoldiersView(model: OutlastModel):
         f"Minority share of the dead over their share of men 16-61: "
         f"{model.metrics['minority_death_overrep']:.2f}"
     )
-    Chart(charts.with_data(charts.soldiers_template(), soldiers=breakdown), "soldiers")
+    ChartGrid(charts.panels_with_data(charts.soldiers_template(), soldiers=breakdown), "soldiers")
 
 
 @solara.component
@@ -168,7 +213,10 @@ def FundView(model: OutlastModel):
         f"offer {model.levers.defection_payment_usd:,.0f} USD per soldier · "
         f"credibility {m['offer_credibility']:.2f}"
     )
-    Chart(charts.fund_spec(model.weekly_table(), model.params.horizon_weeks), "fund")
+    ChartGrid(
+        charts.fund_spec(model.weekly_table(), model.params.horizon_weeks, model_events(model)),
+        "fund",
+    )
 
 
 @solara.component
@@ -183,7 +231,9 @@ def CompareView(model: OutlastModel):
     changed = changed_levers(model.params)
     if changed:
         text = "; ".join(
-            f"{name} {now:g} (baseline {was:g})" for name, (now, was) in changed.items()
+            f"{plain_label(name)} {format_value(now, unit_of(name))} "
+            f"(baseline {format_value(was, unit_of(name))})"
+            for name, (now, was) in changed.items()
         )
         solara.Text(f"Levers changed from the baseline: {text}.")
     else:
@@ -192,7 +242,9 @@ def CompareView(model: OutlastModel):
         f"Same seed ({model.seed}) and other parameters. Outcome with the current levers: "
         f"{model.outcome.replace('_', ' ')}; baseline: {baseline.model.outcome.replace('_', ' ')}."
     )
-    Chart(charts.comparison_spec(model.weekly_table(), base, model.params.horizon_weeks), "compare")
+    ChartGrid(
+        charts.comparison_spec(model.weekly_table(), base, model.params.horizon_weeks), "compare"
+    )
 
 
 def _summary_html(summary: dict[str, str]) -> str:
@@ -260,6 +312,26 @@ def _pick(choice: str | None, options: tuple[str, ...]) -> str | None:
 
 
 @solara.component
+def LabelledSelect(
+    label: str,
+    value: str,
+    names: tuple[str, ...],
+    on_value: Callable[[str], None],
+    kind: str = "metric",
+):
+    """A choice among parameters or metrics shown by their plain labels with units."""
+    shown = {
+        (sweeps.parameter_title(n) if kind == "parameter" else axis_label(n)): n for n in names
+    }
+    solara.Select(
+        label,
+        value=next(k for k, n in shown.items() if n == value),
+        values=list(shown),
+        on_value=lambda k: on_value(shown[k]),
+    )
+
+
+@solara.component
 def SweepResults(sweep: sweeps.Sweep):
     """Outcomes, final metrics and weekly metrics of a sweep, by a chosen design parameter."""
     parameter, set_parameter = solara.use_state(None)
@@ -276,17 +348,13 @@ def SweepResults(sweep: sweeps.Sweep):
     if parameter is None or sweep.ok.empty:
         solara.Info("This sweep has no design parameter or no finished run to plot.")
         return
-    solara.Select(
-        "Design parameter", value=parameter, values=list(sweep.parameters), on_value=set_parameter
-    )
+    LabelledSelect("Design parameter", parameter, sweep.parameters, set_parameter, "parameter")
     if "war_ended" in sweep.ok.columns:
         Chart(sweeps.war_ended_chart(sweep, parameter).to_dict(), "sweep-war-ended")
     Chart(sweeps.outcome_chart(sweep, parameter).to_dict(), "sweep-outcomes")
     if metric is not None:
-        solara.Select("Final metric", value=metric, values=list(sweep.metrics), on_value=set_metric)
+        LabelledSelect("Final metric", metric, sweep.metrics, set_metric)
         Chart(sweeps.metric_scatter(sweep, parameter, metric).to_dict(), "sweep-metric")
     if weekly is not None:
-        solara.Select(
-            "Weekly metric", value=weekly, values=list(sweep.weekly_metrics), on_value=set_weekly
-        )
+        LabelledSelect("Weekly metric", weekly, sweep.weekly_metrics, set_weekly)
         Chart(sweeps.weekly_chart(sweep, parameter, weekly).to_dict(), "sweep-weekly")

@@ -1,28 +1,69 @@
 """Screenshots of every tab of the dashboard at 1280 and 1920 px, into docs/screenshots/.
 
-Run: .venv/bin/python scripts/dashboard_screenshots.py  (serves `outlast dashboard` on a free
-127.0.0.1 port, drives Debian's Chromium with Playwright, stops the server afterwards). The page
-runs the `combined` preset for 20 weeks with a 20-seed ensemble of the default scenario.
+Run: .venv/bin/python scripts/dashboard_screenshots.py
+
+It serves the dashboard (Solara, production mode, on a free 127.0.0.1 port, from the local asset
+cache) with a small scenario (2,000 soldier agents standing for the same army, 40 weeks, 200
+citizens per region) and an 8-seed ensemble, so that it finishes in a few minutes on a loaded
+2-core machine; makes a tiny presets sweep (runs/policies.toml's design: two presets, two seeds)
+for the Sweeps tab; drives Debian's Chromium with Playwright through the `combined` preset for
+20 weeks; and stops the server. Each PNG is quantised to 256 colours to stay small.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dashboards.assets import solara_environment  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 TABS = ("Stability", "Many seeds", "Regions", "Elites", "Soldiers", "Fund",
         "Compare with baseline", "Sweeps", "Export", "About")  # fmt: skip
 WIDTHS = (1280, 1920)
+WEEKS = 20
+#: The page's small scenario and ensemble (the army's size is the default's: 2,000 x 300).
+PAGE = """
+from dashboards import app
+
+app.START_OVERRIDES.update(
+    {"n_soldier_agents": 2000, "soldiers_per_agent": 300.0, "horizon_weeks": 40,
+     "citizens_per_region": 200}
+)
+app.START_ENSEMBLE_SEEDS = 8
+Page = app.Page
+"""
+SWEEP = """
+description = "runs/policies.toml's design, tiny, for the dashboard's screenshots"
+master_seed = 20261125
+seeds = 2
+
+[parameters]
+horizon_weeks = 40
+n_soldier_agents = 2000
+soldiers_per_agent = 300.0
+citizens_per_region = 200
+
+[design]
+kind = "presets"
+presets = ["baseline", "defection_fund", "combined"]
+
+[keep]
+final = ["force_active", "war_ended", "stability_index", "desertions_total"]
+weekly = ["force_active", "stability_index", "unrest"]
+"""
 
 
 def free_port() -> int:
@@ -32,50 +73,83 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def make_sweep(folder: Path) -> None:
+    """The tiny presets sweep in `folder`/policies."""
+    experiment = folder / "policies.toml"
+    experiment.write_text(SWEEP, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "outlast", "sweep", str(experiment), "--workers", "1",
+         "--out", str(folder / "sweeps" / "policies"), "--quiet"],
+        check=True, cwd=ROOT,
+    )  # fmt: skip
+
+
+def shrink(path: Path) -> None:
+    """Quantise a screenshot to 256 colours (charts and text lose nothing visible)."""
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
 def main() -> None:
-    """Serve, visit, screenshot, stop."""
+    """Sweep, serve, visit, screenshot, stop."""
     OUT.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "outlast", "dashboard", "--port", str(port)],
-        env={**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(url + "readyz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=shutil.which("chromium"), args=["--no-sandbox"], headless=True
-            )
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(url)
-            page.get_by_text("Week 0 of").wait_for(timeout=120_000)
-            page.locator(".v-select").filter(has_text="Preset").click()
-            page.get_by_role("option", name="combined", exact=True).click()
-            page.get_by_text("Week 0 of").wait_for()
-            for week in range(1, 21):
-                page.get_by_role("button", name="Step").click()
-                page.get_by_text(f"Week {week} of").wait_for()
-            page.get_by_text("Over 20 seeds:").wait_for(timeout=900_000)
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 1000})
-                for tab in TABS:
-                    page.get_by_role("tab", name=tab).click()
-                    page.wait_for_timeout(1500)
-                    name = tab.lower().replace(" ", "-")
-                    page.screenshot(path=OUT / f"{name}-{width}.png", full_page=True)
-                    print(f"docs/screenshots/{name}-{width}.png")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_sweep(folder)
+        (folder / "screenshot_page.py").write_text(PAGE, encoding="utf-8")
+        port = free_port()
+        env = {
+            **solara_environment(),
+            "PYTHONPATH": str(ROOT),
+            "OUTLAST_SWEEPS_DIR": str(folder / "sweeps"),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "solara", "run", str(folder / "screenshot_page.py"),
+             "--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            for _ in range(360):
+                try:
+                    urllib.request.urlopen(url + "readyz", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            shoot(url)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def shoot(url: str) -> None:
+    """Drive the page through the `combined` preset and screenshot every tab at each width."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"), args=["--no-sandbox"], headless=True
+        )
+        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 1000})
+        page.goto(url)
+        page.get_by_text("Week 0 of").wait_for(timeout=180_000)
+        page.locator(".v-select").filter(has_text="Preset").click()
+        page.get_by_role("option", name="combined", exact=True).click()
+        page.get_by_text("Week 0 of").wait_for()
+        page.wait_for_timeout(2000)
+        for week in range(1, WEEKS + 1):
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text(f"Week {week} of").wait_for(timeout=60_000)
+        page.get_by_text("Over 8 seeds:").wait_for(timeout=900_000)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 1000})
+            for tab in TABS:
+                page.get_by_role("tab", name=tab).click()
+                page.wait_for_timeout(2500)
+                path = OUT / f"{tab.lower().replace(' ', '-')}-{width}.png"
+                page.screenshot(path=path, full_page=True)
+                shrink(path)
+                print(f"{path.relative_to(ROOT)} {path.stat().st_size / 1024:.0f} KiB")
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def dashboard(solara_server, solara_app, page_session) -> Iterator:
     with solara_app("dashboards.app:Page"):
         page_session.goto(solara_server.base_url)
         page_session.get_by_text("Week 0 of").wait_for(timeout=LOAD_TIMEOUT_MS)
-        page_session.locator(".outlast-chart-stability .vega-embed svg").wait_for(
+        page_session.locator(".outlast-chart-stability .vega-embed svg").first.wait_for(
             timeout=LOAD_TIMEOUT_MS
         )
         page_session.errors, page_session.foreign = errors, foreign
@@ -121,7 +121,7 @@ def open_tab(page, name: str) -> None:
 
 
 def chart_image(page) -> bytes:
-    return page.locator(".outlast-chart-stability .vega-embed").screenshot()
+    return page.locator(".outlast-chart-stability").screenshot()
 
 
 def slider(page, label: str):
@@ -217,7 +217,7 @@ def test_screenshots_of_the_main_views(dashboard, artifacts, tmp_path) -> None:
         dashboard.get_by_text(f"Week {week} of").wait_for()
     for tab, name in VIEWS:
         open_tab(dashboard, tab)
-        dashboard.locator(f".outlast-chart-{name} .vega-embed svg").wait_for()
+        dashboard.locator(f".outlast-chart-{name} .vega-embed svg").first.wait_for()
         dashboard.wait_for_timeout(300)
         dashboard.screenshot(path=artifacts / f"view-{name}.png")
     write_sweep(tmp_path)
@@ -229,7 +229,7 @@ def test_screenshots_of_the_main_views(dashboard, artifacts, tmp_path) -> None:
     expect(dashboard.get_by_text("design points")).to_be_visible()
     # Outcome shares, final metric by parameter, weekly metric: three charts.
     for name in ("sweep-outcomes", "sweep-metric", "sweep-weekly"):
-        dashboard.locator(f".outlast-chart-{name} .vega-embed svg").wait_for()
+        dashboard.locator(f".outlast-chart-{name} .vega-embed svg").first.wait_for()
     dashboard.wait_for_timeout(400)
     dashboard.set_viewport_size({"width": 1600, "height": 2000})
     dashboard.screenshot(path=artifacts / "view-sweeps.png")
@@ -283,7 +283,9 @@ def test_outlast_dashboard_serves_the_page_from_the_installed_project(
     try:
         page.goto(served_by_cli)
         page.get_by_text("Week 0 of 156").wait_for(timeout=LOAD_TIMEOUT_MS)
-        page.locator(".outlast-chart-stability .vega-embed svg").wait_for(timeout=LOAD_TIMEOUT_MS)
+        page.locator(".outlast-chart-stability .vega-embed svg").first.wait_for(
+            timeout=LOAD_TIMEOUT_MS
+        )
         assert urlparse(served_by_cli).hostname == "127.0.0.1"
         assert errors == []
         assert foreign == []
@@ -344,7 +346,7 @@ def test_ensemble_headline_sidebar_and_scenario_download(small_dashboard, tmp_pa
     expected = ens.run_ensemble(scenario, baseline_scenario(scenario), DEFAULT_SEED, 4, workers=1)
     assert ens.headline(expected.results) in headline.inner_text()
     open_tab(page, "Many seeds")
-    page.locator(".outlast-chart-ensemble .vega-embed svg").wait_for()
+    page.locator(".outlast-chart-ensemble .vega-embed svg").first.wait_for()
     # The downloaded scenario reproduces the run with `outlast run`.
     for _ in range(3):
         page.get_by_role("button", name="Step").click()
@@ -382,3 +384,56 @@ def test_ensemble_headline_sidebar_and_scenario_download(small_dashboard, tmp_pa
         model.step()
     assert weekly["stability_index"].tolist() == model.weekly_table()["stability_index"].tolist()
     assert page.errors == []
+
+
+#: A presets sweep as small as runs/policies.toml's design can be: two presets, two seeds each.
+TINY_POLICIES = """
+description = "runs/policies.toml's design, tiny: for the browser test of the Sweeps tab"
+master_seed = 7
+seeds = 2
+
+[parameters]
+horizon_weeks = 12
+n_soldier_agents = 2000
+citizens_per_region = 200
+
+[design]
+kind = "presets"
+presets = ["baseline", "combined"]
+
+[keep]
+final = ["force_active", "war_ended", "stability_index"]
+weekly = ["force_active", "stability_index"]
+"""
+
+
+def test_policies_sweep_renders_and_no_tab_logs_a_console_error(
+    dashboard, artifacts, tmp_path, monkeypatch
+) -> None:
+    experiment = tmp_path / "policies.toml"
+    experiment.write_text(TINY_POLICIES, encoding="utf-8")
+    folder = tmp_path / "sweeps"
+    done = subprocess.run(
+        [sys.executable, "-m", "outlast", "sweep", str(experiment), "--workers", "1",
+         "--out", str(folder / "policies"), "--quiet"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setenv("OUTLAST_SWEEPS_DIR", str(folder))
+    from dashboards.app import TAB_LABELS
+
+    for tab in TAB_LABELS:
+        open_tab(dashboard, tab)
+        if tab == "Sweeps":
+            # The presets design: P(war ended) per preset with its interval, and the outcomes.
+            for name in ("sweep-war-ended", "sweep-outcomes"):
+                dashboard.locator(f".outlast-chart-{name} .vega-embed svg").first.wait_for()
+            expect(dashboard.get_by_text("This sweep has no design parameter")).to_have_count(0)
+            # Drawn (on a canvas) as wide as its box: the chart fits its container.
+            box = dashboard.locator(".outlast-chart-sweep-war-ended")
+            canvas = box.locator("canvas").first
+            canvas.wait_for()
+            assert canvas.bounding_box()["width"] >= 0.9 * box.bounding_box()["width"]
+        dashboard.wait_for_timeout(400)
+    dashboard.screenshot(path=artifacts / "view-sweeps-policies.png", full_page=True)
+    assert dashboard.errors == [], dashboard.errors

@@ -21,8 +21,13 @@ def model() -> OutlastModel:
     return m
 
 
-def valid(spec: dict) -> dict:
-    """The spec, after checking it against the Vega-Lite schema (raises if it is not valid)."""
+def valid(spec: dict | list) -> dict | list:
+    """The spec (or each panel of a list), checked against the Vega-Lite schema (raises if not)."""
+    if isinstance(spec, list):
+        assert spec, "no panels"
+        for panel in spec:
+            valid(panel)
+        return spec
     for key, kind in (
         ("vconcat", alt.VConcatChart),
         ("hconcat", alt.HConcatChart),
@@ -37,8 +42,8 @@ def valid(spec: dict) -> dict:
 
 
 def test_the_schema_check_refuses_a_broken_spec(model) -> None:
-    spec = charts.fund_spec(model.weekly_table(), model.params.horizon_weeks)
-    broken = {**spec, "hconcat": [{**spec["hconcat"][0], "mark": {"type": "no-such-mark"}}]}
+    spec = charts.fund_spec(model.weekly_table(), model.params.horizon_weeks)[0]
+    broken = {**spec, "layer": [{**spec["layer"][0], "mark": {"type": "no-such-mark"}}]}
     with pytest.raises(Exception, match="no-such-mark"):
         valid(broken)
 
@@ -57,13 +62,28 @@ def test_run_events_mark_failed_and_successful_coups_and_the_wars_end() -> None:
 def test_stability_chart_carries_every_metric_of_every_week(model) -> None:
     weekly = model.weekly_table()
     events = charts.run_events([4], "ongoing", -1, False)
-    spec = valid(charts.stability_spec(weekly, model.params.horizon_weeks, events))
-    rows = pd.DataFrame(spec["datasets"]["weekly"])
-    assert set(rows["metric"]) == {charts.metric_label(m) for m in charts.STABILITY_METRICS}
-    assert len(rows) == len(weekly) * len(charts.STABILITY_METRICS)
-    force = rows[rows["metric"] == "force active"].set_index("week")["value"]
-    assert force.to_numpy() == pytest.approx(weekly.set_index("week")["force_active"].to_numpy())
-    assert spec["datasets"]["events"] == [{"week": 4, "event": "coup fails"}]
+    panels = valid(charts.stability_spec(weekly, model.params.horizon_weeks, events))
+    assert len(panels) == len(charts.STABILITY_METRICS)
+    for name, panel in zip(charts.STABILITY_METRICS, panels, strict=True):
+        rows = pd.DataFrame(panel["datasets"]["weekly"]).set_index("week")
+        assert rows[name].to_numpy() == pytest.approx(weekly.set_index("week")[name].to_numpy())
+        assert panel["layer"][0]["encoding"]["y"]["field"] == name
+        assert panel["datasets"]["events"] == [{"week": 4, "event": "coup fails", "row_px": 2}]
+
+
+def test_event_labels_in_the_same_week_are_stacked_not_overlaid() -> None:
+    events = charts.run_events([9, 30], "regime_change", 9, war_ended=True)
+    table = charts.events_table(events, horizon_weeks=156)
+    assert table["event"].tolist() == ["coup succeeds", "war ends", "coup fails"]
+    # The coup and the war's end share week 9: their labels go in two rows; week 30's is free.
+    assert table["row_px"].tolist() == [2, 2 + charts.EVENT_LABEL_ROW_PX, 2]
+    spec = charts.stability_spec(
+        pd.DataFrame({"week": [0], **{m: [0.0] for m in charts.STABILITY_METRICS}}), 156, events
+    )[0]
+    text = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    assert text["encoding"]["y"] == {"field": "row_px", "type": "quantitative", "scale": None,
+                                     "axis": None}  # fmt: skip
+    assert text["encoding"]["text"]["field"] == "event"
 
 
 def test_filling_a_template_leaves_it_empty_for_the_next_week(model) -> None:
@@ -76,11 +96,15 @@ def test_regions_map_has_one_tile_per_region_with_its_value(model) -> None:
     regions = model.region_table()
     for variable in charts.REGION_VARIABLES:
         spec = valid(charts.regions_spec(regions, variable))
+        assert spec["width"] == "container"
         tiles = pd.DataFrame(spec["datasets"]["tiles"])
         assert len(tiles) == 85
         merged = tiles.merge(regions, on="iso")
         assert merged["value"].to_numpy() == pytest.approx(merged[variable].to_numpy())
-        assert tiles["dark"].any() == (regions[variable].max() > 0)
+        assert tiles["light"].any() == (regions[variable].max() > 0)
+        listed = charts.region_list(regions, variable)
+        assert set(listed["Region"]) == set(regions["region"])  # names, not only codes
+        assert listed.iloc[:, 2].is_monotonic_decreasing
 
 
 def test_tile_grid_places_every_region_once_and_roughly_where_it_is() -> None:
@@ -134,9 +158,9 @@ def test_soldiers_chart_matches_the_corps(model) -> None:
     table = charts.soldier_breakdown(
         corps.view("status"), corps.view("at_front"), corps.view("minority"), 30.0
     )
-    spec = valid(charts.with_data(charts.soldiers_template(), soldiers=table))
-    total = sum(r["soldiers"] for r in spec["datasets"]["soldiers"])
-    assert total == corps.size * 30.0
+    for spec in valid(charts.panels_with_data(charts.soldiers_template(), soldiers=table)):
+        total = sum(r["soldiers"] for r in spec["datasets"]["soldiers"])
+        assert total == corps.size * 30.0
 
 
 def test_elite_seats_show_purged_for_four_weeks_then_their_action() -> None:
@@ -153,16 +177,34 @@ def test_elite_seats_show_purged_for_four_weeks_then_their_action() -> None:
 def test_fund_and_comparison_charts_are_valid_and_complete(model) -> None:
     weekly = model.weekly_table()
     fund = valid(charts.fund_spec(weekly, model.params.horizon_weeks))
-    money = pd.DataFrame(fund["datasets"]["money"])
-    balance = money[money["metric"] == "fund balance usd"]["value"].to_numpy()
-    assert balance == pytest.approx(weekly["fund_balance_usd"].to_numpy() / 1e9)
+    money = pd.DataFrame(fund[0]["datasets"]["weekly"])
+    assert money["fund_balance_usd"].to_numpy() == pytest.approx(
+        weekly["fund_balance_usd"].to_numpy() / 1e9
+    )
+    assert fund[0]["title"] == "Defection fund left (billion USD)"
     baseline = weekly.assign(stability_index=1.0)
     compare = valid(charts.comparison_spec(weekly, baseline, model.params.horizon_weeks))
-    runs = pd.DataFrame(compare["datasets"]["runs"])
+    assert len(compare) == len(charts.COMPARE_METRICS)
+    runs = pd.DataFrame(compare[0]["datasets"]["runs"])
     assert runs.groupby("run").size().to_dict() == {
         "baseline": len(weekly) * len(charts.COMPARE_METRICS),
         "current levers": len(weekly) * len(charts.COMPARE_METRICS),
     }
+
+
+def test_the_elites_power_chart_draws_the_coup_threshold_as_a_labelled_rule(model) -> None:
+    nodes = pd.DataFrame(
+        {"x": [0.0, 1.0], "y": [0.0, 1.0], "power": [1.0, 3.0], "state": ["loyal", "conspiring"],
+         "kind": ["security", "business"], "faction": [0, 1], "loyalty": [0.5, 0.2],
+         "fear": [0.1, 0.1]}
+    )  # fmt: skip
+    edges = pd.DataFrame({"x": [0.0], "y": [0.0], "x2": [1.0], "y2": [1.0]})
+    network, power = valid(charts.elites_spec(nodes, edges, coup_threshold=0.3))
+    assert "threshold" not in network["datasets"]
+    assert power["datasets"]["threshold"] == [{"share": 0.3, "label": "coup threshold 30%"}]
+    marks = [layer["mark"]["type"] for layer in power["layer"]]
+    assert marks == ["bar", "rule", "text"]
+    assert power["layer"][2]["encoding"]["text"]["field"] == "label"
 
 
 def test_chart_template_is_solaras_own_plus_only_the_marked_fix() -> None:
@@ -191,4 +233,19 @@ def test_chart_template_is_solaras_own_plus_only_the_marked_fix() -> None:
         unfixed,
     )
     unfixed = "".join(line for line in unfixed.splitlines(True) if line.strip() not in fix[:2])
+    # The second fix: the resize observer starts once the chart is drawn, not before `view` exists.
+    indent = " " * 20
+    observer = (
+        f"{indent}    this.observer = new ResizeObserver(() => {{\n"
+        f"{indent}        view.resize();\n"
+        f"{indent}    }});\n"
+        f"{indent}    this.observer.observe(this.$refs.plotElement);\n"
+    )
+    embed = f"{indent}const {{ view }} = await vegaEmbed(this.$refs.plotElement, spec);\n"
+    container = f'{indent}if (spec.width === "container") {{\n'
+    fixed_tail = f'{embed}{indent}if (spec.width === "container" && !this.isDestroyed) {{\n{observer}{indent}}}\n'
+    assert fixed_tail in unfixed
+    unfixed = unfixed.replace(fixed_tail, embed)
+    opening = f'{container}{indent}    this.$refs.plotElement.classList.add("width-container")\n'
+    unfixed = unfixed.replace(opening, opening + observer)
     assert unfixed == theirs

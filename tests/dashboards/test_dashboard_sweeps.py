@@ -80,8 +80,8 @@ def test_the_summary_shows_the_manifests_plain_values(sweep_dir) -> None:
     summary = sweeps.manifest_summary(sweeps.load_sweep(sweep_dir))
     assert summary["runs"] == "40"
     assert summary["design points"] == "8"
-    assert summary["master_seed"] == "7"
-    assert summary["design"] == "kind: grid, seeds_per_point: 5"
+    assert summary["master seed"] == "7"  # keys in words, no snake_case on the page
+    assert summary["design"] == "kind: grid, seeds per point: 5"
 
 
 def test_a_results_file_missing_a_column_is_named(sweep_dir) -> None:

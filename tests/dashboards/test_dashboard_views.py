@@ -9,7 +9,7 @@ import solara
 from dashboard_helpers import set_control
 from mesa.visualization.utils import force_update
 
-from dashboards import views
+from dashboards import charts, views
 from dashboards.app import TABS, Dashboard, new_model
 from dashboards.compare import BaselineRun, baseline_scenario, changed_levers
 from dashboards.controls import DEFAULT_SEED, DashboardModel
@@ -69,8 +69,9 @@ def test_a_step_redraws_the_status_and_the_stability_chart(shown) -> None:
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert model.value.week == 1
     assert status(rc).startswith("Week 1 of 156")
-    (spec,) = charts_shown(rc)
-    assert set(rows(spec, "weekly")["week"]) == {0, 1}
+    specs = charts_shown(rc)
+    assert len(specs) == len(charts.STABILITY_METRICS)
+    assert all(set(rows(spec, "weekly")["week"]) == {0, 1} for spec in specs)
 
 
 def test_moving_a_slider_and_pressing_reset_rebuilds_the_model(shown) -> None:
@@ -120,16 +121,16 @@ def test_a_bad_seed_shows_one_line_and_the_page_stays(shown) -> None:
         ("Regions", "tiles", 85),
         ("Elites", "nodes", 100),
         ("Soldiers", "soldiers", 12),  # 6 states (front, rear, 4 statuses) x 2 groups
-        ("Fund", "money", 2),
+        ("Fund", "weekly", 1),
     ],
 )
 def test_every_view_draws_the_models_state(shown, tab, slot, size) -> None:
     _, _, rc = shown
     choose_tab(rc, tab)
-    (spec,) = charts_shown(rc)
+    spec = charts_shown(rc)[0]
     assert len(rows(spec, slot)) == size
     rc.find(v.Btn, children=["Step"]).widget.click()
-    (after,) = charts_shown(rc)
+    after = charts_shown(rc)[0]
     assert after is not spec, f"the {tab} view did not redraw on a step"
 
 
@@ -164,10 +165,12 @@ def test_the_comparison_runs_the_baseline_on_the_same_seed_to_the_same_week() ->
     alone = OutlastModel(rng=5, scenario_obj=baseline_scenario(model.params))
     for _ in range(6):
         alone.step()
-    stability = baseline_rows[baseline_rows["metric"] == "stability index"]["value"]
+    stability = baseline_rows[baseline_rows["metric"] == "stability_index"]["value"]
     assert stability.to_numpy() == pytest.approx(alone.weekly_table()["stability_index"])
     text = " ".join(c for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str))
-    assert "defection_payment_usd 50000 (baseline 0)" in text
+    assert (
+        "Payment to each surrendering soldier $50,000 per soldier (baseline $0 per soldier)" in text
+    )
     # A step of the model moves the baseline with it when the comparison is drawn again.
     model.step()
     force_update()
@@ -189,8 +192,12 @@ def test_the_sweep_view_plots_a_finished_sweep(sweep_dir) -> None:
     assert len(charts_shown(rc)) == 3
     (warning,) = rc.find(v.Alert).widgets
     assert warning.children == ["1 run(s) failed and are left out of the plots."]
-    rc.find(v.Select, label="Design parameter").widget.v_model = "western_resolve"
-    assert charts_shown(rc)[0]["encoding"]["x"]["title"] == "western_resolve"
+    # Choices and axes read in plain words with units, never as snake_case names.
+    select = rc.find(v.Select, label="Design parameter").widget
+    assert "Western resolve (share)" in select.items
+    select.v_model = "Western resolve (share)"
+    assert charts_shown(rc)[0]["encoding"]["x"]["title"] == "Western resolve (share)"
+    assert all("_" not in item for s in rc.find(v.Select).widgets for item in s.items)
 
 
 def test_the_sweep_view_says_when_there_is_nothing_or_something_broken(tmp_path, sweep_dir) -> None:
