@@ -231,7 +231,7 @@ def CompareView(model: OutlastModel):
     changed = changed_levers(model.params)
     if changed:
         text = "; ".join(
-            f"{plain_label(name)} {format_value(now, unit_of(name))} "
+            f"{plain_label(name)}: {format_value(now, unit_of(name))} "
             f"(baseline {format_value(was, unit_of(name))})"
             for name, (now, was) in changed.items()
         )

@@ -189,7 +189,10 @@ def test_slider_and_reset_rebuild_the_model_with_the_new_value(dashboard) -> Non
     open_tab(dashboard, "Compare with baseline")
     changed = dashboard.get_by_text("Levers changed from the baseline")
     changed.wait_for()
-    assert "defection_payment_usd 30000 (baseline 0)" in changed.inner_text()
+    assert (
+        "Payment to each surrendering soldier: $30,000 per soldier (baseline $0 per soldier)"
+        in changed.inner_text()
+    )
     assert dashboard.errors == []
 
 
@@ -205,8 +208,11 @@ def test_switching_preset_applies_its_values(dashboard, artifacts) -> None:
     open_tab(dashboard, "Compare with baseline")
     changed = dashboard.get_by_text("Levers changed from the baseline")
     changed.wait_for()
-    assert "defection_payment_usd 50000 (baseline 0)" in changed.inner_text()
-    assert "exile_formation_week 4 (baseline 0)" in changed.inner_text()
+    assert (
+        "Payment to each surrendering soldier: $50,000 per soldier (baseline $0 per soldier)"
+        in changed.inner_text()
+    )
+    assert "Government-in-exile formed in week: week 4 (baseline week 0)" in changed.inner_text()
     assert dashboard.errors == []
 
 

@@ -169,7 +169,8 @@ def test_the_comparison_runs_the_baseline_on_the_same_seed_to_the_same_week() ->
     assert stability.to_numpy() == pytest.approx(alone.weekly_table()["stability_index"])
     text = " ".join(c for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str))
     assert (
-        "Payment to each surrendering soldier $50,000 per soldier (baseline $0 per soldier)" in text
+        "Payment to each surrendering soldier: $50,000 per soldier (baseline $0 per soldier)"
+        in text
     )
     # A step of the model moves the baseline with it when the comparison is drawn again.
     model.step()
