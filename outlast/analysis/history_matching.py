@@ -35,10 +35,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
-from model.scenario import Scenario, ScenarioError, preset_overrides, read_toml
+from model.scenario import Scenario, preset_overrides
 from outlast.analysis.politics_checks import CHECK_SIZES, COUP_CONDITIONS
 from outlast.analysis.validate import CHECKS, run_results
-from outlast.experiments.design import ExperimentError, scenarios_experiment
+from outlast.experiments.design import (
+    ExperimentError,
+    read_experiment_file,
+    scenarios_experiment,
+)
 from outlast.experiments.engine import Backend, SweepOutcome, run_and_read
 from outlast.experiments.runner import RunResult
 from outlast.experiments.store import provenance, write_atomic
@@ -296,11 +300,7 @@ def load_match(path: Path) -> MatchConfig:
 
     """
     path = Path(path)
-    try:
-        data = read_toml(path)
-        text = path.read_text(encoding="utf-8")
-    except ScenarioError as exc:
-        raise ExperimentError(str(exc)) from None
+    data, text = read_experiment_file(path)
     try:
         spec = MatchSpec(**data)
     except ValidationError as exc:

@@ -222,12 +222,21 @@ def load_experiment(path: Path, seeds: int | None = None) -> Experiment:
 
     """
     path = Path(path)
+    data, text = read_experiment_file(path)
+    return _experiment(data, path, text, seeds)
+
+
+def read_experiment_file(path: Path) -> tuple[dict[str, Any], str]:
+    """An experiment-like TOML file's table and its text (kept for the manifest).
+
+    Raises:
+        ExperimentError: With one line naming the file and what is wrong with it.
+
+    """
     try:
-        data = read_toml(path)
-        text = path.read_text(encoding="utf-8")
+        return read_toml(path), Path(path).read_text(encoding="utf-8")
     except ScenarioError as exc:
         raise ExperimentError(str(exc)) from None
-    return _experiment(data, path, text, seeds)
 
 
 def experiment_from_text(text: str, path: Path, seeds: int | None = None) -> Experiment:
