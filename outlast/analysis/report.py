@@ -175,7 +175,7 @@ def write_report(
     if sweep.kind == "robustness":
         from outlast.analysis.robustness_report import write_robustness_report
 
-        return write_robustness_report(root, out)
+        return write_robustness_report(root, out, formats=formats, dpi=dpi)
     out = sweep.root / "report" if out is None else Path(out)
     problem = output_dir_problem(out)
     if problem:
@@ -200,10 +200,13 @@ def write_report(
     text = _markdown(sweep, outcomes, labels, sens, found, made, formats, min_runs, box)
     written += figures.save_figures(made, out, formats, dpi)
     if isinstance(box, PrimBox):
-        written += [
-            robustness_figures.prim_tradeoff_figure(box, out / "prim_tradeoff.png"),
-            robustness_figures.prim_limits_figure(box, out / "prim_box.png"),
-        ]
+        with robustness_figures.figure_output(formats, dpi):
+            for figure, stem in (
+                (robustness_figures.prim_tradeoff_figure, "prim_tradeoff"),
+                (robustness_figures.prim_limits_figure, "prim_box"),
+            ):
+                figure(box, out / f"{stem}.png")
+                written += robustness_figures.every_format(out / f"{stem}.png")
     md = out / "report.md"
     md.write_text(text, encoding="utf-8")
     return [md, *written]
@@ -359,10 +362,11 @@ def _markdown(
         name = f"{item.stem}.{formats[0]}"
         lines.append(f"- [{name}]({name}): {item.caption}.{flag}")
     if isinstance(box, PrimBox):
+        tradeoff, limits = (f"{stem}.{formats[0]}" for stem in ("prim_tradeoff", "prim_box"))
         lines += [
-            "- [prim_tradeoff.png](prim_tradeoff.png): PRIM's peeling trajectory (coverage "
+            f"- [{tradeoff}]({tradeoff}): PRIM's peeling trajectory (coverage "
             "against density) with the chosen box marked.",
-            "- [prim_box.png](prim_box.png): the chosen PRIM box's limits on each restricted "
+            f"- [{limits}]({limits}): the chosen PRIM box's limits on each restricted "
             "parameter.",
         ]
     return "\n".join(lines) + "\n"

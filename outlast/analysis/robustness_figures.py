@@ -6,6 +6,10 @@ figure says how many futures (and seeds) it rests on.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +22,37 @@ from outlast.analysis.discovery import PrimBox
 from outlast.analysis.fund_price import FROZEN_ASSETS_USD
 
 DPI = 150
+
+
+@dataclass(frozen=True)
+class FigureOutput:
+    """How a report writes its figures: the formats (the first is the one report.md shows)."""
+
+    formats: tuple[str, ...] = ("png",)
+    dpi: int = DPI
+
+
+#: The figure output of the report being written (`figure_output` sets it for one report), so
+#: that every section's figures follow ``outlast report --format --dpi`` without each section
+#: and figure function passing the setting along.
+_OUTPUT: contextvars.ContextVar[FigureOutput] = contextvars.ContextVar(
+    "figure_output", default=FigureOutput()  # noqa: B039 - a frozen dataclass
+)
+
+
+@contextlib.contextmanager
+def figure_output(formats: tuple[str, ...], dpi: int) -> Iterator[FigureOutput]:
+    """Within the block, figures are saved in `formats` at `dpi` (then the previous setting)."""
+    token = _OUTPUT.set(FigureOutput(tuple(formats), dpi))
+    try:
+        yield _OUTPUT.get()
+    finally:
+        _OUTPUT.reset(token)
+
+
+def every_format(path: Path) -> list[Path]:
+    """The files a figure saved as `path` was written to: one per format of the current output."""
+    return [path.with_suffix(f".{fmt}") for fmt in _OUTPUT.get().formats]
 #: Okabe & Ito's colour-blind-safe palette.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -31,8 +66,14 @@ def parameter_label(name: str) -> str:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    return path
+    """Save `fig` in every format of the current output; returns the first format's file.
+
+    `path`'s suffix is replaced by each format's, so callers may keep naming figures ``.png``.
+    """
+    output = _OUTPUT.get()
+    for target in every_format(path):
+        fig.savefig(target, dpi=output.dpi, bbox_inches="tight", format=target.suffix[1:])
+    return every_format(path)[0]
 
 
 def prim_tradeoff_figure(box: PrimBox, path: Path) -> Path:

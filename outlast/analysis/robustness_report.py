@@ -17,7 +17,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from outlast.analysis import palette
+from outlast.analysis import palette, robustness_figures
+from outlast.analysis.figures import FORMATS
 from outlast.analysis.robustness import (
     ALPHA,
     SHARES,
@@ -59,8 +60,7 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
 
 def _save(fig: Figure, path: Path) -> Path:
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    return path
+    return robustness_figures._save(fig, path)
 
 
 def section_design(res: RobustnessResults, out: Path) -> Section:
@@ -328,8 +328,20 @@ SECTIONS: list[Callable[[RobustnessResults, Path], Section]] = [
 ]
 
 
-def write_robustness_report(root: Path, out: Path | None = None) -> list[Path]:
+def write_robustness_report(
+    root: Path,
+    out: Path | None = None,
+    formats: tuple[str, ...] = ("png",),
+    dpi: int = DPI,
+) -> list[Path]:
     """Write report.md and every section's tables and figures to `out` (default ``root/report``).
+
+    Args:
+        root: The robustness experiment's output directory.
+        out: Where to write the report; ``root/report`` by default.
+        formats: The figure formats (`outlast.analysis.figures.FORMATS`); report.md shows the
+            first.
+        dpi: The resolution of raster figures (PNG).
 
     Returns:
         report.md first, then the files the sections wrote.
@@ -344,16 +356,27 @@ def write_robustness_report(root: Path, out: Path | None = None) -> list[Path]:
     if problem:
         raise ExperimentError(problem)
     out.mkdir(exist_ok=True)
-    sections = [section(res, out) for section in SECTIONS]
+    with robustness_figures.figure_output(formats, dpi):
+        sections = [section(res, out) for section in SECTIONS]
+        files = [f for s in sections for p in s.files for f in _with_formats(p)]
     lines = [f"# Robustness report: {res.manifest['name']}", ""]
+    if len(formats) > 1:
+        lines += [f"Each figure in {', '.join(formats)}; shown here as {formats[0]}.", ""]
     for section in sections:
         lines += [f"## {section.title}", "", section.body, ""]
-        figures = [p for p in section.files if p.suffix == ".png"]
-        lines += [f"![{p.stem}]({p.name})" for p in figures]
+        figures = [p for p in section.files if p.suffix[1:] in FORMATS]
+        lines += [f"![{p.stem}]({p.stem}.{formats[0]})" for p in figures]
         lines += [""] if figures else []
     md = out / "report.md"
     md.write_text("\n".join(lines), encoding="utf-8")
-    return [md, *(p for s in sections for p in s.files)]
+    return [md, *files]
+
+
+def _with_formats(path: Path) -> list[Path]:
+    """A section's file, or every format's file when it is a figure."""
+    if path.suffix[1:] in FORMATS:
+        return robustness_figures.every_format(path)
+    return [path]
 
 
 # ---- figures --------------------------------------------------------------------------------

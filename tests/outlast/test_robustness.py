@@ -232,6 +232,19 @@ def test_outlast_report_writes_the_robustness_tables_with_the_right_counts(tiny,
     assert "do not vary the fund's settings" in md
 
 
+def test_robustness_report_writes_each_figure_in_every_format_asked(tiny, tmp_path):
+    _, tmp = tiny
+    out = tmp_path / "report"
+    assert main(["report", str(tmp / "one"), "--format", "svg,pdf", "--out", str(out)]) == 0
+    md = (out / "report.md").read_text()
+    assert "Each figure in svg, pdf; shown here as svg." in md
+    for figure in ("distributions", "backfire", "regret"):
+        assert (out / f"robustness_{figure}.svg").read_text().lstrip().startswith("<?xml")
+        assert (out / f"robustness_{figure}.pdf").read_bytes().startswith(b"%PDF")
+        assert not (out / f"robustness_{figure}.png").exists()
+        assert f"(robustness_{figure}.svg)" in md and ".png" not in md
+
+
 def test_a_grid_of_fund_settings_gets_its_price_in_the_report(tmp_path):
     grid = """
     [design.policy_grid]
