@@ -181,6 +181,24 @@ def test_the_shipped_experiments_are_valid():
     assert payment.design_parameters == ["defection_payment_usd", "seized_asset_fund_usd"]
 
 
+def test_every_shipped_experiment_file_loads():
+    # runs/README.md tells readers to regenerate with these files: each must load as what it is.
+    from outlast.analysis.history_matching import load_match
+
+    runs = Path(__file__).resolve().parents[2] / "runs"
+    files = sorted(runs.glob("*.toml"))
+    assert {f.stem for f in files} >= {"policies", "roads", "robustness", "fund_price"}
+    for path in files:
+        if path.stem.startswith("history_matching"):
+            load_match(path)
+            continue
+        exp = load_experiment(path)
+        assert len(exp.runs) > 0, path.name
+    roads = load_experiment(runs / "roads.toml")
+    assert len(roads.points) == 9 and roads.seeds == 40
+    assert all(s.exile_support == 0.0 for s in roads.scenarios)
+
+
 HEAD = "seeds = 2\nmaster_seed = 1\n"
 KEEP = '[keep]\nfinal = ["war_ended"]\n'
 GRID_ONE = '[design]\nkind = "grid"\n[design.parameters.western_resolve]\nvalues = [0.5]\n'
