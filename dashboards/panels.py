@@ -139,8 +139,9 @@ docs/MODEL.md with its source.
 ## How to use it
 
 Choose a preset or move the levers, press **Reset** to apply them, then **▶** or **Step**. The
-card at the top says what happened and why. The **Many seeds** tab runs the same levers and the
-baseline over many seeds at once: read that tab's shares, not one run, as the answer.
+card at the top says what happened and why. The same levers and the baseline are run over many
+seeds at once: the line above the tabs gives their shares, and the **Many seeds** tab their weeks;
+read those, not one run, as the answer.
 
 ## Things to try
 

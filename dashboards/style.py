@@ -34,11 +34,11 @@ PAGE_CSS = f"""
 .outlast-tabs .v-slide-group__container {{ min-width: 0; }}
 .outlast-tabs .v-slide-group__content {{ flex-wrap: wrap; flex: 1 1 auto; min-width: 0; }}
 .outlast-tabs .v-tab {{ height: 40px; }}
-/* Charts: as wide as their cell; a view's cells fill the row. */
+/* Charts: as wide as their cell; a view of few panels fills the row (auto-fit, not auto-fill). */
 .outlast-chart {{ max-width: 100%; min-width: 0; }}
 .outlast-chart .vega-embed {{ width: 100%; }}
 .outlast-grid {{ display: grid; gap: 4px 16px; width: 100%;
-  grid-template-columns: repeat(auto-fill, minmax({GRID_CELL_MIN_PX}px, 1fr)); }}
+  grid-template-columns: repeat(auto-fit, minmax({GRID_CELL_MIN_PX}px, 1fr)); }}
 /* The elite network is the Elites tab's main figure: two thirds of the row, its bars beside. */
 .outlast-grid.outlast-chart-elites {{ grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); }}
 .outlast-region-list table {{ border-collapse: collapse; }}
