@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from dashboards import palette
@@ -33,7 +34,14 @@ def _height(rows: int) -> int:
 
 
 def _policy_axis(order: list[str]) -> alt.Y:
-    return alt.Y("policy:N", sort=order, title="Policy", axis=alt.Axis(labelLimit=220))
+    # Labels clear of the largest circle drawn at a share of 0.
+    return alt.Y(
+        "policy:N", sort=order, title="Policy", axis=alt.Axis(labelLimit=220, labelPadding=14)
+    )
+
+
+#: A share's axis: percent, ten ticks at most (a tick every 4% crowds the grid).
+SHARE_AXIS = alt.Axis(format="%", tickCount=10)
 
 
 def pooled_chart(rows: pd.DataFrame, heading: str) -> dict[str, Any]:
@@ -62,7 +70,7 @@ def pooled_chart(rows: pd.DataFrame, heading: str) -> dict[str, Any]:
     x = alt.X(
         "pooled:Q",
         scale=alt.Scale(domain=[0, 1]),
-        axis=alt.Axis(format="%"),
+        axis=SHARE_AXIS,
         title=f"{heading} (share of runs)",
     )
     whiskers = base.mark_rule(color=palette.WAR_ENDED, strokeWidth=2).encode(
@@ -103,9 +111,11 @@ def futures_chart(shares: pd.DataFrame, rows: pd.DataFrame, heading: str) -> dic
         alt.Chart(shares)
         .mark_circle(color=palette.GREY, opacity=0.8)
         .encode(
-            x=alt.X("share:Q", scale=scale, axis=alt.Axis(format="%"), title=x_title),
+            x=alt.X("share:Q", scale=scale, axis=SHARE_AXIS, title=x_title),
             y=_policy_axis(order),
-            size=alt.Size("futures:Q", title="Futures", scale=alt.Scale(range=[20, 500])),
+            size=alt.Size(
+                "futures:Q", title="Futures", scale=alt.Scale(range=[20, 400], zero=False)
+            ),
             tooltip=[
                 alt.Tooltip("policy:N", title="Policy"),
                 alt.Tooltip("share:Q", format=".0%", title="Share of seeds"),
@@ -166,8 +176,12 @@ def verdict_chart(rows: pd.DataFrame, reference: str) -> dict[str, Any]:
         )
         parts.append(part)
     data = pd.concat(parts, ignore_index=True)
+    # As wide as the widest interval (in tenths, at least one), the same on both sides.
+    widest = float(data[["low", "high"]].abs().max().max()) if len(data) else 0.0
+    reach = max(0.1, min(1.0, np.ceil(widest * 10 + 1e-9) / 10))
+    domain = [-reach, reach]
     # Worse to the left, better to the right: the axis shows shares without their sign.
-    x_axis = alt.Axis(format="%", labelExpr="format(abs(datum.value), '.0%')")
+    x_axis = alt.Axis(tickCount=10, labelExpr="format(abs(datum.value), '.0%')")
     x_title = f"Share of futures: worse than {words(reference)} (left), better (right)"
     tooltip = [
         alt.Tooltip("policy:N", title="Policy"),
@@ -178,15 +192,15 @@ def verdict_chart(rows: pd.DataFrame, reference: str) -> dict[str, Any]:
     ]
     base = alt.Chart(data).encode(y=_policy_axis(order), tooltip=tooltip)
     bars = base.mark_bar(color=palette.GREY).encode(
-        x=alt.X("share:Q", scale=alt.Scale(domain=[-1, 1]), axis=x_axis, title=x_title)
+        x=alt.X("share:Q", scale=alt.Scale(domain=domain), axis=x_axis, title=x_title)
     )
     whiskers = base.mark_rule(color=palette.WAR_ENDED).encode(
-        x=alt.X("low:Q", scale=alt.Scale(domain=[-1, 1]), title=x_title), x2="high:Q"
+        x=alt.X("low:Q", scale=alt.Scale(domain=domain), title=x_title), x2="high:Q"
     )
     zero = (
         alt.Chart(pd.DataFrame({"zero": [0.0]}))
         .mark_rule(color=palette.THRESHOLD)
-        .encode(x=alt.X("zero:Q", scale=alt.Scale(domain=[-1, 1]), title=x_title))
+        .encode(x=alt.X("zero:Q", scale=alt.Scale(domain=domain), title=x_title))
     )
     chart = alt.layer(
         bars,

@@ -36,14 +36,15 @@ HOW_TO_ROBUSTNESS = (
 
 def table_html(table: pd.DataFrame, name: str) -> str:
     """A table of ready-made text cells as HTML, of class ``outlast-robustness-NAME``."""
-    head = "".join(f"<th style='text-align:left'>{html.escape(str(c))}</th>" for c in table)
+    cell = "padding:2px 12px 2px 0;vertical-align:top"
+    head = "".join(f"<th style='text-align:left;{cell}'>{html.escape(str(c))}</th>" for c in table)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td style='{cell}'>{html.escape(str(v))}</td>" for v in row) + "</tr>"
         for row in table.itertuples(index=False)
     )
     return (
         f"<table class='outlast-robustness-table outlast-robustness-{name}' "
-        "style='border-collapse:collapse' cellpadding='3'>"
+        "style='border-collapse:collapse;font-size:0.9em;margin:4px 0 8px'>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
