@@ -21,13 +21,13 @@ from dashboards import sweeps
 from outlast.analysis.discovery import PrimBox, ends_war, find_box
 from outlast.analysis.robustness import (
     SHARES,
+    VERDICTS,
     RobustnessResults,
     comparison_table,
     distribution_table,
     read_robustness,
     verdicts,
 )
-from outlast.analysis.robustness_sections import WORSE
 from outlast.analysis.tables import MIN_RUNS
 from outlast.experiments.design import ExperimentError
 
@@ -39,6 +39,8 @@ OUTCOME_CHOICES: dict[str, str] = {
     "regime change": "regime_change",
     "hard-line successor": "hardline_successor",
 }
+#: The verdict of a future where a policy does clearly worse than the reference: a backfire.
+WORSE = VERDICTS[-1]
 #: The two questions scenario discovery asks of a policy (the report's, in its words).
 ENDS_WAR = "ends the war in at least half its seeds"
 BACKFIRES = "backfires (worse than the reference)"
