@@ -36,6 +36,7 @@ from dashboards.controls import (
 from dashboards.export import scenario_overrides
 from dashboards.formatting import format_value, plain_label, tooltip
 from dashboards.player import Player
+from dashboards.robustness_view import RobustnessView
 from model.model import OutlastModel
 from model.scenario import PRESETS, ScenarioError, make_scenario, preset_overrides
 from model.seeds import parse_seed
@@ -57,6 +58,7 @@ TAB_LABELS = (
     "Fund",
     "Compare with baseline",
     "Sweeps",
+    "Robustness",
     "Export",
     "About",
 )
@@ -292,6 +294,8 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
         panels.EnsembleView(model.value, ensemble_state.value, applied)
     elif label == "Sweeps":
         views.SweepView()
+    elif label == "Robustness":
+        RobustnessView()
     elif label == "Export":
         overrides = scenario_overrides(model.value.params, preset.value)
         sweep_toml = ens.sweep_experiment_toml(

@@ -131,7 +131,9 @@ docs/MODEL.md with its source.
 
 Choose a preset or move the levers, press **Reset** to apply them, then **▶** or **Step**. The
 card at the top says what happened and why. The **Many seeds** tab runs the same levers and the
-baseline over many seeds at once: read that tab's shares, not one run, as the answer.
+baseline over many seeds at once: read that tab's shares, not one run, as the answer. The
+**Robustness** tab shows a robustness experiment: each policy across plausible futures, where it
+backfires, and PRIM's boxes.
 
 ## Things to try
 

@@ -6,8 +6,10 @@ It serves the dashboard (Solara, production mode, on a free 127.0.0.1 port, from
 cache) with a small scenario (2,000 soldier agents standing for the same army, 40 weeks, 200
 citizens per region) and an 8-seed ensemble, so that it finishes in a few minutes on a loaded
 2-core machine; makes a tiny presets sweep (runs/policies.toml's design: two presets, two seeds)
-for the Sweeps tab; drives Debian's Chromium with Playwright through the `combined` preset for
-20 weeks; and stops the server. Each PNG is quantised to 256 colours to stay small.
+for the Sweeps tab and a tiny robustness experiment (runs/robustness.toml's design: three
+policies, four futures, two seeds) for the Robustness tab; drives Debian's Chromium with
+Playwright through the `combined` preset for 20 weeks; and stops the server. Each PNG is
+quantised to 256 colours to stay small.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dashboards.assets import solara_environment  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 TABS = ("Stability", "Many seeds", "Regions", "Elites", "Soldiers", "Fund",
-        "Compare with baseline", "Sweeps", "Export", "About")  # fmt: skip
+        "Compare with baseline", "Sweeps", "Robustness", "Export", "About")  # fmt: skip
 WIDTHS = (1280, 1920)
 WEEKS = 20
 #: The page's small scenario and ensemble (the army's size is the default's: 2,000 x 300).
@@ -66,6 +68,34 @@ weekly = ["force_active", "stability_index", "unrest"]
 """
 
 
+#: runs/robustness.toml's design, tiny, for the Robustness tab: 3 policies x 4 futures x 2 seeds.
+ROBUSTNESS = """
+description = "runs/robustness.toml's design, tiny, for the dashboard's screenshots"
+master_seed = 20261125
+seeds = 2
+preset = "baseline"
+
+[parameters]
+horizon_weeks = 40
+n_soldier_agents = 2000
+soldiers_per_agent = 300.0
+citizens_per_region = 200
+
+[design]
+kind = "robustness"
+futures = "futures.csv"
+reference = "baseline"
+policies = ["baseline", "exile", "combined"]
+"""
+#: Four futures that differ in the rally effect and the exile government's progress.
+FUTURES = """future_id,rally_effect,exile_progress_per_week,leave_threshold_mean
+0,0.1,0.02,0.4
+1,0.4,0.05,0.3
+2,0.0,0.08,0.5
+3,0.2,0.04,0.35
+"""
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now."""
     with socket.socket() as s:
@@ -84,6 +114,18 @@ def make_sweep(folder: Path) -> None:
     )  # fmt: skip
 
 
+def make_robustness(folder: Path) -> None:
+    """The tiny robustness experiment in `folder`/sweeps/robustness."""
+    (folder / "futures.csv").write_text(FUTURES, encoding="utf-8")
+    experiment = folder / "robustness.toml"
+    experiment.write_text(ROBUSTNESS, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "outlast", "sweep", str(experiment), "--workers", "1",
+         "--out", str(folder / "sweeps" / "robustness"), "--quiet"],
+        check=True, cwd=ROOT,
+    )  # fmt: skip
+
+
 def shrink(path: Path) -> None:
     """Quantise a screenshot to 256 colours (charts and text lose nothing visible)."""
     with Image.open(path) as image:
@@ -97,6 +139,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_sweep(folder)
+        make_robustness(folder)
         (folder / "screenshot_page.py").write_text(PAGE, encoding="utf-8")
         port = free_port()
         env = {
