@@ -94,13 +94,24 @@ def backfire_display(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: The experiment shown first when it is among those found: the project's main one.
+MAIN_EXPERIMENT = "robustness"
+
+
+def default_experiment(names: list[str]) -> str | None:
+    """The experiment the tab opens on: the project's main one if present, else the first."""
+    if MAIN_EXPERIMENT in names:
+        return MAIN_EXPERIMENT
+    return names[0] if names else None
+
+
 @solara.component
 def RobustnessView(root: str | None = None):
     """A robustness experiment chosen from a folder of sweeps, or how to make one."""
     folder, set_folder = solara.use_state(root or sweeps_folder())
     chosen, set_chosen = solara.use_state(None)
     names = rdata.find_robustness(Path(folder))
-    name = chosen if chosen in names else (names[0] if names else None)
+    name = chosen if chosen in names else default_experiment(names)
     loaded = solara.use_memo(
         lambda: rdata.load_tables(Path(folder) / name) if name else "", [folder, name]
     )

@@ -208,3 +208,11 @@ def test_the_robustness_tab_shows_the_experiment_in_the_browser(
     assert time.monotonic() - started < 60
     page.screenshot(path=artifacts / "view-robustness.png", full_page=True)
     assert page.errors == [], page.errors
+
+
+def test_the_tab_opens_on_the_projects_main_experiment_when_found():
+    from dashboards.robustness_view import default_experiment
+
+    assert default_experiment(["fund_price", "robustness", "zeta"]) == "robustness"
+    assert default_experiment(["fund_price", "zeta"]) == "fund_price"
+    assert default_experiment([]) is None
