@@ -1,6 +1,6 @@
 """Screenshots of every tab of the dashboard at 1280 and 1920 px, into docs/screenshots/.
 
-Run: .venv/bin/python scripts/dashboard_screenshots.py
+Run: .venv/bin/python scripts/dashboard_screenshots.py [--sweeps runs/output]
 
 It serves the dashboard (Solara, production mode, on a free 127.0.0.1 port, from the local asset
 cache) with a small scenario (2,000 soldier agents standing for the same army, 40 weeks, 200
@@ -10,10 +10,15 @@ for the Sweeps tab and a tiny robustness experiment (runs/robustness.toml's desi
 policies, four futures, two seeds) for the Robustness tab; drives Debian's Chromium with
 Playwright through the `combined` preset for 20 weeks; and stops the server. Each PNG is
 quantised to 256 colours to stay small.
+
+With ``--sweeps DIR`` the Sweeps and Robustness tabs show the finished experiments in DIR instead
+(the project's own, ``runs/output`` after ``outlast sweep runs/policies.toml`` and
+``runs/robustness.toml``), so the pictures show what the project found rather than toy runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import socket
 import subprocess
@@ -134,18 +139,28 @@ def shrink(path: Path) -> None:
 
 
 def main() -> None:
-    """Sweep, serve, visit, screenshot, stop."""
+    """Sweep (unless given finished sweeps), serve, visit, screenshot, stop."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sweeps", type=Path, help="a folder of finished sweeps to show instead of tiny ones"
+    )
+    args = parser.parse_args()
+    if args.sweeps is not None and not args.sweeps.is_dir():
+        parser.exit(2, f"dashboard_screenshots: error: --sweeps {args.sweeps} is not a folder\n")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        make_sweep(folder)
-        make_robustness(folder)
+        if args.sweeps is None:
+            make_sweep(folder)
+            make_robustness(folder)
         (folder / "screenshot_page.py").write_text(PAGE, encoding="utf-8")
         port = free_port()
         env = {
             **solara_environment(),
             "PYTHONPATH": str(ROOT),
-            "OUTLAST_SWEEPS_DIR": str(folder / "sweeps"),
+            "OUTLAST_SWEEPS_DIR": str(
+                (folder / "sweeps") if args.sweeps is None else args.sweeps.resolve()
+            ),
         }
         server = subprocess.Popen(
             [sys.executable, "-m", "solara", "run", str(folder / "screenshot_page.py"),
