@@ -42,6 +42,7 @@ from dashboards.formatting import (
     tooltip,
 )
 from dashboards.player import Player
+from dashboards.robustness_view import RobustnessView
 from dashboards.style import PAGE_CSS
 from model.model import OutlastModel
 from model.scenario import PRESETS, ScenarioError, make_scenario, preset_overrides
@@ -64,6 +65,7 @@ TAB_LABELS = (
     "Fund",
     "Compare with baseline",
     "Sweeps",
+    "Robustness",
     "Export",
     "About",
 )
@@ -294,6 +296,8 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
         panels.EnsembleView(model.value, ensemble_state.value, applied)
     elif label == "Sweeps":
         views.SweepView()
+    elif label == "Robustness":
+        RobustnessView()
     elif label == "Export":
         overrides = scenario_overrides(model.value.params, preset.value)
         sweep_toml = ens.sweep_experiment_toml(

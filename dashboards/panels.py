@@ -141,7 +141,8 @@ docs/MODEL.md with its source.
 Choose a preset or move the levers, press **Reset** to apply them, then **▶** or **Step**. The
 card at the top says what happened and why. The same levers and the baseline are run over many
 seeds at once: the line above the tabs gives their shares, and the **Many seeds** tab their weeks;
-read those, not one run, as the answer.
+read those, not one run, as the answer. The **Robustness** tab shows a robustness experiment:
+each policy across plausible futures, where it backfires, and PRIM's boxes.
 
 ## Things to try
 

@@ -1,17 +1,24 @@
 """Screenshots of every tab of the dashboard at 1280 and 1920 px, into docs/screenshots/.
 
-Run: .venv/bin/python scripts/dashboard_screenshots.py
+Run: .venv/bin/python scripts/dashboard_screenshots.py [--sweeps runs/output]
 
 It serves the dashboard (Solara, production mode, on a free 127.0.0.1 port, from the local asset
 cache) with a small scenario (2,000 soldier agents standing for the same army, 40 weeks, 200
 citizens per region) and an 8-seed ensemble, so that it finishes in a few minutes on a loaded
 2-core machine; makes a tiny presets sweep (runs/policies.toml's design: two presets, two seeds)
-for the Sweeps tab; drives Debian's Chromium with Playwright through the `combined` preset for
-20 weeks; and stops the server. Each PNG is quantised to 256 colours to stay small.
+for the Sweeps tab and a tiny robustness experiment (runs/robustness.toml's design: three
+policies, four futures, two seeds) for the Robustness tab; drives Debian's Chromium with
+Playwright through the `combined` preset for 20 weeks; and stops the server. Each PNG is
+quantised to 256 colours to stay small.
+
+With ``--sweeps DIR`` the Sweeps and Robustness tabs show the finished experiments in DIR instead
+(the project's own, ``runs/output`` after ``outlast sweep runs/policies.toml`` and
+``runs/robustness.toml``), so the pictures show what the project found rather than toy runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import socket
 import subprocess
@@ -31,7 +38,7 @@ from dashboards.assets import solara_environment  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 TABS = ("Stability", "Many seeds", "Regions", "Elites", "Soldiers", "Fund",
-        "Compare with baseline", "Sweeps", "Export", "About")  # fmt: skip
+        "Compare with baseline", "Sweeps", "Robustness", "Export", "About")  # fmt: skip
 WIDTHS = (1280, 1920)
 WEEKS = 20
 #: The page's small scenario and ensemble (the army's size is the default's: 2,000 x 300).
@@ -66,6 +73,34 @@ weekly = ["force_active", "stability_index", "unrest"]
 """
 
 
+#: runs/robustness.toml's design, tiny, for the Robustness tab: 3 policies x 4 futures x 2 seeds.
+ROBUSTNESS = """
+description = "runs/robustness.toml's design, tiny, for the dashboard's screenshots"
+master_seed = 20261125
+seeds = 2
+preset = "baseline"
+
+[parameters]
+horizon_weeks = 40
+n_soldier_agents = 2000
+soldiers_per_agent = 300.0
+citizens_per_region = 200
+
+[design]
+kind = "robustness"
+futures = "futures.csv"
+reference = "baseline"
+policies = ["baseline", "exile", "combined"]
+"""
+#: Four futures that differ in the rally effect and the exile government's progress.
+FUTURES = """future_id,rally_effect,exile_progress_per_week,leave_threshold_mean
+0,0.1,0.02,0.4
+1,0.4,0.05,0.3
+2,0.0,0.08,0.5
+3,0.2,0.04,0.35
+"""
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now."""
     with socket.socket() as s:
@@ -84,6 +119,18 @@ def make_sweep(folder: Path) -> None:
     )  # fmt: skip
 
 
+def make_robustness(folder: Path) -> None:
+    """The tiny robustness experiment in `folder`/sweeps/robustness."""
+    (folder / "futures.csv").write_text(FUTURES, encoding="utf-8")
+    experiment = folder / "robustness.toml"
+    experiment.write_text(ROBUSTNESS, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "outlast", "sweep", str(experiment), "--workers", "1",
+         "--out", str(folder / "sweeps" / "robustness"), "--quiet"],
+        check=True, cwd=ROOT,
+    )  # fmt: skip
+
+
 def shrink(path: Path) -> None:
     """Quantise a screenshot to 256 colours (charts and text lose nothing visible)."""
     with Image.open(path) as image:
@@ -92,17 +139,28 @@ def shrink(path: Path) -> None:
 
 
 def main() -> None:
-    """Sweep, serve, visit, screenshot, stop."""
+    """Sweep (unless given finished sweeps), serve, visit, screenshot, stop."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sweeps", type=Path, help="a folder of finished sweeps to show instead of tiny ones"
+    )
+    args = parser.parse_args()
+    if args.sweeps is not None and not args.sweeps.is_dir():
+        parser.exit(2, f"dashboard_screenshots: error: --sweeps {args.sweeps} is not a folder\n")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        make_sweep(folder)
+        if args.sweeps is None:
+            make_sweep(folder)
+            make_robustness(folder)
         (folder / "screenshot_page.py").write_text(PAGE, encoding="utf-8")
         port = free_port()
         env = {
             **solara_environment(),
             "PYTHONPATH": str(ROOT),
-            "OUTLAST_SWEEPS_DIR": str(folder / "sweeps"),
+            "OUTLAST_SWEEPS_DIR": str(
+                (folder / "sweeps") if args.sweeps is None else args.sweeps.resolve()
+            ),
         }
         server = subprocess.Popen(
             [sys.executable, "-m", "solara", "run", str(folder / "screenshot_page.py"),

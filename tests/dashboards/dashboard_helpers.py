@@ -106,3 +106,67 @@ def set_control(rc, name: str, value) -> None:
     (box,) = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith(prefix)]
     box.v_model = str(value)
     box.fire_event("keyup.enter", None)
+
+
+def write_tiny_robustness(root: Path) -> Path:
+    """tests/outlast/test_robustness.py's tiny robustness experiment run into `root`.
+
+    2 policies (baseline, exile-late) x 3 futures x 2 seeds of 2,000 soldier agents for 40 weeks:
+    about 7 s in this process.
+    """
+    from outlast.experiments.design import load_experiment
+    from outlast.experiments.engine import LocalBackend, run_sweep
+    from tests.outlast.test_robustness import experiment_file
+
+    work = root / "experiment"
+    work.mkdir(parents=True)
+    exp = load_experiment(experiment_file(work))
+    out = root / "sweeps" / exp.name
+    run_sweep(exp, out, LocalBackend(1), progress=False)
+    return out
+
+
+def known_box_results(n_futures: int = 200, seeds: int = 2):
+    """A constructed robustness result where `package` ends the war exactly when rally_effect > 0.6.
+
+    Two policies (baseline: never; package: in every seed of the futures with rally_effect above
+    0.6), futures uniform in rally_effect and in a parameter that does not matter
+    (leave_threshold_mean): PRIM must find rally_effect >= about 0.6, significant.
+    """
+    from outlast.analysis.robustness import RobustnessResults, per_future_table
+
+    rng = np.random.default_rng(5)
+    futures = pd.DataFrame(
+        {
+            "future_id": range(n_futures),
+            "rally_effect": rng.uniform(0, 1, n_futures),
+            "leave_threshold_mean": rng.uniform(0.2, 0.6, n_futures),
+        }
+    )
+    policies = ["baseline", "package"]
+    rows = []
+    for policy in policies:
+        for future in futures.itertuples():
+            ended = policy == "package" and future.rally_effect > 0.6
+            for seed in range(seeds):
+                rows.append(
+                    {"run_id": len(rows), "policy": policy, "future_id": future.future_id,
+                     "seed_index": seed, "war_ended": ended, "regime_change": False,
+                     "hardline_successor": False, "end_week": 50.0 if ended else np.nan,
+                     "weeks_of_war": 50.0 if ended else 100.0, "force_ratio_final": 1.0,
+                     "force_ratio_2y": 1.0}
+                )  # fmt: skip
+    runs = pd.DataFrame(rows)
+    return RobustnessResults(
+        root=Path("."),
+        manifest={"seeds": seeds},
+        runs=runs,
+        futures=futures,
+        per_future=per_future_table(runs, policies),
+        failed=pd.Series(0, index=policies),
+        policies=policies,
+        reference="baseline",
+        levers=[],
+        uncertainties=["rally_effect", "leave_threshold_mean"],
+        horizon_weeks=100,
+    )

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from dashboard_helpers import write_sweep
+from dashboard_helpers import known_box_results, write_sweep
 
-from dashboards import charts, ensemble_chart, palette, sweeps
+from dashboards import charts, ensemble_chart, palette, robustness_charts, robustness_data, sweeps
 from dashboards.ensemble import ARMS, BAND_METRICS, censored_bands
 from model.model import OutlastModel
 from outlast.analysis import palette as project_palette
@@ -76,10 +76,26 @@ def every_chart(model, tmp_path_factory) -> dict[str, dict[str, Any]]:
         sweeps.metric_scatter(sweep, "defection_payment_usd", "desertions_total").to_dict(),
         sweeps.weekly_chart(sweep, "defection_payment_usd", "force_active").to_dict(),
     ]
+    views["robustness"] = _robustness_charts()
     for view, specs in views.items():
         for i, spec in enumerate(specs):
             found[f"{view} {i}"] = spec
     return found
+
+
+def _robustness_charts() -> list[dict[str, Any]]:
+    """The Robustness tab's charts of a constructed experiment with a known PRIM box."""
+    tables = robustness_data.tables_of(known_box_results())
+    rows = robustness_data.outcome_rows(tables, "war_ended")
+    box = robustness_data.prim_box(tables, "package", robustness_data.ENDS_WAR)
+    shares = robustness_data.future_shares(tables, "war_ended")
+    return [
+        robustness_charts.pooled_chart(rows, "P(war ended)"),
+        robustness_charts.futures_chart(shares, rows, "P(war ended)"),
+        robustness_charts.verdict_chart(robustness_data.backfire_rows(tables), "baseline"),
+        robustness_charts.prim_limits_chart(box),
+        robustness_charts.prim_tradeoff_chart(box),
+    ]
 
 
 def _walk(node: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]]:
