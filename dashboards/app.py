@@ -34,9 +34,16 @@ from dashboards.controls import (
     with_resolution,
 )
 from dashboards.export import scenario_overrides
-from dashboards.formatting import format_value, plain_label, tooltip
+from dashboards.formatting import (
+    format_amount,
+    format_value,
+    parse_amount,
+    plain_label,
+    tooltip,
+)
 from dashboards.player import Player
 from dashboards.robustness_view import RobustnessView
+from dashboards.style import PAGE_CSS
 from model.model import OutlastModel
 from model.scenario import PRESETS, ScenarioError, make_scenario, preset_overrides
 from model.seeds import parse_seed
@@ -72,21 +79,6 @@ SIMPLE_VIEWS: dict[str, Callable[[OutlastModel], solara.Element]] = {
 }
 TABS = tuple((label, SIMPLE_VIEWS.get(label)) for label in TAB_LABELS)
 
-#: Sidebar and slider styling: labels above their controls, wrapped, nothing cut off.
-PAGE_CSS = """
-.outlast-params .v-input__slot { flex-wrap: wrap; }
-.outlast-params .v-input__slot > .v-label { flex-basis: 100%; max-width: 100%;
-  white-space: normal; overflow: visible; margin-bottom: 2px; height: auto; line-height: 1.2; }
-.outlast-params .v-input { margin-top: 2px; }
-.outlast-params .v-slider { margin-left: 0; }
-.outlast-chart { max-width: 100%; min-width: 0; }
-.outlast-chart .vega-embed { width: 100%; }
-.outlast-grid { display: grid; gap: 4px 16px; width: 100%;
-  grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }
-.outlast-region-list table { border-collapse: collapse; }
-.outlast-region-list td, .outlast-region-list th { padding: 1px 6px; }
-"""
-
 
 def new_model(preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED) -> DashboardModel:
     """The model the page starts from, or that a preset's choice rebuilds."""
@@ -106,24 +98,34 @@ def model_values(model: OutlastModel) -> dict[str, Any]:
 
 @solara.component
 def NumberBox(name: str, value: float, on_value: Callable[[str, Any], None]):
-    """A number box with its bounds checked, for a parameter whose range is too wide to slide."""
+    """A number box for a parameter whose range is too wide to slide, with its bounds checked.
+
+    The box shows the amount with thousands separators (5,000,000,000) and takes it typed that
+    way, plainly (5000000000, 5e9) or with a scale word (5 bn, 145 m); its label the amount with
+    its unit ($5 bn).
+    """
     lo, hi, unit = field_bounds(name)
     error, set_error = solara.use_state("")
 
-    def accept(number: float | None) -> None:
-        if number is None or not lo <= number <= hi:
+    def accept(text: str | None) -> None:
+        try:
+            number = parse_amount(text or "")
+        except ValueError as exc:
+            set_error(str(exc))
+            return
+        if not lo <= number <= hi:
             set_error(f"allowed: {format_value(lo, unit)} to {format_value(hi, unit)}")
             return
         set_error("")
         on_value(name, float(number))
 
     with solara.Tooltip(tooltip(name)):
-        solara.InputFloat(
+        solara.InputText(
             f"{plain_label(name)}: {format_value(value, unit)}",
-            value=value,
+            value=format_amount(value),
             on_value=accept,
+            continuous_update=False,
             classes=[f"outlast-param-{name}"],
-            dense=True,
         )
     if error:
         solara.Text(error, style={"color": "#D55E00", "font-size": "0.8em"})
@@ -283,7 +285,7 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
     views.StatusBar(model.value)
     panels.VerdictCard(model.value)
     panels.EnsembleStatus(ensemble_state.value)
-    with solara.lab.Tabs(value=tab):
+    with solara.Div(classes=["outlast-tabs"]), solara.lab.Tabs(value=tab):
         for label in TAB_LABELS:
             solara.lab.Tab(label)
     label = TAB_LABELS[tab.value]

@@ -28,6 +28,7 @@ from agents.elites import ACTION_NAMES
 from agents.soldiers import SoldierStatus
 from dashboards import palette
 from dashboards.region_tiles import GRID_ROWS, tile_grid
+from dashboards.style import GRID_CELL_MIN_PX
 from model.metrics import METRICS
 from outlast.analysis.labels import axis_label
 
@@ -75,8 +76,16 @@ REGION_VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 EVENT_LABELS = ("coup fails", "coup succeeds", "war ends")
-#: Event labels closer than this share of the horizon are stacked, so that none hides another.
-EVENT_LABEL_GAP = 1 / 12
+#: The event labels' font size, and the most a character of it takes (0.62 em: wider than the
+#: average letter of any sans-serif font), in pixels.
+EVENT_FONT_PX = 10
+EVENT_CHAR_PX = 0.62 * EVENT_FONT_PX
+#: A label's distance from its rule, and the least gap between two labels in a row, in pixels.
+EVENT_LABEL_DX = 3
+EVENT_LABEL_GAP_PX = 4
+#: The narrowest plot a labelled panel gets: a grid cell (`style.GRID_CELL_MIN_PX`) less its y
+#: axis and padding. Labels that do not overlap at this width overlap at no greater width.
+EVENT_PLOT_MIN_PX = GRID_CELL_MIN_PX - 80
 #: Height of one row of stacked event labels, in pixels.
 EVENT_LABEL_ROW_PX = 12
 ELITE_STATES = (*ACTION_NAMES, "purged")
@@ -181,26 +190,49 @@ def run_events(
     return events
 
 
-def events_table(events: Sequence[RunEvent], horizon_weeks: int = 156) -> pd.DataFrame:
-    """The events as a table for the ``events`` slot, each with the row its label is drawn in.
+def event_label_px(label: str) -> float:
+    """The most width an event's label takes, in pixels."""
+    return len(label) * EVENT_CHAR_PX
 
-    A label goes in the first row (from the top, ``row_px`` pixels down) where no earlier label
-    lies within `EVENT_LABEL_GAP` of the horizon: a coup and the war's end in the same week (or
-    a few weeks apart) are stacked rather than drawn over each other.
+
+def events_table(events: Sequence[RunEvent], horizon_weeks: int = 156) -> pd.DataFrame:
+    """The events as a table for the ``events`` slot: each label's side of its rule and its row.
+
+    A label is drawn right of its rule, or left of it where it would run past the plot's right
+    edge. Each label goes in the first row (from the top, ``row_px`` pixels down) where it
+    overlaps no earlier label at the narrowest plot (`EVENT_PLOT_MIN_PX`): a coup and the war's
+    end in the same week, or a few weeks apart, are stacked rather than drawn over each other.
+    Columns: week, event, side ("left" or "right": where the label lies from its rule), row_px,
+    and the label's extent at the narrowest plot, x0_px and x1_px.
     """
-    gap = max(1.0, EVENT_LABEL_GAP * horizon_weeks)
     ordered = sorted(events, key=lambda e: (e.week, EVENT_LABELS.index(e.label)))
+    plot = EVENT_PLOT_MIN_PX
+    spans: list[tuple[str, float, float]] = []
+    for event in ordered:
+        x = plot * event.week / max(horizon_weeks, 1)
+        width = event_label_px(event.label)
+        if x + EVENT_LABEL_DX + width <= plot:
+            spans.append(("right", x + EVENT_LABEL_DX, x + EVENT_LABEL_DX + width))
+        else:
+            spans.append(("left", x - EVENT_LABEL_DX - width, x - EVENT_LABEL_DX))
     rows: list[int] = []
-    for i, event in enumerate(ordered):
-        taken = {rows[j] for j in range(i) if event.week - ordered[j].week < gap}
-        rows.append(next(r for r in range(len(ordered) + 1) if r not in taken))
+    for i, (_, x0, x1) in enumerate(spans):
+        taken = {
+            rows[j]
+            for j in range(i)
+            if x0 < spans[j][2] + EVENT_LABEL_GAP_PX and spans[j][1] < x1 + EVENT_LABEL_GAP_PX
+        }
+        rows.append(next(r for r in range(len(spans) + 1) if r not in taken))
     return pd.DataFrame(
         {
             "week": [e.week for e in ordered],
             "event": [e.label for e in ordered],
+            "side": [side for side, _, _ in spans],
             "row_px": [2 + r * EVENT_LABEL_ROW_PX for r in rows],
+            "x0_px": [x0 for _, x0, _ in spans],
+            "x1_px": [x1 for _, _, x1 in spans],
         },
-        columns=["week", "event", "row_px"],
+        columns=["week", "event", "side", "row_px", "x0_px", "x1_px"],
     )
 
 
@@ -213,8 +245,12 @@ def _week_axis(horizon_weeks: int) -> alt.X:
     return alt.X("week:Q", scale=alt.Scale(domain=[0, horizon_weeks]), title=WEEK_TITLE)
 
 
-def _event_layers() -> list[alt.Chart]:
-    """Rules at coups and the war's end, each labelled at the top, stacked where they crowd."""
+def _event_layers(labelled: bool) -> list[alt.Chart]:
+    """Rules at coups and the war's end; if `labelled`, each named at the top (`events_table`).
+
+    A view labels its events on one panel only, and draws plain rules on the others: the same
+    labels on every panel crowd the page and say nothing new.
+    """
     events = alt.Chart(_named("events"))
     tooltip = [alt.Tooltip("event:N", title="Event"), alt.Tooltip("week:Q", title=WEEK_TITLE)]
     rules = events.mark_rule(color=palette.THRESHOLD, strokeWidth=1.2).encode(
@@ -226,21 +262,39 @@ def _event_layers() -> list[alt.Chart]:
         ),
         tooltip=tooltip,
     )
-    labels = events.mark_text(
-        align="left", baseline="top", dx=3, fontSize=10, color=palette.THRESHOLD
-    ).encode(
-        x="week:Q",
-        y=alt.Y("row_px:Q", scale=None, axis=None),
-        text="event:N",
-        tooltip=tooltip,
-    )
-    return [rules, labels]
+    if not labelled:
+        return [rules]
+    labels = [
+        events.transform_filter(alt.datum.side == side)
+        .mark_text(
+            align=align,
+            baseline="top",
+            dx=EVENT_LABEL_DX if side == "right" else -EVENT_LABEL_DX,
+            fontSize=EVENT_FONT_PX,
+            color=palette.THRESHOLD,
+        )
+        .encode(
+            x="week:Q",
+            y=alt.Y("row_px:Q", scale=None, axis=None),
+            text="event:N",
+            tooltip=tooltip,
+        )
+        for side, align in (("right", "left"), ("left", "right"))
+    ]
+    return [rules, *labels]
 
 
 def _metric_panel(
-    name: str, horizon_weeks: int, colour: str = palette.SERIES, scale_by: float = 1.0
+    name: str,
+    horizon_weeks: int,
+    colour: str = palette.SERIES,
+    scale_by: float = 1.0,
+    event_labels: bool = False,
 ) -> alt.LayerChart:
-    """One metric week by week on its own y scale, with the run's events marked."""
+    """One metric week by week on its own y scale, with the run's events marked.
+
+    The events are named at the top if `event_labels`, else drawn as plain rules.
+    """
     title = metric_label(name) if scale_by == 1.0 else _billions_label(name)
     axis_format = "~s" if METRIC[name].unit != "share" else ".2~f"
     line = (
@@ -261,7 +315,8 @@ def _metric_panel(
             ],
         )
     )
-    return _fit(alt.layer(line, *_event_layers(), title=title).resolve_scale(y="independent"))
+    layers = _event_layers(event_labels)
+    return _fit(alt.layer(line, *layers, title=title).resolve_scale(y="independent"))
 
 
 def _billions_label(name: str) -> str:
@@ -272,9 +327,13 @@ def _billions_label(name: str) -> str:
 def stability_template(horizon_weeks: int) -> tuple[dict[str, Any], ...]:
     """Regime stability week by week, one panel per metric, with coups and the war's end marked.
 
+    The first panel (the stability index) names the events; the others mark them with rules.
     Slots: ``weekly`` (week and `STABILITY_METRICS`) and ``events`` (`events_table`).
     """
-    return tuple(_compile(_metric_panel(name, horizon_weeks)) for name in STABILITY_METRICS)
+    return tuple(
+        _compile(_metric_panel(name, horizon_weeks, event_labels=i == 0))
+        for i, name in enumerate(STABILITY_METRICS)
+    )
 
 
 def stability_spec(
@@ -295,11 +354,19 @@ def stability_spec(
 def fund_template(horizon_weeks: int) -> tuple[dict[str, Any], ...]:
     """The defection fund's balance and payments (billion USD), and the offer's credibility.
 
-    Slots: ``weekly`` (week and `FUND_METRICS`, money in billion USD) and ``events``.
+    The first panel names the run's events; the others mark them with rules. Slots: ``weekly``
+    (week and `FUND_METRICS`, money in billion USD) and ``events``.
     """
     return tuple(
-        _compile(_metric_panel(name, horizon_weeks, scale_by=1e9 if name in MONEY_METRICS else 1.0))
-        for name in FUND_METRICS
+        _compile(
+            _metric_panel(
+                name,
+                horizon_weeks,
+                scale_by=1e9 if name in MONEY_METRICS else 1.0,
+                event_labels=i == 0,
+            )
+        )
+        for i, name in enumerate(FUND_METRICS)
     )
 
 
@@ -456,7 +523,8 @@ def elites_template() -> tuple[dict[str, Any], ...]:
         "sum(share):Q",
         scale=alt.Scale(domain=[0, 1]),
         title="Share of elite power (0-1)",
-        axis=alt.Axis(format="%"),
+        # Quarters: in a third of a 1280 px page, ticks every 20% ran "80%100%" together.
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
     )
     bars = (
         alt.Chart(_named("nodes"))

@@ -7,6 +7,7 @@ Everything here is text drawn from the Scenario's and the metrics' own declarati
 from __future__ import annotations
 
 import math
+import re
 
 from model.metrics import METRICS
 from model.scenario import Scenario
@@ -77,6 +78,55 @@ def format_money(value: float, symbol: str) -> str:
     else:
         number = f"{value:,.0f}"
     return f"${number}" if symbol == "USD" else f"{number} {symbol}"
+
+
+#: Words a typed amount may end with, and what they multiply it by ("5 bn" is 5e9).
+AMOUNT_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
+                 "bn": 1e9, "b": 1e9, "billion": 1e9}  # fmt: skip
+_AMOUNT = re.compile(r"^\$?\s*([-+]?[0-9][0-9,_ ]*(?:\.[0-9]*)?(?:e[-+]?[0-9]+)?)\s*([a-z]*)$")
+
+
+def format_amount(value: float) -> str:
+    """An amount as a number box shows it: whole with thousands separators, ``5,000,000,000``.
+
+    Examples:
+        >>> format_amount(5e9)
+        '5,000,000,000'
+        >>> format_amount(1500.5)
+        '1,500.5'
+
+    """
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def parse_amount(text: str) -> float:
+    """An amount typed in a number box: digits with separators, an exponent or a scale word.
+
+    Examples:
+        >>> parse_amount("5,000,000,000")
+        5000000000.0
+        >>> parse_amount("$5 bn")
+        5000000000.0
+        >>> parse_amount("145m USD")
+        145000000.0
+        >>> parse_amount("1.5e6")
+        1500000.0
+
+    Raises:
+        ValueError: If `text` is not an amount, with a line saying what is allowed.
+
+    """
+    cleaned = text.strip().lower()
+    for currency in ("usd", "rub"):
+        cleaned = cleaned.removesuffix(currency).strip()
+    match = _AMOUNT.match(cleaned)
+    scale = AMOUNT_SCALES.get(match.group(2)) if match and match.group(2) else 1.0
+    if match is None or scale is None:
+        raise ValueError(
+            f"'{text}' is not an amount: type a number such as 5000000000, 5,000,000,000, "
+            "5e9 or 5 bn"
+        )
+    return float(re.sub(r"[,_ ]", "", match.group(1))) * scale
 
 
 def format_value(value: float, unit: str) -> str:

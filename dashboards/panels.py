@@ -49,13 +49,22 @@ def EnsembleStatus(state: dict):
 
 @solara.component
 def EnsembleView(model: OutlastModel, state: dict, applied: bool):
-    """Each arm's weekly median with 50% and 90% bands, censored at each run's end, and the draw."""
+    """Each arm's weekly median with 50% and 90% bands, censored at each run's end, and the draw.
+
+    The ensemble's headline (shares with intervals) or progress is shown once, above the tabs
+    (`EnsembleStatus`); this tab refers to it.
+    """
     update_counter.get()
-    EnsembleStatus(state)
     result: Ensemble | None = state.get("ensemble")
     if result is None:
+        solara.Text(
+            "The bands are drawn here when the ensemble has run; its progress is shown above "
+            "the tabs.",
+            classes=["outlast-ensemble-waiting"],
+        )
         return
     solara.Markdown(
+        f"The {len(result.seeds)} seeds of the headline above the tabs, week by week. "
         "Bands: the middle 50% (dark) and 90% (light) of runs still going each week; a run that "
         "ended counts no more after its end. The dashed black line is the run the other tabs "
         "show (the page's seed)."
@@ -130,10 +139,10 @@ docs/MODEL.md with its source.
 ## How to use it
 
 Choose a preset or move the levers, press **Reset** to apply them, then **▶** or **Step**. The
-card at the top says what happened and why. The **Many seeds** tab runs the same levers and the
-baseline over many seeds at once: read that tab's shares, not one run, as the answer. The
-**Robustness** tab shows a robustness experiment: each policy across plausible futures, where it
-backfires, and PRIM's boxes.
+card at the top says what happened and why. The same levers and the baseline are run over many
+seeds at once: the line above the tabs gives their shares, and the **Many seeds** tab their weeks;
+read those, not one run, as the answer. The **Robustness** tab shows a robustness experiment:
+each policy across plausible futures, where it backfires, and PRIM's boxes.
 
 ## Things to try
 

@@ -40,6 +40,36 @@ VIEWS = (
     ("Compare with baseline", "compare"),
 )
 
+#: The page's layout as a reader sees it: whether the document is wider than the window, which
+#: sidebar controls or labels reach outside the sidebar or are cut short (an ellipsis, a label
+#: clipped by its box), and how wide the Elites tab's network panel is against its grid.
+LAYOUT_JS = """() => {
+  const page = document.documentElement;
+  const drawer = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
+  const shown = (el) => {
+    const r = el.getBoundingClientRect(), style = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.opacity !== '0';
+  };
+  const name = (el) => (el.closest('.v-input') || el).textContent.trim().slice(0, 80);
+  const outside = [], clipped = [];
+  for (const el of document.querySelectorAll(
+      '.v-navigation-drawer .v-input, .v-navigation-drawer .v-label, '
+      + '.v-navigation-drawer input, .v-navigation-drawer .v-slider-thumb')) {
+    if (!shown(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.left < drawer.left - 1 || r.right > drawer.right + 1) outside.push(name(el));
+    if (el.classList.contains('v-label') && (el.scrollWidth > el.clientWidth + 1
+        || el.scrollHeight > el.clientHeight + 1)) clipped.push(name(el));
+  }
+  const grid = document.querySelector('.outlast-chart-elites');
+  const network = grid && grid.querySelector('.outlast-chart');
+  return {
+    documentWidth: page.scrollWidth, windowWidth: page.clientWidth, outside, clipped,
+    networkShare: network ? network.getBoundingClientRect().width
+      / grid.getBoundingClientRect().width : null,
+  };
+}"""
+
 #: Clicks Step and reports, in ms from the click, when the status line shows the next week and
 #: when the chart has been redrawn (no change to its SVG for 150 ms).
 STEP_TIMING_JS = """async (week) => {
@@ -353,6 +383,7 @@ def test_ensemble_headline_sidebar_and_scenario_download(small_dashboard, tmp_pa
     assert ens.headline(expected.results) in headline.inner_text()
     open_tab(page, "Many seeds")
     page.locator(".outlast-chart-ensemble .vega-embed svg").first.wait_for()
+    expect(page.get_by_text("Over 4 seeds:")).to_have_count(1)  # the headline once, above the tabs
     # The downloaded scenario reproduces the run with `outlast run`.
     for _ in range(3):
         page.get_by_role("button", name="Step").click()
@@ -428,18 +459,50 @@ def test_policies_sweep_renders_and_no_tab_logs_a_console_error(
     monkeypatch.setenv("OUTLAST_SWEEPS_DIR", str(folder))
     from dashboards.app import TAB_LABELS
 
-    for tab in TAB_LABELS:
-        open_tab(dashboard, tab)
-        if tab == "Sweeps":
-            # The presets design: P(war ended) per preset with its interval, and the outcomes.
-            for name in ("sweep-war-ended", "sweep-outcomes"):
-                dashboard.locator(f".outlast-chart-{name} .vega-embed svg").first.wait_for()
-            expect(dashboard.get_by_text("This sweep has no design parameter")).to_have_count(0)
-            # Drawn (on a canvas) as wide as its box: the chart fits its container.
-            box = dashboard.locator(".outlast-chart-sweep-war-ended")
-            canvas = box.locator("canvas").first
-            canvas.wait_for()
-            assert canvas.bounding_box()["width"] >= 0.9 * box.bounding_box()["width"]
-        dashboard.wait_for_timeout(400)
-    dashboard.screenshot(path=artifacts / "view-sweeps-policies.png", full_page=True)
+    charted = dict(VIEWS)
+    # The combined preset's levers give the sidebar's longest labels ("$50,000 per soldier").
+    choose_preset(dashboard, "combined", payment=50_000)
+    try:
+        # Every tab at the narrowest and a wide window the page is made for (issue 17).
+        for width in (1280, 1920):
+            dashboard.set_viewport_size({"width": width, "height": 1000})
+            for tab in TAB_LABELS:
+                open_tab(dashboard, tab)
+                if tab == "Sweeps":
+                    assert_policies_sweep_shown(dashboard)
+                if tab in charted:
+                    chart = dashboard.locator(f".outlast-chart-{charted[tab]} .vega-embed svg")
+                    chart.first.wait_for()
+                dashboard.wait_for_timeout(400)
+                assert_fits_the_window(dashboard, f"{tab} at {width} px")
+            shot = artifacts / f"view-sweeps-policies-{width}.png"
+            dashboard.screenshot(path=shot, full_page=True)
+    finally:
+        dashboard.set_viewport_size({"width": 1600, "height": 1100})
     assert dashboard.errors == [], dashboard.errors
+
+
+def assert_policies_sweep_shown(page) -> None:
+    """The presets design: P(war ended) per preset with its interval, and the outcomes."""
+    for name in ("sweep-war-ended", "sweep-outcomes"):
+        page.locator(f".outlast-chart-{name} .vega-embed svg").first.wait_for()
+    expect(page.get_by_text("This sweep has no design parameter")).to_have_count(0)
+    # Drawn (on a canvas) as wide as its box: the chart fits its container.
+    box = page.locator(".outlast-chart-sweep-war-ended")
+    canvas = box.locator("canvas").first
+    canvas.wait_for()
+    assert canvas.bounding_box()["width"] >= 0.9 * box.bounding_box()["width"]
+
+
+def assert_fits_the_window(page, where: str) -> None:
+    """No part of the page is wider than the window; the sidebar holds its controls, uncut."""
+    layout = page.evaluate(LAYOUT_JS)
+    assert layout["documentWidth"] <= layout["windowWidth"], (
+        f"{where}: the page is {layout['documentWidth']} px wide in a "
+        f"{layout['windowWidth']} px window"
+    )
+    assert layout["outside"] == [], f"{where}: outside the sidebar: {layout['outside']}"
+    assert layout["clipped"] == [], f"{where}: labels cut short: {layout['clipped']}"
+    if layout["networkShare"] is not None:
+        # The network is the tab's main figure: two of three columns, not one cell of a grid.
+        assert layout["networkShare"] >= 0.6, f"{where}: network {layout['networkShare']:.0%}"

@@ -68,22 +68,70 @@ def test_stability_chart_carries_every_metric_of_every_week(model) -> None:
         rows = pd.DataFrame(panel["datasets"]["weekly"]).set_index("week")
         assert rows[name].to_numpy() == pytest.approx(weekly.set_index("week")[name].to_numpy())
         assert panel["layer"][0]["encoding"]["y"]["field"] == name
-        assert panel["datasets"]["events"] == [{"week": 4, "event": "coup fails", "row_px": 2}]
+        events_drawn = [
+            {k: row[k] for k in ("week", "event", "row_px")} for row in panel["datasets"]["events"]
+        ]
+        assert events_drawn == [{"week": 4, "event": "coup fails", "row_px": 2}]
+
+
+def _text_layers(panel: dict) -> list[dict]:
+    return [layer for layer in panel["layer"] if layer["mark"]["type"] == "text"]
 
 
 def test_event_labels_in_the_same_week_are_stacked_not_overlaid() -> None:
     events = charts.run_events([9, 30], "regime_change", 9, war_ended=True)
     table = charts.events_table(events, horizon_weeks=156)
     assert table["event"].tolist() == ["coup succeeds", "war ends", "coup fails"]
-    # The coup and the war's end share week 9: their labels go in two rows; week 30's is free.
-    assert table["row_px"].tolist() == [2, 2 + charts.EVENT_LABEL_ROW_PX, 2]
+    # The coup and the war's end share week 9: two rows; week 30's label would touch both.
+    row = charts.EVENT_LABEL_ROW_PX
+    assert table["row_px"].tolist() == [2, 2 + row, 2 + 2 * row]
+    # Far apart, labels share the top row; at the horizon's end a label lies left of its rule.
+    far = charts.events_table(charts.run_events([5], "ended_by_negotiation", 150, True), 156)
+    assert far["row_px"].tolist() == [2, 2]
+    assert far["side"].tolist() == ["right", "left"]
     spec = charts.stability_spec(
         pd.DataFrame({"week": [0], **{m: [0.0] for m in charts.STABILITY_METRICS}}), 156, events
     )[0]
-    text = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
-    assert text["encoding"]["y"] == {"field": "row_px", "type": "quantitative", "scale": None,
-                                     "axis": None}  # fmt: skip
-    assert text["encoding"]["text"]["field"] == "event"
+    for text in _text_layers(spec):
+        assert text["encoding"]["y"] == {"field": "row_px", "type": "quantitative", "scale": None,
+                                         "axis": None}  # fmt: skip
+        assert text["encoding"]["text"]["field"] == "event"
+        # The label widths `events_table` reckons with are those drawn.
+        assert text["mark"]["fontSize"] == charts.EVENT_FONT_PX
+        assert abs(text["mark"]["dx"]) == charts.EVENT_LABEL_DX
+
+
+@pytest.mark.parametrize("horizon", [20, 52, 156])
+def test_event_labels_never_overlap_nor_leave_the_plot(horizon) -> None:
+    rng = np.random.default_rng(horizon)
+    for _ in range(200):
+        coups = sorted(rng.choice(horizon + 1, size=rng.integers(0, 6), replace=False).tolist())
+        end = int(rng.integers(0, horizon + 1))
+        outcome = "regime_change" if coups and rng.random() < 0.5 else "ended_by_negotiation"
+        week = coups[-1] if outcome == "regime_change" else end
+        table = charts.events_table(charts.run_events(coups, outcome, week, True), horizon)
+        assert (table["x0_px"] >= -1e-9).all() and (
+            table["x1_px"] <= charts.EVENT_PLOT_MIN_PX
+        ).all()
+        widths = table["event"].map(charts.event_label_px)
+        assert np.allclose(table["x1_px"] - table["x0_px"], widths)
+        for _, same_row in table.groupby("row_px"):
+            spans = same_row.sort_values("x0_px")[["x0_px", "x1_px"]].to_numpy()
+            assert (spans[1:, 0] >= spans[:-1, 1] + charts.EVENT_LABEL_GAP_PX - 1e-9).all(), table
+
+
+def test_only_the_first_panel_of_a_view_names_the_events_the_rest_draw_rules(model) -> None:
+    events = charts.run_events([4, 9], "regime_change", 9, war_ended=True)
+    weekly = model.weekly_table()
+    for panels in (
+        charts.stability_spec(weekly, model.params.horizon_weeks, events),
+        charts.fund_spec(weekly, model.params.horizon_weeks, events),
+    ):
+        labelled = [i for i, panel in enumerate(panels) if _text_layers(panel)]
+        assert labelled == [0]
+        for panel in panels:
+            rules = [layer for layer in panel["layer"] if layer["mark"]["type"] == "rule"]
+            assert len(rules) == 1 and len(panel["datasets"]["events"]) == 3
 
 
 def test_filling_a_template_leaves_it_empty_for_the_next_week(model) -> None:

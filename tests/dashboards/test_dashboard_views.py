@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipyvue
 import ipyvuetify as v
 import pandas as pd
 import pytest
@@ -113,6 +114,55 @@ def test_a_bad_seed_shows_one_line_and_the_page_stays(shown) -> None:
     wanted = f"seed 'twelve' is not a whole number; the run uses the default seed {DEFAULT_SEED}"
     assert alerts.count([wanted]) == 1
     assert model.value.seed == DEFAULT_SEED
+
+
+def test_a_number_box_shows_the_amount_readably_and_takes_it_written_so(shown) -> None:
+    _, _, rc = shown
+    rc.find(v.Select, label="Preset").widget.v_model = "combined"
+    fund = box(rc, "seized_asset_fund_usd")
+    assert (fund.label, fund.v_model) == (
+        "Defection fund from seized assets: $5 bn",
+        "5,000,000,000",
+    )
+    fund.v_model = "7.5 bn"
+    fund.fire_event("keyup.enter", None)
+    fund = box(rc, "seized_asset_fund_usd")
+    assert (fund.label, fund.v_model) == (
+        "Defection fund from seized assets: $7.5 bn",
+        "7,500,000,000",
+    )
+    # Bad input: one line saying what is allowed, and the value stays.
+    for typed, said in (("lots", "'lots' is not an amount"), ("-1", "allowed: $0 to $300 bn")):
+        box(rc, "seized_asset_fund_usd").v_model = typed
+        box(rc, "seized_asset_fund_usd").fire_event("keyup.enter", None)
+        lines = [str(w.children[0]) for w in rc.find(ipyvue.Html, tag="span").widgets]
+        assert sum(line.startswith(said) for line in lines) == 1, (typed, lines)
+        assert box(rc, "seized_asset_fund_usd").label.endswith("$7.5 bn")
+
+
+def test_the_ensembles_headline_is_shown_once_above_the_tabs_not_again_in_its_tab() -> None:
+    from dashboards import panels
+    from dashboards.ensemble import ARMS, BAND_METRICS, Ensemble
+
+    model = OutlastModel(rng=3, n_soldier_agents=2_000, horizon_weeks=20, citizens_per_region=200)
+    model.step()
+    weekly = model.weekly_table()[["week", *BAND_METRICS]]
+    runs = [weekly.assign(arm=arm, seed_index=i) for arm in ARMS for i in range(3)]
+    results = pd.DataFrame(
+        {"arm": [a for a in ARMS for _ in range(3)], "status": "ok",
+         "war_ended": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0], "outcome_week": [9, -1, -1, -1, -1, -1]}
+    )  # fmt: skip
+    state = {"ensemble": Ensemble([1, 2, 3], results, pd.concat(runs, ignore_index=True))}
+    _, rc = solara.render(
+        solara.Column(
+            children=[panels.EnsembleStatus(state), panels.EnsembleView(model, state, True)]
+        ),
+        handle_error=False,
+    )
+    # Markdown is drawn as a Vue template holding its HTML.
+    shown = " ".join(str(w.template) for w in rc.find(ipyvue.VueTemplate).widgets)
+    assert shown.count("War ended in 1 of 3 seeds") == 1, shown
+    assert charts_shown(rc), "the ensemble's bands are drawn"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from dashboards import ensemble as ens
 from dashboards.compare import baseline_scenario
 from dashboards.export import command_line, scenario_overrides, scenario_toml
-from dashboards.formatting import format_value, plain_label, tooltip
+from dashboards.formatting import format_amount, format_value, parse_amount, plain_label, tooltip
 from dashboards.verdict import CoupFact, RunFacts, verdict
 from model.metrics import METRICS
 from model.scenario import Scenario, make_scenario, preset_overrides
@@ -114,6 +114,32 @@ def test_the_verdict_of_a_run_going_on_gives_the_margin() -> None:
 )
 def test_values_read_with_their_units(value, unit, text) -> None:
     assert format_value(value, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("5000000000", 5e9),
+        ("5,000,000,000", 5e9),
+        ("5000000000.0", 5e9),
+        ("5e9", 5e9),
+        ("$5 bn", 5e9),
+        ("5 billion USD", 5e9),
+        ("145m", 1.45e8),
+        ("1.0 m RUB", 1e6),
+        ("50,000", 5e4),
+        ("0", 0.0),
+    ],
+)
+def test_a_number_box_takes_amounts_as_people_write_them(text, amount) -> None:
+    assert parse_amount(text) == pytest.approx(amount)
+    assert parse_amount(format_amount(amount)) == amount  # what the box shows it reads back
+
+
+@pytest.mark.parametrize("text", ["", "lots", "5 zillion", "$", "5e", "1.2.3"])
+def test_a_number_box_refuses_what_is_not_an_amount_in_one_line(text) -> None:
+    with pytest.raises(ValueError, match=r"is not an amount: type a number such as .* 5 bn$"):
+        parse_amount(text)
 
 
 def test_every_metric_and_slider_parameter_has_a_plain_label_and_a_tooltip() -> None:
