@@ -27,6 +27,7 @@ import pandas as pd
 from agents.elites import ACTION_NAMES
 from agents.soldiers import SoldierStatus
 from dashboards import palette
+from dashboards.formatting import tooltip as describe
 from dashboards.region_tiles import GRID_ROWS, tile_grid
 from dashboards.style import GRID_CELL_MIN_PX
 from model.metrics import METRICS
@@ -316,7 +317,9 @@ def _metric_panel(
         )
     )
     layers = _event_layers(event_labels)
-    return _fit(alt.layer(line, *layers, title=title).resolve_scale(y="independent"))
+    # The spec's description is the metric's own (model.metrics), shown beside the panel.
+    panel = alt.layer(line, *layers, title=title, description=describe(name))
+    return _fit(panel.resolve_scale(y="independent"))
 
 
 def _billions_label(name: str) -> str:

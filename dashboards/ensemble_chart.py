@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboards import palette
 from dashboards.ensemble import ARMS, BAND_METRICS
-from dashboards.formatting import plain_label
+from dashboards.formatting import plain_label, tooltip
 from outlast.analysis.labels import axis_label
 
 PANEL_HEIGHT = 150
@@ -65,7 +65,9 @@ def _panel(bands: pd.DataFrame, draw: pd.DataFrame, metric: str, horizon: int) -
             ],
         )
     )
-    return alt.layer(wide, mid, median, one).properties(width="container", height=PANEL_HEIGHT)
+    return alt.layer(wide, mid, median, one, description=tooltip(metric)).properties(
+        width="container", height=PANEL_HEIGHT
+    )
 
 
 def ensemble_spec(bands: pd.DataFrame, draw: pd.DataFrame, horizon: int) -> list[dict[str, Any]]:

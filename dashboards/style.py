@@ -37,6 +37,7 @@ PAGE_CSS = f"""
 /* Charts: as wide as their cell; a view of few panels fills the row (auto-fit, not auto-fill). */
 .outlast-chart {{ max-width: 100%; min-width: 0; }}
 .outlast-chart .vega-embed {{ width: 100%; }}
+.outlast-chart-note {{ font-size: 0.75rem; color: #555; cursor: help; }}
 .outlast-grid {{ display: grid; gap: 4px 16px; width: 100%;
   grid-template-columns: repeat(auto-fit, minmax({GRID_CELL_MIN_PX}px, 1fr)); }}
 /* The elite network is the Elites tab's main figure: two thirds of the row, its bars beside. */

@@ -71,6 +71,17 @@ class Sweep:
         return self.results[error.isna() | (error.astype(str).str.strip() == "")]
 
 
+#: The sweep the tab opens on when it is among those found: the project's main experiment.
+MAIN_SWEEP = "policies"
+
+
+def default_sweep(names: list[str]) -> str | None:
+    """The sweep the tab opens on: the project's main one if present, else the first."""
+    if MAIN_SWEEP in names:
+        return MAIN_SWEEP
+    return names[0] if names else None
+
+
 def find_sweeps(root: Path) -> list[str]:
     """Names of the finished sweeps under `root` (directories with a manifest and results)."""
     if not root.is_dir():

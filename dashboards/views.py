@@ -53,7 +53,16 @@ def ChartGrid(specs: list[dict[str, Any]], name: str):
         for spec in specs:
             with solara.Div(classes=["outlast-chart"]):
                 VegaLite.element(spec=spec)
+                if spec.get("description"):
+                    ChartNote(spec["description"])
     return grid
+
+
+@solara.component
+def ChartNote(description: str):
+    """What a panel shows, from the model's declaration of its metric, on hover under the panel."""
+    with solara.Tooltip(description):
+        solara.Text("ⓘ What is this?", classes=["outlast-chart-note"])
 
 
 def status_line(model: OutlastModel) -> str:
@@ -290,7 +299,7 @@ def SweepView(root: str | None = None):
     folder, set_folder = solara.use_state(root or sweeps_folder())
     chosen, set_chosen = solara.use_state(None)
     names = sweeps.find_sweeps(Path(folder))
-    name = chosen if chosen in names else (names[0] if names else None)
+    name = chosen if chosen in names else sweeps.default_sweep(names)
     loaded = solara.use_memo(lambda: _load_sweep(folder, name), [folder, name])
     solara.InputText("Folder of finished sweeps", value=folder, on_value=set_folder)
     if not names:
@@ -342,6 +351,12 @@ def SweepResults(sweep: sweeps.Sweep):
     weekly = _pick(weekly, sweep.weekly_metrics)
 
     solara.HTML(tag="div", unsafe_innerHTML=_summary_html(sweeps.manifest_summary(sweep)))
+    design = sweep.manifest.get("design")
+    if isinstance(design, dict) and design.get("kind") == "robustness":
+        solara.Info(
+            "A robustness experiment: here its runs by one parameter at a time; the Robustness "
+            "tab shows its measures across futures (distributions, backfires, PRIM boxes)."
+        )
     failed = len(sweep.results) - len(sweep.ok)
     if failed:
         solara.Warning(f"{failed} run(s) failed and are left out of the plots.")

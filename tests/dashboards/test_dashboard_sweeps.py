@@ -180,3 +180,9 @@ def test_an_empty_sweeps_folder_says_how_to_make_a_sweep(tmp_path) -> None:
     )
     assert rc.find(v.Alert, children=[empty]).widget
     assert "outlast sweep runs/policies.toml" in views.HOW_TO_SWEEP
+
+
+def test_the_sweeps_tab_opens_on_the_projects_main_experiment_when_found():
+    assert sweeps.default_sweep(["defection_payment", "fund_price", "policies"]) == "policies"
+    assert sweeps.default_sweep(["defection_payment", "roads"]) == "defection_payment"
+    assert sweeps.default_sweep([]) is None

@@ -283,3 +283,19 @@ def test_a_preset_chosen_after_the_run_ended_can_be_stepped(monkeypatch) -> None
     step.click()
     assert model.value.week == 1
     assert len(rc.find(v.Btn, children=["Step"]).widgets) == 1
+
+
+def test_every_metric_panel_says_what_it_shows_from_the_models_declaration(shown) -> None:
+    from model.metrics import METRICS
+
+    _, _, rc = shown
+    described = {m.name: m.description for m in METRICS}
+    for tab in ("Stability", "Fund"):
+        choose_tab(rc, tab)
+        specs = charts_shown(rc)
+        notes = rc.find(v.Html, class_="outlast-chart-note").widgets
+        assert specs and len(notes) == len(specs), tab
+        for spec in specs:
+            name = spec["layer"][0]["encoding"]["y"]["field"]
+            assert spec["description"].startswith(described[name]), name
+            assert "Unit:" in spec["description"]
