@@ -35,9 +35,10 @@ PAGE_CSS = f"""
 .outlast-tabs .v-slide-group__content {{ flex-wrap: wrap; flex: 1 1 auto; min-width: 0; }}
 .outlast-tabs .v-tab {{ height: 40px; }}
 /* Charts: as wide as their cell; a view of few panels fills the row (auto-fit, not auto-fill). */
-.outlast-chart {{ max-width: 100%; min-width: 0; }}
+.outlast-chart {{ max-width: 100%; min-width: 0; contain: inline-size; }}
 .outlast-chart .vega-embed {{ width: 100%; }}
-.outlast-chart-note {{ font-size: 0.75rem; color: #555; cursor: help; }}
+.outlast-chart-note {{ font-size: 0.75rem; color: #555; cursor: help; display: inline-flex;
+  align-items: center; gap: 4px; }}
 .outlast-grid {{ display: grid; gap: 4px 16px; width: 100%;
   grid-template-columns: repeat(auto-fit, minmax({GRID_CELL_MIN_PX}px, 1fr)); }}
 /* The elite network is the Elites tab's main figure: two thirds of the row, its bars beside. */

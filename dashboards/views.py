@@ -61,8 +61,9 @@ def ChartGrid(specs: list[dict[str, Any]], name: str):
 @solara.component
 def ChartNote(description: str):
     """What a panel shows, from the model's declaration of its metric, on hover under the panel."""
-    with solara.Tooltip(description):
-        solara.Text("ⓘ What is this?", classes=["outlast-chart-note"])
+    with solara.Tooltip(description), solara.Div(classes=["outlast-chart-note"]):
+        solara.v.Icon(children=["mdi-information-outline"], size="small")
+        solara.Text("What is this?")
 
 
 def status_line(model: OutlastModel) -> str:

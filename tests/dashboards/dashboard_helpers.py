@@ -170,3 +170,48 @@ def known_box_results(n_futures: int = 200, seeds: int = 2):
         uncertainties=["rally_effect", "leave_threshold_mean"],
         horizon_weeks=100,
     )
+
+
+#: The page's layout as a reader sees it: whether the document is wider than the window, which
+#: sidebar controls or labels reach outside the sidebar or are cut short (an ellipsis, a label
+#: clipped by its box), and how wide the Elites tab's network panel is against its grid.
+LAYOUT_JS = """() => {
+  const page = document.documentElement;
+  const drawer = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
+  const shown = (el) => {
+    const r = el.getBoundingClientRect(), style = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.opacity !== '0';
+  };
+  const name = (el) => (el.closest('.v-input') || el).textContent.trim().slice(0, 80);
+  const outside = [], clipped = [];
+  for (const el of document.querySelectorAll(
+      '.v-navigation-drawer .v-input, .v-navigation-drawer .v-label, '
+      + '.v-navigation-drawer input, .v-navigation-drawer .v-slider-thumb')) {
+    if (!shown(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.left < drawer.left - 1 || r.right > drawer.right + 1) outside.push(name(el));
+    if (el.classList.contains('v-label') && (el.scrollWidth > el.clientWidth + 1
+        || el.scrollHeight > el.clientHeight + 1)) clipped.push(name(el));
+  }
+  const grid = document.querySelector('.outlast-chart-elites');
+  const network = grid && grid.querySelector('.outlast-chart');
+  return {
+    documentWidth: page.scrollWidth, windowWidth: page.clientWidth, outside, clipped,
+    networkShare: network ? network.getBoundingClientRect().width
+      / grid.getBoundingClientRect().width : null,
+  };
+}"""
+
+
+def assert_fits_the_window(page, where: str) -> None:
+    """No part of the page is wider than the window; the sidebar holds its controls, uncut."""
+    layout = page.evaluate(LAYOUT_JS)
+    assert layout["documentWidth"] <= layout["windowWidth"], (
+        f"{where}: the page is {layout['documentWidth']} px wide in a "
+        f"{layout['windowWidth']} px window"
+    )
+    assert layout["outside"] == [], f"{where}: outside the sidebar: {layout['outside']}"
+    assert layout["clipped"] == [], f"{where}: labels cut short: {layout['clipped']}"
+    if layout["networkShare"] is not None:
+        # The network is the tab's main figure: two of three columns, not one cell of a grid.
+        assert layout["networkShare"] >= 0.6, f"{where}: network {layout['networkShare']:.0%}"

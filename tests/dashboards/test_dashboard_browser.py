@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from dashboard_helpers import CHROMIUM, NO_CDN, free_port, write_sweep
+from dashboard_helpers import CHROMIUM, NO_CDN, assert_fits_the_window, free_port, write_sweep
 from playwright.sync_api import expect
 
 from dashboards.assets import missing_packages
@@ -39,36 +39,6 @@ VIEWS = (
     ("Fund", "fund"),
     ("Compare with baseline", "compare"),
 )
-
-#: The page's layout as a reader sees it: whether the document is wider than the window, which
-#: sidebar controls or labels reach outside the sidebar or are cut short (an ellipsis, a label
-#: clipped by its box), and how wide the Elites tab's network panel is against its grid.
-LAYOUT_JS = """() => {
-  const page = document.documentElement;
-  const drawer = document.querySelector('.v-navigation-drawer').getBoundingClientRect();
-  const shown = (el) => {
-    const r = el.getBoundingClientRect(), style = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.opacity !== '0';
-  };
-  const name = (el) => (el.closest('.v-input') || el).textContent.trim().slice(0, 80);
-  const outside = [], clipped = [];
-  for (const el of document.querySelectorAll(
-      '.v-navigation-drawer .v-input, .v-navigation-drawer .v-label, '
-      + '.v-navigation-drawer input, .v-navigation-drawer .v-slider-thumb')) {
-    if (!shown(el)) continue;
-    const r = el.getBoundingClientRect();
-    if (r.left < drawer.left - 1 || r.right > drawer.right + 1) outside.push(name(el));
-    if (el.classList.contains('v-label') && (el.scrollWidth > el.clientWidth + 1
-        || el.scrollHeight > el.clientHeight + 1)) clipped.push(name(el));
-  }
-  const grid = document.querySelector('.outlast-chart-elites');
-  const network = grid && grid.querySelector('.outlast-chart');
-  return {
-    documentWidth: page.scrollWidth, windowWidth: page.clientWidth, outside, clipped,
-    networkShare: network ? network.getBoundingClientRect().width
-      / grid.getBoundingClientRect().width : null,
-  };
-}"""
 
 #: Clicks Step and reports, in ms from the click, when the status line shows the next week and
 #: when the chart has been redrawn (no change to its SVG for 150 ms).
@@ -492,17 +462,3 @@ def assert_policies_sweep_shown(page) -> None:
     canvas = box.locator("canvas").first
     canvas.wait_for()
     assert canvas.bounding_box()["width"] >= 0.9 * box.bounding_box()["width"]
-
-
-def assert_fits_the_window(page, where: str) -> None:
-    """No part of the page is wider than the window; the sidebar holds its controls, uncut."""
-    layout = page.evaluate(LAYOUT_JS)
-    assert layout["documentWidth"] <= layout["windowWidth"], (
-        f"{where}: the page is {layout['documentWidth']} px wide in a "
-        f"{layout['windowWidth']} px window"
-    )
-    assert layout["outside"] == [], f"{where}: outside the sidebar: {layout['outside']}"
-    assert layout["clipped"] == [], f"{where}: labels cut short: {layout['clipped']}"
-    if layout["networkShare"] is not None:
-        # The network is the tab's main figure: two of three columns, not one cell of a grid.
-        assert layout["networkShare"] >= 0.6, f"{where}: network {layout['networkShare']:.0%}"

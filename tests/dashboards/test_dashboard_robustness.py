@@ -17,7 +17,13 @@ import ipyvuetify as v
 import pandas as pd
 import pytest
 import solara
-from dashboard_helpers import CHROMIUM, known_box_results, write_sweep, write_tiny_robustness
+from dashboard_helpers import (
+    CHROMIUM,
+    assert_fits_the_window,
+    known_box_results,
+    write_sweep,
+    write_tiny_robustness,
+)
 
 from dashboards import robustness_charts as rcharts
 from dashboards import robustness_data as rdata
@@ -207,6 +213,19 @@ def test_the_robustness_tab_shows_the_experiment_in_the_browser(
     page.get_by_text("With 2 seeds a future cannot be judged").wait_for()
     assert time.monotonic() - started < 60
     page.screenshot(path=artifacts / "view-robustness.png", full_page=True)
+    # With its tables and charts drawn, the tab fits the narrowest window the page is made for
+    # and a wide one, and each chart is drawn within its box.
+    try:
+        for width in (1280, 1920):
+            page.set_viewport_size({"width": width, "height": 1000})
+            page.wait_for_timeout(500)
+            assert_fits_the_window(page, f"Robustness at {width} px")
+            for name in ("robustness-pooled", "robustness-futures", "robustness-verdicts"):
+                box = page.locator(f".outlast-chart-{name}").first.bounding_box()
+                drawn = page.locator(f".outlast-chart-{name} .vega-embed").first.bounding_box()
+                assert drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, (name, width)
+    finally:
+        page.set_viewport_size({"width": 1600, "height": 1100})
     assert page.errors == [], page.errors
 
 
