@@ -40,6 +40,10 @@ OUT = ROOT / "docs" / "screenshots"
 TABS = ("Stability", "Many seeds", "Regions", "Elites", "Soldiers", "Fund",
         "Compare with baseline", "Sweeps", "Robustness", "Export", "About")  # fmt: skip
 WIDTHS = (1280, 1920)
+#: Tabs that read a finished sweep, and the chart that shows they have drawn it.
+READY = {"Sweeps": "sweep-weekly", "Robustness": "robustness-verdicts"}
+#: Window heights (px) for tabs longer than 1000 px.
+TALL = {"Sweeps": 2300, "Robustness": 3300, "About": 1600}
 WEEKS = 20
 #: The page's small scenario and ensemble (the army's size is the default's: 2,000 x 300).
 PAGE = """
@@ -201,7 +205,14 @@ def shoot(url: str) -> None:
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 1000})
             for tab in TABS:
+                # The page scrolls inside Solara's layout, so a long tab is pictured whole in a
+                # window as tall as it is.
+                page.set_viewport_size({"width": width, "height": TALL.get(tab, 1000)})
                 page.get_by_role("tab", name=tab).click()
+                if tab in READY:  # a tab that reads a sweep: wait for its last chart
+                    page.locator(f".outlast-chart-{READY[tab]} svg").first.wait_for(
+                        timeout=120_000
+                    )
                 page.wait_for_timeout(2500)
                 path = OUT / f"{tab.lower().replace(' ', '-')}-{width}.png"
                 page.screenshot(path=path, full_page=True)
