@@ -268,6 +268,8 @@ def test_a_preset_chosen_after_the_run_ended_can_be_stepped(monkeypatch) -> None
 
     small = {"horizon_weeks": 20, "n_soldier_agents": 2_000, "citizens_per_region": 200}
     monkeypatch.setattr(app, "START_OVERRIDES", small)
+    # No ensemble: its background runs are not what this test is about and slow it fourfold.
+    monkeypatch.setattr(app, "START_ENSEMBLE_SEEDS", 0)
     model = solara.reactive(app.new_model())
     preset = solara.reactive("baseline")
     _, rc = solara.render(solara.AppLayout(children=[Dashboard(model, preset)]), handle_error=False)
