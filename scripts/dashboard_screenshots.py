@@ -112,27 +112,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_sweep(folder: Path) -> None:
-    """The tiny presets sweep in `folder`/policies."""
-    experiment = folder / "policies.toml"
-    experiment.write_text(SWEEP, encoding="utf-8")
+def sweep_into(folder: Path, experiment_name: str, text: str) -> None:
+    """Write an experiment file into `folder` and sweep it into `folder`/sweeps/NAME."""
+    experiment = folder / f"{experiment_name}.toml"
+    experiment.write_text(text, encoding="utf-8")
     subprocess.run(
         [sys.executable, "-m", "outlast", "sweep", str(experiment), "--workers", "1",
-         "--out", str(folder / "sweeps" / "policies"), "--quiet"],
+         "--out", str(folder / "sweeps" / experiment_name), "--quiet"],
         check=True, cwd=ROOT,
     )  # fmt: skip
+
+
+def make_sweep(folder: Path) -> None:
+    """The tiny presets sweep in `folder`/sweeps/policies."""
+    sweep_into(folder, "policies", SWEEP)
 
 
 def make_robustness(folder: Path) -> None:
-    """The tiny robustness experiment in `folder`/sweeps/robustness."""
+    """The tiny robustness experiment in `folder`/sweeps/robustness (its futures beside it)."""
     (folder / "futures.csv").write_text(FUTURES, encoding="utf-8")
-    experiment = folder / "robustness.toml"
-    experiment.write_text(ROBUSTNESS, encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-m", "outlast", "sweep", str(experiment), "--workers", "1",
-         "--out", str(folder / "sweeps" / "robustness"), "--quiet"],
-        check=True, cwd=ROOT,
-    )  # fmt: skip
+    sweep_into(folder, "robustness", ROBUSTNESS)
 
 
 def shrink(path: Path) -> None:
