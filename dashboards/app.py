@@ -152,6 +152,39 @@ def ParameterSlider(name: str, value: float, horizon: int, on_value: Callable[[s
 
 
 @solara.component
+def SeedCountBox(ensemble_seeds: solara.Reactive[int]):
+    """The number of seeds in the ensemble, typed; applied as soon as it is a whole number.
+
+    The box keeps its own text (updated at each keystroke), so that the page's redraws while an
+    ensemble runs do not put back what was deleted; a count out of range gets one line.
+    """
+    text = solara.use_reactive(str(ensemble_seeds.value))
+
+    def on_text(typed: str) -> None:
+        text.set(typed)
+        count = seed_count(typed)
+        if count is not None:
+            ensemble_seeds.set(count)
+
+    solara.InputText(
+        "Seeds in the ensemble", value=text.value, on_value=on_text, continuous_update=True
+    )
+    if text.value.strip() and seed_count(text.value) is None:
+        solara.Text(
+            f"allowed: a whole number from 0 to {ens.MAX_SEEDS}",
+            style={"color": "#D55E00", "font-size": "0.8em"},
+        )
+
+
+def seed_count(typed: str) -> int | None:
+    """The typed number of seeds, or None if it is not a whole number from 0 to MAX_SEEDS."""
+    typed = typed.strip().replace(",", "")
+    if not typed.isdigit() or int(typed) > ens.MAX_SEEDS:
+        return None
+    return int(typed)
+
+
+@solara.component
 def ParameterControls(
     model: OutlastModel,
     pending: solara.Reactive[dict],
@@ -171,11 +204,7 @@ def ParameterControls(
                 "Changed: press Reset to apply.", dense=True, classes=["outlast-changed"]
             )
         solara.InputText("Random seed", value=seed_text, continuous_update=False)
-        solara.InputInt(
-            "Seeds in the ensemble",
-            value=ensemble_seeds.value,
-            on_value=lambda n: ensemble_seeds.set(max(0, min(ens.MAX_SEEDS, int(n or 0)))),
-        )
+        SeedCountBox(ensemble_seeds)
         army = values["n_soldier_agents"] * values["soldiers_per_agent"]
         options = sorted({*resolution_options(army), int(values["n_soldier_agents"])})
         labels = {f"{n:,} agents ({army / n:,.4g} soldiers each)": n for n in options}
@@ -284,16 +313,16 @@ def Dashboard(model: solara.Reactive[OutlastModel], preset: solara.Reactive[str]
     solara.Style(PAGE_CSS)
     views.StatusBar(model.value)
     panels.VerdictCard(model.value)
-    panels.EnsembleStatus(ensemble_state.value)
+    applied = pending.value == model_values(model.value)
+    panels.EnsembleStatus(ensemble_state, applied)
     with solara.Div(classes=["outlast-tabs"]), solara.lab.Tabs(value=tab):
         for label in TAB_LABELS:
             solara.lab.Tab(label)
     label = TAB_LABELS[tab.value]
-    applied = pending.value == model_values(model.value)
     if label in SIMPLE_VIEWS:
         SIMPLE_VIEWS[label](model.value)
     elif label == "Many seeds":
-        panels.EnsembleView(model.value, ensemble_state.value, applied)
+        panels.EnsembleView(model.value, ensemble_state, applied)
     elif label == "Sweeps":
         views.SweepView()
     elif label == "Robustness":

@@ -297,7 +297,8 @@ def _metric_panel(
     The events are named at the top if `event_labels`, else drawn as plain rules.
     """
     title = metric_label(name) if scale_by == 1.0 else _billions_label(name)
-    axis_format = "~s" if METRIC[name].unit != "share" else ".2~f"
+    # Billions in plain decimals: SI's "100m" of a billion reads as 100 million dollars.
+    axis_format = ".2~f" if METRIC[name].unit == "share" or scale_by != 1.0 else "~s"
     line = (
         alt.Chart(_named("weekly"))
         # Points show week 0, before there is a line to draw.

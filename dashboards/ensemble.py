@@ -190,7 +190,15 @@ def headline(results: pd.DataFrame) -> str:
         f"War ended in {k} of {n} seeds ({_share(k, n)}) with the current levers, "
         f"against {kb} of {nb} ({_share(kb, nb)}) without them."
     )
-    ended = results[(results["arm"] == ARMS[0]) & (results["war_ended"] > 0.5)]["outcome_week"]
+    ended_runs = results[(results["arm"] == ARMS[0]) & (results["war_ended"] > 0.5)]
+    if k and "regime_change" in results:
+        # A war that ends with a coup is another answer than one ended by negotiation.
+        by_coup = int((ended_runs["regime_change"] > 0.5).sum())
+        text += (
+            f" With the levers {k - by_coup} of the {k} ended by negotiation and {by_coup} "
+            "after a regime change."
+        )
+    ended = ended_runs["outcome_week"]
     if len(ended) == 1:
         text += f" With the levers it ended in week {int(ended.iloc[0])}."
     elif len(ended) > 1:

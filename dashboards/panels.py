@@ -24,16 +24,26 @@ def VerdictCard(model: OutlastModel):
 
 
 @solara.component
-def EnsembleStatus(state: dict):
-    """The ensemble's headline, or its progress while it runs."""
+def EnsembleStatus(ensemble_state: solara.Reactive[dict], applied: bool = True):
+    """The ensemble's headline, or its progress while it runs.
+
+    It reads the ensemble's reactive state itself, so that progress redraws this line only and
+    not the sidebar (a redraw of the sidebar wiped what was being typed into its boxes).
+    """
+    state = ensemble_state.value
     if state.get("off"):
         solara.Info("The ensemble is off: set the seeds in the ensemble above 0.", dense=True)
     elif state.get("error"):
         solara.Error(f"The ensemble stopped: {state['error']}", dense=True)
     elif state.get("ensemble") is not None:
+        pending = (
+            ""
+            if applied
+            else " *(the changed controls, not yet the run on screen: press Reset to run it)*"
+        )
         with solara.Div(classes=["outlast-ensemble-headline"]):
             solara.Markdown(
-                f"**Over {len(state['ensemble'].seeds)} seeds:** "
+                f"**Over {len(state['ensemble'].seeds)} seeds:**{pending} "
                 f"{headline(state['ensemble'].results)}",
                 style={"margin": "0"},
             )
@@ -48,14 +58,14 @@ def EnsembleStatus(state: dict):
 
 
 @solara.component
-def EnsembleView(model: OutlastModel, state: dict, applied: bool):
+def EnsembleView(model: OutlastModel, ensemble_state: solara.Reactive[dict], applied: bool):
     """Each arm's weekly median with 50% and 90% bands, censored at each run's end, and the draw.
 
     The ensemble's headline (shares with intervals) or progress is shown once, above the tabs
     (`EnsembleStatus`); this tab refers to it.
     """
     update_counter.get()
-    result: Ensemble | None = state.get("ensemble")
+    result: Ensemble | None = ensemble_state.value.get("ensemble")
     if result is None:
         solara.Text(
             "The bands are drawn here when the ensemble has run; its progress is shown above "

@@ -314,6 +314,8 @@ def small_dashboard(monkeypatch, solara_server, solara_app, page_session) -> Ite
 
     monkeypatch.setattr(app, "START_OVERRIDES", dict(SMALL_PAGE))
     monkeypatch.setattr(app, "START_ENSEMBLE_SEEDS", 4)
+    # Long enough to type into the sidebar before the ensemble's first run and redraws.
+    monkeypatch.setattr(app, "ENSEMBLE_DEBOUNCE_S", 4.0)
     errors: list[str] = []
     page_session.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page_session.set_viewport_size({"width": 1280, "height": 900})
@@ -334,6 +336,19 @@ def test_ensemble_headline_sidebar_and_scenario_download(small_dashboard, tmp_pa
     from model.seeds import DEFAULT_SEED
 
     page = small_dashboard
+    # What is typed into the seeds box stays while the ensemble redraws the page (each redraw
+    # wiped it: Backspace undone, "8" typed after "20" making 208). The ensemble waits
+    # ENSEMBLE_DEBOUNCE_S before its first run, so the edit is made before its redraws.
+    seeds = page.get_by_label("Seeds in the ensemble")
+    seeds.click()
+    seeds.press("End")
+    seeds.press("Backspace")
+    expect(page.locator(".outlast-ensemble-progress")).to_contain_text("0 of 8 runs done")
+    page.get_by_text("Over 4 seeds:").wait_for(timeout=240_000)  # progress redrew, then this
+    assert seeds.input_value() == "", "a redraw put the deleted digit back"
+    seeds.press_sequentially("4")
+    seeds.press("Enter")
+    assert seeds.input_value() == "4"
     # Every control of the sidebar lies inside the sidebar at 1280 px.
     drawer = page.locator(".v-navigation-drawer").first.bounding_box()
     controls = page.locator(".v-navigation-drawer .v-input")

@@ -152,7 +152,9 @@ def test_the_ensembles_headline_is_shown_once_above_the_tabs_not_again_in_its_ta
         {"arm": [a for a in ARMS for _ in range(3)], "status": "ok",
          "war_ended": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0], "outcome_week": [9, -1, -1, -1, -1, -1]}
     )  # fmt: skip
-    state = {"ensemble": Ensemble([1, 2, 3], results, pd.concat(runs, ignore_index=True))}
+    state = solara.reactive(
+        {"ensemble": Ensemble([1, 2, 3], results, pd.concat(runs, ignore_index=True))}
+    )
     _, rc = solara.render(
         solara.Column(
             children=[panels.EnsembleStatus(state), panels.EnsembleView(model, state, True)]

@@ -46,6 +46,16 @@ def test_the_headline_gives_counts_wilson_intervals_and_the_median_week() -> Non
     assert "(weeks 73 to 106)" in text
 
 
+def test_the_headline_tells_ends_by_negotiation_from_ends_after_a_coup() -> None:
+    weeks = [73, 106, 88] + [-1] * 7
+    table = results([1, 1, 1] + [0] * 7, [0] * 10, weeks)
+    table["regime_change"] = 0.0
+    table.loc[1, "regime_change"] = 1.0  # the second run of the levers ended after a coup
+    table.loc[5, "regime_change"] = 1.0  # a coup whose successor went on with the war
+    text = ens.headline(table)
+    assert "With the levers 2 of the 3 ended by negotiation and 1 after a regime change." in text
+
+
 def test_the_headline_leaves_out_failed_runs() -> None:
     table = results([1, 0], [0, 0], [10, -1])
     table.loc[1, "status"] = "failed"
@@ -217,3 +227,10 @@ def test_the_ensemble_equals_outlast_sweep_of_the_same_seeds(tmp_path) -> None:
     assert swept["seed"].tolist() == current["seed"].tolist()
     for column in ("war_ended", "stability_index", "outcome_week"):
         assert swept[column].tolist() == current[column].tolist(), column
+
+
+def test_the_seed_count_box_takes_whole_numbers_in_range_only() -> None:
+    from dashboards.app import seed_count
+
+    assert [seed_count(t) for t in ("8", " 20 ", "1,00", "0")] == [8, 20, 100, 0]
+    assert [seed_count(t) for t in ("", "-1", "2.5", "201", "lots")] == [None] * 5
