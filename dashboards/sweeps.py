@@ -201,6 +201,7 @@ def outcome_shares(sweep: Sweep, parameter: str) -> pd.DataFrame:
     shares["order"] = shares["group"].map(
         {g: i for i, g in enumerate(_group_order(table["group"], runs[parameter]))}
     )
+    shares["runs"] = shares["group"].map(table["group"].value_counts())
     return shares
 
 
@@ -233,7 +234,12 @@ def war_ended_chart(sweep: Sweep, parameter: str) -> alt.LayerChart:
     """Bars of P(war ended) by a design parameter, with Wilson 95% intervals as error bars."""
     shares = war_ended_shares(sweep, parameter)
     label = parameter_title(parameter)
-    x = alt.X("group:N", sort=alt.SortField("order"), title=label, axis=alt.Axis(labelAngle=-30))
+    x = alt.X(
+        "group:N",
+        sort=alt.EncodingSortField("order", op="min"),
+        title=label,
+        axis=alt.Axis(labelAngle=-30),
+    )
     base = alt.Chart(shares, title="Share of runs in which the war ended").encode(x=x)
     tooltip = [
         alt.Tooltip("group:N", title=label),
@@ -269,7 +275,7 @@ def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
         .encode(
             x=alt.X(
                 "group:N",
-                sort=alt.SortField("order"),
+                sort=alt.EncodingSortField("order", op="min"),
                 title=label,
                 axis=alt.Axis(labelAngle=-30),
             ),
@@ -279,6 +285,7 @@ def outcome_chart(sweep: Sweep, parameter: str) -> alt.Chart:
                 alt.Tooltip("group:N", title=label),
                 alt.Tooltip("outcome:N", title="Outcome"),
                 alt.Tooltip("share:Q", format=".1%", title="Share of runs"),
+                alt.Tooltip("runs:Q", title="Runs in the group"),
             ],
         )
         .properties(width="container", height=240)

@@ -250,7 +250,9 @@ def CompareView(model: OutlastModel):
         solara.Info("The current levers are the baseline's: move a lever and press reset.")
     solara.Text(
         f"Same seed ({model.seed}) and other parameters. Outcome with the current levers: "
-        f"{model.outcome.replace('_', ' ')}; baseline: {baseline.model.outcome.replace('_', ' ')}."
+        f"{model.outcome.replace('_', ' ')}; baseline: {baseline.model.outcome.replace('_', ' ')}. "
+        "This is one draw of each: the headline above the tabs and the Many seeds tab compare "
+        "the same levers over many seeds."
     )
     ChartGrid(
         charts.comparison_spec(model.weekly_table(), base, model.params.horizon_weeks), "compare"

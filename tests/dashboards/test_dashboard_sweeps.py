@@ -151,8 +151,15 @@ def test_a_presets_sweep_plots_p_war_ended_per_preset_with_wilson_intervals(tmp_
         assert (row.low, row.high) == pytest.approx((low, high))
     spec = sweeps.war_ended_chart(sweep, "preset").to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule"]
-    # The other charts take a preset (a name, not a number) as their dimension too.
-    sweeps.outcome_chart(sweep, "preset").to_dict()
+    # The other charts take a preset (a name, not a number) as their dimension too; the
+    # outcomes' bars (several rows per preset) in the same design order as P(war ended)'s, each
+    # with its number of runs.
+    outcomes = sweeps.outcome_chart(sweep, "preset").to_dict()
+    order = {"field": "order", "op": "min"}
+    assert outcomes["encoding"]["x"]["sort"] == order
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == order
+    runs = sweeps.outcome_shares(sweep, "preset").groupby("group")["runs"].first()
+    assert runs.to_dict() == {name: n for name, (_, n) in ended.items()}
     sweeps.metric_scatter(sweep, "preset", "stability_index").to_dict()
 
 

@@ -224,6 +224,7 @@ def test_the_comparison_runs_the_baseline_on_the_same_seed_to_the_same_week() ->
         "Payment to each surrendering soldier: $50,000 per soldier (baseline $0 per soldier)"
         in text
     )
+    assert "This is one draw of each" in text  # one seed is not the answer: says where that is
     # A step of the model moves the baseline with it when the comparison is drawn again.
     model.step()
     force_update()
