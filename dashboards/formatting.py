@@ -184,6 +184,15 @@ def unit_of(name: str) -> str:
     return METRIC[name].unit
 
 
+#: What each parameter role means, in a tooltip's words (model.scenario.param's roles).
+ROLE_MEANINGS = {
+    "lever": "a Western policy choice",
+    "uncertainty": "an assumption whose true value is unknown; the robustness analysis varies it",
+    "calibrated": "fitted to a published figure",
+    "setting": "how the run is set up or measured",
+}
+
+
 def tooltip(name: str) -> str:
     """What a parameter or metric means, with its unit, bounds and role, from its declaration.
 
@@ -197,10 +206,16 @@ def tooltip(name: str) -> str:
         unit = extra.get("unit", "")
         text = f"{info.description} Unit: {unit}." if unit else str(info.description)
         if extra.get("lo") is not None:
-            text += f" From {extra['lo']:,g} to {extra['hi']:,g}."
+            lo, hi = (
+                format_value(extra[k], unit) if unit else f"{extra[k]:,g}" for k in ["lo", "hi"]
+            )
+            text += f" From {lo} to {hi}."
         role = extra.get("role")
         if role:
-            text += f" Role: {role}. Source: {extra.get('source') or 'assumption'}."
+            text += (
+                f" Role: {role} ({ROLE_MEANINGS.get(role, role)}). "
+                f"Source: {extra.get('source') or 'assumption'}."
+            )
         return text
     metric = METRIC[name]
     return f"{metric.description} Unit: {metric.unit}."

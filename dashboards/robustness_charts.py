@@ -206,8 +206,11 @@ def verdict_chart(rows: pd.DataFrame, reference: str) -> dict[str, Any]:
         bars,
         whiskers,
         zero,
-        title=f"Futures where each policy does clearly worse or better than {words(reference)} "
-        "(sign test over paired seeds; Wilson 95% intervals)",
+        # Two lines: one line was cut short at 1280 px.
+        title=[
+            f"Futures where each policy does clearly worse or better than {words(reference)}",
+            "(sign test over paired seeds; Wilson 95% intervals)",
+        ],
     )
     return chart.properties(width="container", height=_height(len(order))).to_dict()
 

@@ -45,4 +45,8 @@ PAGE_CSS = f"""
 .outlast-grid.outlast-chart-elites {{ grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); }}
 .outlast-region-list table {{ border-collapse: collapse; }}
 .outlast-region-list td, .outlast-region-list th {{ padding: 1px 6px; }}
+.outlast-region-list th {{ white-space: normal; overflow-wrap: anywhere; }}
+/* The note that changes wait for Reset stays in view while the sidebar scrolls. */
+.outlast-changed {{ position: sticky; top: 0; z-index: 5; }}
+.v-card.outlast-params {{ overflow: visible; }}  /* a card's overflow: hidden stops sticky */
 """

@@ -216,6 +216,25 @@ def test_switching_preset_applies_its_values(dashboard, artifacts) -> None:
     assert dashboard.errors == []
 
 
+def test_the_changed_note_stays_in_view_when_a_low_control_moves(dashboard) -> None:
+    # The note sits at the top of the parameters; moving a control far below it must not leave
+    # it scrolled out of sight.
+    thumbs = dashboard.locator(".v-navigation-drawer .v-slider-thumb")
+    low = thumbs.nth(thumbs.count() - 2)
+    low.scroll_into_view_if_needed()
+    low.click()
+    dashboard.keyboard.press("ArrowRight")
+    note = dashboard.locator(".outlast-changed")
+    note.wait_for()
+    box = note.bounding_box()
+    viewport = dashboard.viewport_size
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    dashboard.get_by_role("button", name="Reset").click()
+    dashboard.get_by_text("Week 0 of").wait_for()
+    expect(note).to_have_count(0)
+    assert dashboard.errors == []
+
+
 def test_screenshots_of_the_main_views(dashboard, artifacts, tmp_path) -> None:
     choose_preset(dashboard, "combined", payment=50_000)
     for week in range(1, 13):

@@ -161,6 +161,10 @@ def test_every_metric_and_slider_parameter_has_a_plain_label_and_a_tooltip() -> 
     assert tooltip("western_resolve").startswith(
         Scenario.model_fields["western_resolve"].description
     )
+    # Bounds with their units, roles in words.
+    fund = tooltip("seized_asset_fund_usd")
+    assert "From $0 to $300 bn." in fund and "e+" not in fund
+    assert "Role: lever (a Western policy choice)." in fund
 
 
 def test_the_command_line_and_the_toml_rebuild_the_same_scenario(tmp_path) -> None:
