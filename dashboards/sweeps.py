@@ -171,6 +171,8 @@ def manifest_summary(sweep: Sweep) -> dict[str, str]:
                 f"{k.replace('_', ' ')}: {v}"
                 for k, v in value.items()
                 if isinstance(v, str | int | float | bool)
+                # morris_levels has a default whatever the design; it means something in one
+                and (k != "morris_levels" or value.get("kind") == "morris")
             )
     return summary
 
@@ -323,6 +325,10 @@ def metric_scatter(sweep: Sweep, parameter: str, metric: str) -> alt.Chart:
     )
 
 
+#: More groups than this in a weekly chart: its title says how to pick one out.
+MANY_GROUPS = 4
+
+
 def weekly_bands(sweep: Sweep, parameter: str, metric: str) -> pd.DataFrame:
     """Per week and group of a design parameter: the mean and 10-90% range of a weekly metric."""
     runs = sweep.ok[["run_id", parameter]].assign(group=lambda d: parameter_groups(d[parameter]))
@@ -347,19 +353,26 @@ def weekly_chart(sweep: Sweep, parameter: str, metric: str) -> alt.LayerChart:
         scale=alt.Scale(scheme="viridis"),
         legend=alt.Legend(titleLimit=0),
     )
-    base = alt.Chart(bands, title=f"{metric_title} week by week (mean, 10-90% of runs)").encode(
-        x=alt.X("week:Q", title="Week of the run")
-    )
-    band = base.mark_area(opacity=0.18).encode(
-        y=alt.Y("low:Q", title=metric_title), y2="high:Q", color=colour
+    # Many groups (a dozen presets) are one tangle of lines: a click on the legend picks one out.
+    picked = alt.selection_point(fields=["group"], bind="legend")
+    title = f"{metric_title} week by week (mean, 10-90% of runs)"
+    if len(order) > MANY_GROUPS:
+        title = [title, "click a legend entry to pick one out; shift-click for more"]
+    base = alt.Chart(bands, title=title).encode(x=alt.X("week:Q", title="Week of the run"))
+    band = base.mark_area().encode(
+        y=alt.Y("low:Q", title=metric_title),
+        y2="high:Q",
+        color=colour,
+        opacity=alt.condition(picked, alt.value(0.18), alt.value(0.02)),
     )
     line = base.mark_line().encode(
         y="mean:Q",
         color=colour,
+        opacity=alt.condition(picked, alt.value(1.0), alt.value(0.12)),
         tooltip=[
             alt.Tooltip("group:N", title=label),
             alt.Tooltip("week:Q", title="Week of the run"),
             alt.Tooltip("mean:Q", format=",.3~f", title=f"{metric_title}, mean"),
         ],
     )
-    return alt.layer(band, line).properties(width="container", height=260)
+    return alt.layer(band, line.add_params(picked)).properties(width="container", height=260)
