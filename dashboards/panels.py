@@ -148,7 +148,7 @@ docs/MODEL.md with its source.
 
 ## How to use it
 
-Choose a preset or move the levers, press **Reset** to apply them, then **▶** or **Step**. The
+Choose a preset or move the levers, press **Reset** to apply them, then **▶ Play** or **Step**. The
 card at the top says what happened and why. The same levers and the baseline are run over many
 seeds at once: the line above the tabs gives their shares, and the **Many seeds** tab their weeks;
 read those, not one run, as the answer. The **Robustness** tab shows a robustness experiment:

@@ -66,12 +66,16 @@ def Player(model: solara.Reactive[OutlastModel], make_model: Callable[[], Outlas
 
     with solara.Card("Controls", margin=0):
         solara.SliderInt(
-            "Play interval (ms between weeks)", value=interval_ms, min=1, max=500, step=10
+            f"Play interval: {interval_ms.value} ms between weeks",
+            value=interval_ms,
+            min=1,
+            max=500,
+            step=10,
         )
         with solara.Row(justify="space-between"):
             solara.Button("Reset", color="primary", on_click=reset)
             solara.Button(
-                "❚❚" if playing.value else "▶",
+                "❚❚ Pause" if playing.value else "▶ Play",
                 color="primary",
                 on_click=lambda: playing.set(not playing.value),
                 disabled=not current.running,

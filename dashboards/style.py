@@ -43,6 +43,9 @@ PAGE_CSS = f"""
   grid-template-columns: repeat(auto-fit, minmax({GRID_CELL_MIN_PX}px, 1fr)); }}
 /* The elite network is the Elites tab's main figure: two thirds of the row, its bars beside. */
 .outlast-grid.outlast-chart-elites {{ grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); }}
+/* Room below the last chart for Solara's "This website runs on Solara" badge, which is fixed
+   at the bottom right and covered the last chart's axis title. */
+.solara-content-main {{ padding-bottom: 48px; }}
 .outlast-region-list table {{ border-collapse: collapse; }}
 .outlast-region-list td, .outlast-region-list th {{ padding: 1px 6px; }}
 .outlast-region-list th {{ white-space: normal; overflow-wrap: anywhere; }}

@@ -74,6 +74,8 @@ def status_line(model: OutlastModel) -> str:
     outcome = model.outcome.replace("_", " ")
     if model.outcome_week >= 0:
         outcome += f" in week {model.outcome_week}"
+    elif not model.running:
+        outcome += " at the end of the run"
     return (
         f"Week {week} of {model.params.horizon_weeks} ({date:%d %b %Y}) · {outcome} · "
         f"stability index {m['stability_index']:.2f} · active force {m['force_active']:,.0f}"

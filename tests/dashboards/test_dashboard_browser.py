@@ -153,9 +153,9 @@ def test_page_loads_offline_without_console_errors(dashboard, artifacts) -> None
 
 def test_play_advances_weeks_and_charts_change(dashboard, artifacts) -> None:
     before = chart_image(dashboard)
-    dashboard.get_by_role("button", name="▶").click()
+    dashboard.get_by_role("button", name="▶ Play").click()
     dashboard.get_by_text(re.compile(r"Week ([3-9]|\d\d+) of")).wait_for(timeout=30_000)
-    dashboard.get_by_role("button", name="❚❚").click()
+    dashboard.get_by_role("button", name="❚❚ Pause").click()
     dashboard.wait_for_timeout(500)  # the chart redraws 100 ms after its data change
     assert week_shown(dashboard) >= 3
     assert chart_image(dashboard) != before

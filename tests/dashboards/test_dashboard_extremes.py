@@ -137,7 +137,7 @@ def test_reset_while_playing_leaves_a_fresh_model_and_no_error(shown_page, capsy
     rc.find(v.Btn, children=["Reset"]).widget.click()
     for _ in range(3):
         played = model.value
-        rc.find(v.Btn, children=["▶"]).widget.click()
+        rc.find(v.Btn, children=["▶ Play"]).widget.click()
         wait_until(lambda m=played: m.week >= 3)
         rc.find(v.Btn, children=["Reset"]).widget.click()
         fresh = model.value
@@ -147,7 +147,7 @@ def test_reset_while_playing_leaves_a_fresh_model_and_no_error(shown_page, capsy
         time.sleep(0.5)
         assert played.week == stopped_at, "the old model went on playing after the reset"
         assert fresh.week <= 1 and fresh.params.n_soldier_agents == 1_000
-        assert rc.find(v.Btn, children=["▶"]).widget, "the page is not paused after the reset"
+        assert rc.find(v.Btn, children=["▶ Play"]).widget, "the page is not paused after the reset"
         for metric in METRICS:
             assert metric.lo <= fresh.metrics[metric.name] <= metric.hi, metric.name
     assert not [a for a in alerts(rc) if "error" in a.lower()]

@@ -304,3 +304,11 @@ def test_every_metric_panel_says_what_it_shows_from_the_models_declaration(shown
             name = spec["layer"][0]["encoding"]["y"]["field"]
             assert spec["description"].startswith(described[name]), name
             assert "Unit:" in spec["description"]
+
+
+def test_the_status_line_says_a_war_still_going_at_the_end_was_so_at_the_runs_end() -> None:
+    model = OutlastModel(rng=1, n_soldier_agents=1_000, horizon_weeks=3, citizens_per_region=200)
+    assert "· ongoing ·" in views.status_line(model)
+    model.run_model()
+    assert model.outcome == "ongoing"
+    assert "· ongoing at the end of the run ·" in views.status_line(model)
