@@ -298,7 +298,7 @@ def _metric_panel(
     """
     title = metric_label(name) if scale_by == 1.0 else _billions_label(name)
     # Billions in plain decimals: SI's "100m" of a billion reads as 100 million dollars.
-    axis_format = ".2~f" if METRIC[name].unit == "share" or scale_by != 1.0 else "~s"
+    axis_format = ".2~f" if METRIC[name].unit == "share" else (",.3~g" if scale_by != 1.0 else "~s")
     line = (
         alt.Chart(_named("weekly"))
         # Points show week 0, before there is a line to draw.

@@ -221,8 +221,9 @@ def FundView(model: OutlastModel):
     update_counter.get()
     m = model.metrics
     solara.Text(
-        f"Balance ${m['fund_balance_usd']:,.0f} · paid out ${m['fund_spent_usd']:,.0f} · "
-        f"offer {model.levers.defection_payment_usd:,.0f} USD per soldier · "
+        f"Balance {format_value(m['fund_balance_usd'], 'USD')} · "
+        f"paid out {format_value(m['fund_spent_usd'], 'USD')} · "
+        f"offer {format_value(model.levers.defection_payment_usd, 'USD/soldier')} · "
         f"credibility {m['offer_credibility']:.2f}"
     )
     ChartGrid(

@@ -233,7 +233,7 @@ def test_fund_and_comparison_charts_are_valid_and_complete(model) -> None:
     # Billions in plain decimals on the axis, not SI prefixes ("100m" of a billion).
     for panel in fund:
         if "billion" in panel["title"]:
-            assert panel["layer"][0]["encoding"]["y"]["axis"]["format"] == ".2~f"
+            assert panel["layer"][0]["encoding"]["y"]["axis"]["format"] == ",.3~g"
     baseline = weekly.assign(stability_index=1.0)
     compare = valid(charts.comparison_spec(weekly, baseline, model.params.horizon_weeks))
     assert len(compare) == len(charts.COMPARE_METRICS)

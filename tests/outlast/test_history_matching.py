@@ -247,7 +247,15 @@ def test_matching_given_the_calibration_samples_no_calibrated_field(tmp_path):
     )
     toml.write_text(text, encoding="utf-8")
     status, _, stderr = cli(
-        "match", str(toml), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet", "--waves", "1"
+        "match",
+        str(toml),
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+        "--quiet",
+        "--waves",
+        "1",
     )
     assert status == 0, stderr
     assert list(pd.read_csv(ensemble).columns) == ["future_id", *uncertain]

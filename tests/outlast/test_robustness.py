@@ -252,10 +252,13 @@ def test_a_grid_of_fund_settings_gets_its_price_in_the_report(tmp_path):
     offer_reach_per_week = [0.0, 0.05]
     """
     path = experiment_file(tmp_path, extra=textwrap.dedent(grid))
-    text = path.read_text().replace('    policies = [\n', "    policies = [\n", 1)
+    text = path.read_text().replace("    policies = [\n", "    policies = [\n", 1)
     text = text.replace("horizon_weeks = 40", "horizon_weeks = 20")
-    text = text.replace('{ name = "exile-late", preset = "baseline", set = { exile_support = 0.8, '
-                        'exile_formation_week = 30 } },', "")
+    text = text.replace(
+        '{ name = "exile-late", preset = "baseline", set = { exile_support = 0.8, '
+        "exile_formation_week = 30 } },",
+        "",
+    )
     path.write_text(text, encoding="utf-8")
     exp = load_experiment(path)
     run_sweep(exp, tmp_path / "out", LocalBackend(1), progress=False)
