@@ -19,7 +19,10 @@ With ``--sweeps DIR`` the Sweeps and Robustness tabs show the finished experimen
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -169,6 +172,7 @@ def main() -> None:
             [sys.executable, "-m", "solara", "run", str(folder / "screenshot_page.py"),
              "--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # stopped as a group: the ensemble's workers with it
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}/"
         try:
@@ -180,8 +184,10 @@ def main() -> None:
                     time.sleep(0.5)
             shoot(url)
         finally:
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
 
 
 def shoot(url: str) -> None:

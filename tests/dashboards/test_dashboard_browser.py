@@ -6,8 +6,10 @@ The app is served in-process by pytest-ipywidgets' Solara server (one test also 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -272,6 +274,9 @@ def served_by_cli() -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group, so that stopping it stops what it started too (the ensemble's
+        # forkserver and workers outlived a terminated server).
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -287,12 +292,14 @@ def served_by_cli() -> Iterator[str]:
                 time.sleep(0.5)
         yield url
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        with contextlib.suppress(ProcessLookupError):  # whatever of the group is left
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 def test_outlast_dashboard_serves_the_page_from_the_installed_project(
