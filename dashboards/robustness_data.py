@@ -18,7 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import sweeps
-from outlast.analysis.discovery import PrimBox, ends_war, find_box
+from outlast.analysis.discovery import (
+    PrimBox,
+    ends_war,
+    find_box,
+    paired_backfires,
+    uncertainty_matrix,
+)
 from outlast.analysis.robustness import (
     SHARES,
     VERDICTS,
@@ -28,7 +34,7 @@ from outlast.analysis.robustness import (
     read_robustness,
     verdicts,
 )
-from outlast.analysis.tables import MIN_RUNS
+from outlast.analysis.tables import MIN_RUNS, with_interval
 from outlast.experiments.design import ExperimentError
 
 #: The design kind of a robustness experiment in its manifest.
@@ -127,13 +133,6 @@ def load_tables(directory: Path) -> RobustnessTables | str:
     return _load(str(directory), _stamp(directory))
 
 
-def with_interval(p: float, low: float, high: float) -> str:
-    """'0.62 [0.47, 0.75]' as the report writes it; '-' when unknown."""
-    if pd.isna(p):
-        return "-"
-    return f"{p:.2f} [{low:.2f}, {high:.2f}]"
-
-
 def outcome_rows(tables: RobustnessTables, outcome: str) -> pd.DataFrame:
     """Per policy, in the design's order: `outcome` pooled and across futures, with flags.
 
@@ -229,17 +228,9 @@ def question_outcome(tables: RobustnessTables, policy: str, question: str) -> tu
     if question == ENDS_WAR:
         return f"{policy} {ENDS_WAR}", ends_war(tables.results.per_future, policy)
     if question == BACKFIRES and question in questions(tables, policy):
-        judged = tables.verdicts
-        mine = judged[judged["policy"] == policy].set_index("future_id")["verdict"]
         outcome = f"{policy} backfires (worse than {tables.reference} beyond seed noise)"
-        return outcome, (mine == WORSE).rename(outcome)
+        return outcome, paired_backfires(tables.verdicts, policy, WORSE).rename(outcome)
     raise ValueError(f"no question '{question}' for policy '{policy}'")
-
-
-def uncertainty_matrix(results: RobustnessResults) -> pd.DataFrame:
-    """The futures' numeric uncertain parameters, indexed by future_id (PRIM's dimensions)."""
-    x = results.futures.set_index("future_id").sort_index()
-    return x[[c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]]
 
 
 @functools.lru_cache(maxsize=64)
@@ -251,7 +242,7 @@ def prim_box(tables: RobustnessTables, policy: str, question: str) -> PrimBox | 
     (by identity), policy and question.
     """
     outcome, flags = question_outcome(tables, policy, question)
-    x = uncertainty_matrix(tables.results)
+    x = uncertainty_matrix(tables.results.futures)
     flags = flags.reindex(x.index)
     known = flags.notna()
     return find_box(x[known], flags[known].astype(bool), outcome)
@@ -264,9 +255,4 @@ def no_box_line(found: str) -> str:
 
 def box_line(box: PrimBox) -> str:
     """A box in one sentence, as the report writes it."""
-    verdict = "significant" if box.significant else f"not significant ({box.why_not}): no finding"
-    return (
-        f"Holds in {box.n_of_interest} of {box.n_futures} futures ({box.base_rate:.2f}). "
-        f"Box at step {box.step}: {box.describe()}; coverage {box.coverage:.2f}, density "
-        f"{box.density:.2f}, mass {box.mass:.2f}; {verdict}."
-    )
+    return box.sentence()

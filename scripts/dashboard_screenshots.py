@@ -59,17 +59,19 @@ app.START_OVERRIDES.update(
 app.START_ENSEMBLE_SEEDS = 8
 Page = app.Page
 """
-SWEEP = """
-description = "runs/policies.toml's design, tiny, for the dashboard's screenshots"
-master_seed = 20261125
-seeds = 2
-
+#: The page's small scenario as an experiment file's [parameters] table.
+PARAMETERS = """
 [parameters]
 horizon_weeks = 40
 n_soldier_agents = 2000
 soldiers_per_agent = 300.0
 citizens_per_region = 200
-
+"""
+SWEEP = """
+description = "runs/policies.toml's design, tiny, for the dashboard's screenshots"
+master_seed = 20261125
+seeds = 2
+""" + PARAMETERS + """
 [design]
 kind = "presets"
 presets = ["baseline", "defection_fund", "combined"]
@@ -86,13 +88,7 @@ description = "runs/robustness.toml's design, tiny, for the dashboard's screensh
 master_seed = 20261125
 seeds = 2
 preset = "baseline"
-
-[parameters]
-horizon_weeks = 40
-n_soldier_agents = 2000
-soldiers_per_agent = 300.0
-citizens_per_region = 200
-
+""" + PARAMETERS + """
 [design]
 kind = "robustness"
 futures = "futures.csv"

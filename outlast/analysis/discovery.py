@@ -102,6 +102,26 @@ def ends_war(per_future: pd.DataFrame, policy: str, at_least: float = 0.5) -> pd
     return _policy_rows(per_future, policy)["p_war_ended"] >= at_least
 
 
+def uncertainty_matrix(futures: pd.DataFrame) -> pd.DataFrame:
+    """The futures' numeric uncertain parameters, indexed by future_id: PRIM's dimensions."""
+    x = futures.set_index("future_id").sort_index()
+    return x[[c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]]
+
+
+def paired_backfires(verdicts: pd.DataFrame, policy: str, worse: str = "worse") -> pd.Series:
+    """Per future, whether the robustness analysis's paired verdict on `policy` is `worse`.
+
+    Args:
+        verdicts: `outlast.analysis.robustness.verdicts`: one row per policy and future_id with
+            its ``verdict`` against the reference over paired seeds.
+        policy: The policy judged.
+        worse: The verdict that is a backfire.
+
+    """
+    mine = verdicts[verdicts["policy"] == policy].set_index("future_id")["verdict"]
+    return (mine == worse).rename(f"{policy} backfires")
+
+
 def backfires(
     per_future: pd.DataFrame,
     policy: str,
@@ -183,6 +203,24 @@ class PrimBox:
             if row.high_restricted:
                 parts.append(f"{row.dimension} <= {format_number(row.high)}")
         return ", ".join(parts) or "no restriction"
+
+    def sentence(self, emphasis: str = "") -> str:
+        """The box in one sentence, as the reports and the dashboard write it.
+
+        Args:
+            emphasis: Put around "not significant" (``"**"`` in Markdown).
+
+        """
+        verdict = (
+            "significant"
+            if self.significant
+            else f"{emphasis}not significant{emphasis} ({self.why_not}): no finding"
+        )
+        return (
+            f"Holds in {self.n_of_interest} of {self.n_futures} futures ({self.base_rate:.2f}). "
+            f"Box at step {self.step}: {self.describe()}; coverage {self.coverage:.2f}, density "
+            f"{self.density:.2f}, mass {self.mass:.2f}; {verdict}."
+        )
 
 
 def _ema_prim() -> Any:

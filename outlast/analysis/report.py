@@ -40,6 +40,7 @@ from outlast.analysis.tables import (
     markdown_table,
     outcome_table,
     runs_per_point,
+    with_interval,
 )
 from outlast.experiments.design import ExperimentError
 from outlast.experiments.store import output_dir_problem
@@ -64,13 +65,6 @@ OUTCOME_HEADINGS = {
 }
 
 
-def _with_interval(p: float, low: float, high: float) -> str:
-    """A probability and its interval, '0.62 [0.47, 0.75]'; '-' when unknown."""
-    if pd.isna(p):
-        return "-"
-    return f"{p:.2f} [{low:.2f}, {high:.2f}]"
-
-
 def _count_and_share(count: float, share: float) -> str:
     """'3 (0.25)'; '-' when unknown."""
     return "-" if pd.isna(count) else f"{count:.0f} ({format_number(share)})"
@@ -88,7 +82,7 @@ def _headline(outcomes: pd.DataFrame, min_runs: int = MIN_RUNS) -> pd.DataFrame:
     out["failed"] = outcomes["failed"]
     for stem, heading in HEADLINE.items():
         out[heading] = [
-            _flagged(_with_interval(p, lo, hi), k, min_runs)
+            _flagged(with_interval(p, lo, hi), k, min_runs)
             for p, lo, hi, k in zip(
                 outcomes[f"p_{stem}"],
                 outcomes[f"{stem}_low"],
@@ -126,7 +120,7 @@ def _final_summary(sweep: Sweep, labels: pd.Series, min_runs: int = MIN_RUNS) ->
     for metric in sweep.final_metrics:
         if metric in FLAGS:
             cells = [
-                _with_interval(*(table.loc[pid, (metric, s)] for s in ("share", "low", "high")))
+                with_interval(*(table.loc[pid, (metric, s)] for s in ("share", "low", "high")))
                 for pid in table.index
             ]
         elif metric in CODES:
@@ -366,7 +360,6 @@ def _markdown(
         lines += [
             f"- [{tradeoff}]({tradeoff}): PRIM's peeling trajectory (coverage "
             "against density) with the chosen box marked.",
-            f"- [{limits}]({limits}): the chosen PRIM box's limits on each restricted "
-            "parameter.",
+            f"- [{limits}]({limits}): the chosen PRIM box's limits on each restricted parameter.",
         ]
     return "\n".join(lines) + "\n"

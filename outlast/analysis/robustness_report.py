@@ -33,7 +33,7 @@ from outlast.analysis.robustness import (
     verdicts,
 )
 from outlast.analysis.robustness_sections import Section
-from outlast.analysis.tables import markdown_table
+from outlast.analysis.tables import markdown_table, with_interval
 from outlast.experiments.design import ExperimentError
 from outlast.experiments.store import output_dir_problem
 
@@ -44,13 +44,6 @@ VERDICT_COLOURS = {
     "no clear difference": palette.GREY,
     "worse": palette.OKABE_ITO["vermillion"],
 }
-
-
-def _with_interval(p: float, low: float, high: float) -> str:
-    """'0.62 [0.47, 0.75]'; '-' when unknown."""
-    if pd.isna(p):
-        return "-"
-    return f"{p:.2f} [{low:.2f}, {high:.2f}]"
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -105,10 +98,10 @@ def section_distributions(res: RobustnessResults, out: Path) -> Section:
         rows = table[table["outcome"] == outcome].set_index("policy").loc[res.policies]
         shown = pd.DataFrame({"policy": res.policies, "runs": rows["n_runs"].to_numpy()})
         shown["pooled [Wilson 95%]"] = [
-            _with_interval(r.pooled, r.pooled_low, r.pooled_high) for r in rows.itertuples()
+            with_interval(r.pooled, r.pooled_low, r.pooled_high) for r in rows.itertuples()
         ]
         shown["mean over futures [bootstrap 95%]"] = [
-            _with_interval(r.mean, r.mean_low, r.mean_high) for r in rows.itertuples()
+            with_interval(r.mean, r.mean_low, r.mean_high) for r in rows.itertuples()
         ]
         shown["10% / 50% / 90% of futures"] = [
             f"{r.q10:.2f} / {r.q50:.2f} / {r.q90:.2f}" if pd.notna(r.q50) else "-"
@@ -140,7 +133,7 @@ def section_time(res: RobustnessResults, out: Path) -> Section:
             "runs": table["n_runs"],
             "runs where the war ended": table["n_ended"],
             "weeks of war: mean over futures": [
-                _with_interval(r.weeks_of_war, r.weeks_of_war_low, r.weeks_of_war_high)
+                with_interval(r.weeks_of_war, r.weeks_of_war_low, r.weeks_of_war_high)
                 for r in table.itertuples()
             ],
             "10% / 50% / 90% of futures": [
@@ -183,16 +176,16 @@ def section_comparison(res: RobustnessResults, out: Path) -> Section:
             "policy": table["policy"],
             "futures": table["n_futures"],
             "better (share [95%])": [
-                f"{r.better} ({_with_interval(r.p_better_futures, r.p_better_futures_low, r.p_better_futures_high)})"
+                f"{r.better} ({with_interval(r.p_better_futures, r.p_better_futures_low, r.p_better_futures_high)})"
                 for r in table.itertuples()
             ],
             "worse: backfire (share [95%])": [
-                f"{r.worse} ({_with_interval(r.p_worse_futures, r.p_worse_futures_low, r.p_worse_futures_high)})"
+                f"{r.worse} ({with_interval(r.p_worse_futures, r.p_worse_futures_low, r.p_worse_futures_high)})"
                 for r in table.itertuples()
             ],
             "no clear difference": table["unclear"],
             "gain in P(war ended): mean over futures": [
-                _with_interval(r.mean_gain, r.mean_gain_low, r.mean_gain_high)
+                with_interval(r.mean_gain, r.mean_gain_low, r.mean_gain_high)
                 for r in table.itertuples()
             ],
         }
@@ -233,7 +226,7 @@ def section_regret(res: RobustnessResults, out: Path) -> Section:
             "policy": table["policy"],
             "futures": table["n_futures"],
             "mean regret [95%]": [
-                _with_interval(r.mean_regret, r.mean_regret_low, r.mean_regret_high)
+                with_interval(r.mean_regret, r.mean_regret_low, r.mean_regret_high)
                 for r in table.itertuples()
             ],
             "median": table["q50_regret"],

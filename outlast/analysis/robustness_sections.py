@@ -30,6 +30,8 @@ from outlast.analysis.discovery import (
     backfires,
     ends_war,
     find_box,
+    paired_backfires,
+    uncertainty_matrix,
 )
 from outlast.analysis.fund_price import (
     FROZEN_ASSETS_USD,
@@ -87,13 +89,6 @@ def _slug(text: str, length: int = 40) -> str:
     return f"{stem[:length].strip('_')}_{digest}"
 
 
-def _uncertainties(futures: pd.DataFrame) -> pd.DataFrame:
-    """The futures' uncertain parameters, indexed by future_id (columns that vary)."""
-    x = futures.set_index("future_id").sort_index()
-    numeric = [c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]
-    return x[numeric]
-
-
 def _seeds(per_future: pd.DataFrame) -> str:
     """How many seeds per future, '10' or '8-10'."""
     lo, hi = int(per_future["n_seeds"].min()), int(per_future["n_seeds"].max())
@@ -123,7 +118,7 @@ def discovery_section(
             `discovery.backfires`' unpaired test of the shares.
 
     """
-    x = _uncertainties(futures)
+    x = uncertainty_matrix(futures)
     policies = list(dict.fromkeys(per_future["policy"]))
     if levers is None:
         levers = [p for p in policies if p not in (package, baseline)]
@@ -176,15 +171,8 @@ def discovery_section(
             figures.prim_tradeoff_figure(found, out_dir / f"prim_tradeoff_{stem}.png")
         )
         section.files.append(figures.prim_limits_figure(found, out_dir / f"prim_box_{stem}.png"))
-        verdict = (
-            "significant"
-            if found.significant
-            else f"**not significant** ({found.why_not}): no finding"
-        )
         lines += [
-            f"Holds in {found.n_of_interest} of {found.n_futures} futures "
-            f"({found.base_rate:.2f}). Box at step {found.step}: {found.describe()}; coverage "
-            f"{found.coverage:.2f}, density {found.density:.2f}, mass {found.mass:.2f}; {verdict}.",
+            found.sentence(emphasis="**"),
             "",
             markdown_table(
                 found.limits[["dimension", "low", "high", "range_low", "range_high", "quasi_p"]]
@@ -204,8 +192,7 @@ def _backfire(
     """Per future, whether `lever` backfires against `baseline`."""
     if verdicts is None:
         return backfires(per_future, lever, baseline)
-    mine = verdicts[verdicts["policy"] == lever].set_index("future_id")["verdict"]
-    return (mine == WORSE).rename(f"{lever} backfires")
+    return paired_backfires(verdicts, lever, WORSE)
 
 
 def _box_row(box: PrimBox) -> dict[str, object]:
@@ -229,7 +216,7 @@ def sensitivity_section(
     outcome: str = "p_war_ended",
 ) -> Section:
     """PAWN indices of `outcome` per future over the uncertain parameters, for each policy."""
-    x = _uncertainties(futures)
+    x = uncertainty_matrix(futures)
     section = Section("Sensitivity", "")
     lines = [
         f"PAWN (SALib) of each policy's {outcome} per future ({_seeds(per_future)} seeds) over "

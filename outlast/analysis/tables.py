@@ -106,6 +106,13 @@ def format_number(value: Any) -> str:
     return f"{value:.3g}"
 
 
+def with_interval(p: float, low: float, high: float) -> str:
+    """A probability and its interval, '0.62 [0.47, 0.75]'; '-' when unknown."""
+    if pd.isna(p):
+        return "-"
+    return f"{p:.2f} [{low:.2f}, {high:.2f}]"
+
+
 def markdown_table(df: pd.DataFrame, cell: Callable[[Any], str] = format_number) -> str:
     """A DataFrame as a Markdown table, each value written by `cell` (`format_number`)."""
     head = "| " + " | ".join(str(c) for c in df.columns) + " |"
